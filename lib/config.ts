@@ -1,0 +1,40 @@
+// Every setting Snapdeck reads from the environment, with its default. README.md lists
+// the same table; keep them together.
+import path from "node:path";
+
+function intFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function getDataDir(): string {
+  return path.resolve(process.env.DATA_DIR ?? "data");
+}
+
+export function getDatabaseUrl(): string {
+  return process.env.DATABASE_URL ?? `file:${path.join(getDataDir(), "app.db")}`;
+}
+
+export const config = {
+  get port() {
+    return intFrom("PORT", 3000);
+  },
+  get snapshotLimit() {
+    return intFrom("SNAPDECK_SNAPSHOT_LIMIT", 5);
+  },
+  get diskDriver(): "local" | "qemu" {
+    const driver = process.env.SNAPDECK_DISK_DRIVER ?? "local";
+    if (driver !== "local" && driver !== "qemu") throw new Error(`SNAPDECK_DISK_DRIVER must be local or qemu, got "${driver}"`);
+    return driver;
+  },
+  /** Optional cap on data-plane throughput in MB/s, for demos of long operations. 0 = none. */
+  get diskThroughputMbps() {
+    return intFrom("SNAPDECK_DISK_THROUGHPUT_MBPS", 0);
+  },
+  get logLevel() {
+    return process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info");
+  },
+};

@@ -1,0 +1,21 @@
+// The data plane's one interface. Drivers live one per file (local.ts, qemu.ts) and are
+// chosen by SNAPDECK_DISK_DRIVER; nothing outside lib/disks knows how bytes are stored.
+export type ProgressFn = (percent: number) => void;
+
+export interface DiskDriver {
+  readonly name: "local" | "qemu";
+  /** Path of the server's disk image. */
+  diskPath(serverId: number): string;
+  /** Creates an empty (sparse) disk of `sizeMb`; fails if one exists. */
+  createDisk(serverId: number, sizeMb: number): Promise<void>;
+  /** Captures the disk into the store; idempotent for a snapshot id (a retry starts over). */
+  createSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<{ storedBytes: number }>;
+  /** Replaces the disk with the snapshot's content atomically, after verifying it. */
+  restoreSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<void>;
+  /** Removes the snapshot's stored data that no other snapshot uses. Missing is fine. */
+  deleteSnapshot(snapshotId: number): Promise<void>;
+  /** Bytes the snapshot occupies in the store (its share of new data). */
+  storedSize(snapshotId: number): Promise<number>;
+  /** Removes temporary files and partial snapshots left by a crash. */
+  cleanupPartial(args: { serverId?: number; snapshotId?: number }): Promise<void>;
+}

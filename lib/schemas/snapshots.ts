@@ -1,0 +1,37 @@
+// Shared by the API handlers, the dashboard's forms and the OpenAPI document.
+import { z } from "zod";
+
+export const SNAPSHOT_STATUSES = ["in_progress", "completed", "failed"] as const;
+export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+
+/** Database ids are positive 32-bit integers; anything else is a client error, not a 500. */
+export const idSchema = z.coerce
+  .number({ error: "must be a positive integer" })
+  .int({ error: "must be a positive integer" })
+  .min(1, { error: "must be a positive integer" })
+  .max(2_147_483_647, { error: "is too large" });
+
+export const snapshotNameSchema = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(64, { error: "must be at most 64 characters" })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only letters, digits, '-' and '_'" });
+
+export const snapshotDescriptionSchema = z
+  .string({ error: "must be a string" })
+  .max(500, { error: "must be at most 500 characters" });
+
+export const createSnapshotSchema = z.strictObject({
+  server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
+  name: snapshotNameSchema,
+  description: snapshotDescriptionSchema.optional(),
+});
+export type CreateSnapshotInput = z.infer<typeof createSnapshotSchema>;
+
+export const listSnapshotsQuerySchema = z.strictObject({
+  server_id: idSchema.optional(),
+  status: z.enum(SNAPSHOT_STATUSES, { error: `must be one of ${SNAPSHOT_STATUSES.join(", ")}` }).optional(),
+  page: idSchema.default(1),
+  page_size: z.coerce.number().int().min(1).max(100, { error: "must be at most 100" }).default(20),
+});
+export type ListSnapshotsQuery = z.infer<typeof listSnapshotsQuerySchema>;

@@ -1,0 +1,32 @@
+// The one Prisma client of a process. SQLite runs in WAL mode with a busy timeout and
+// foreign keys on, so concurrent writers wait for each other instead of failing.
+//
+// The better-sqlite3 adapter has ONE connection per process and serialises
+// $transaction calls with a mutex, but a plain query runs on that connection at once —
+// inside whatever transaction another request has open. So: every write goes through
+// prisma.$transaction, never a bare create/update/delete.
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { getDatabaseUrl } from "@/lib/config";
+
+function createClient(): PrismaClient {
+  const url = getDatabaseUrl();
+  const adapter = new PrismaBetterSQLite3({ url, timeout: 10_000 });
+  return new PrismaClient({ adapter });
+}
+
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; prismaReady?: Promise<void> };
+
+export const prisma = globalForPrisma.prisma ?? createClient();
+if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = prisma;
+
+/** Applies the connection pragmas once per process; every entry point awaits it. */
+export function ensureDb(): Promise<void> {
+  globalForPrisma.prismaReady ??= (async () => {
+    await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+    await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+    await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  })();
+  return globalForPrisma.prismaReady;
+}

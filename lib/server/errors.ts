@@ -1,0 +1,28 @@
+// One transport-agnostic error type. Domain code throws AppError(code, detail); only
+// lib/api maps a code to an HTTP status (see STATUS_BY_CODE there).
+export type AppErrorCode =
+  | "validation_error"
+  | "not_found"
+  | "unauthenticated"
+  | "forbidden"
+  | "snapshot_limit_reached"
+  | "operation_in_progress"
+  | "invalid_server_state"
+  | "invalid_snapshot_state"
+  | "snapshot_in_use"
+  | "idempotency_key_reused"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited";
+
+export class AppError extends Error {
+  constructor(
+    public readonly code: AppErrorCode,
+    message: string,
+    public readonly fields?: Record<string, string[]>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}

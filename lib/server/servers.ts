@@ -1,0 +1,110 @@
+// Servers: listing with snapshot counts, and the power actions. A power action is a
+// compare-and-swap on the server row, so it can never interleave with an operation.
+import { prisma } from "@/lib/server/db";
+import { AppError } from "@/lib/server/errors";
+import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
+import { recordAudit, recordRefusal } from "@/lib/server/audit";
+import { config } from "@/lib/config";
+import { createServerSchema, type CreateServerInput, type PowerAction } from "@/lib/schemas/servers";
+import { getDiskDriver } from "@/lib/disks/get-driver";
+
+type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow>>;
+const COUNTED = ["in_progress", "completed"];
+
+async function toServerJson(server: ServerRow) {
+  const [count, latest, operation] = await Promise.all([
+    prisma.snapshot.count({ where: { serverId: server.id, status: { in: COUNTED } } }),
+    prisma.snapshot.findFirst({ where: { serverId: server.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    server.activeOperationId ? prisma.operation.findUnique({ where: { id: server.activeOperationId } }) : null,
+  ]);
+  return {
+    id: server.id,
+    name: server.name,
+    hostname: server.hostname,
+    status: server.status,
+    location: server.location,
+    disk_mb: server.diskMb,
+    owner_id: server.ownerId,
+    snapshot_count: count,
+    snapshot_limit: config.snapshotLimit,
+    latest_snapshot_at: latest?.createdAt.toISOString() ?? null,
+    operation: operation
+      ? { id: operation.id, kind: operation.kind, status: operation.status, progress: operation.progress }
+      : null,
+    created_at: server.createdAt.toISOString(),
+  };
+}
+export type ServerJson = Awaited<ReturnType<typeof toServerJson>>;
+
+export async function listServers(actor: Actor) {
+  const servers = await prisma.server.findMany({ where: ownedServers(actor), orderBy: { id: "asc" } });
+  return Promise.all(servers.map(toServerJson));
+}
+
+export async function getServerRow(actor: Actor, serverId: number) {
+  const server = await prisma.server.findFirst({ where: { id: serverId, ...ownedServers(actor) } });
+  if (!server) throw new AppError("not_found", `Server ${serverId} not found.`);
+  return server;
+}
+
+export async function getServer(actor: Actor, serverId: number) {
+  return toServerJson(await getServerRow(actor, serverId));
+}
+
+const TRANSITIONS: Record<PowerAction, { from: string; to: string }> = {
+  stop: { from: "active", to: "stopped" },
+  start: { from: "stopped", to: "active" },
+};
+
+/**
+ * stop: active → stopped; start: stopped → active. Asking for the state the server is
+ * already in succeeds without change (as Hetzner Cloud does); anything else is a 400.
+ */
+export async function runPowerAction(actor: Actor, serverId: number, action: PowerAction) {
+  assertCanWrite(actor);
+  const { from, to } = TRANSITIONS[action];
+  try {
+    await prisma.$transaction(async (tx) => {
+      const { count } = await tx.server.updateMany({
+        where: { id: serverId, ...ownedServers(actor), activeOperationId: null, status: from },
+        data: { status: to },
+      });
+      if (count === 1) return recordAudit(tx, actor, `server.${action}`, { type: "server", id: serverId }, "success");
+      const server = await tx.server.findFirst({ where: { id: serverId, ...ownedServers(actor) } });
+      if (!server) throw new AppError("not_found", `Server ${serverId} not found.`);
+      if (server.activeOperationId || server.status === "restoring")
+        throw new AppError("operation_in_progress", `Server ${server.name} has an operation running; try again when it has finished.`);
+      if (server.status !== to)
+        throw new AppError("invalid_server_state", `Server ${server.name} is ${server.status}; it cannot be ${action === "stop" ? "stopped" : "started"}.`);
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code !== "not_found") await recordRefusal(actor, `server.${action}`, { type: "server", id: serverId }, err);
+    throw err;
+  }
+  return getServer(actor, serverId);
+}
+
+/** Creates a server with an empty disk. Used by the operator CLI and the demo seed. */
+export async function createServer(ownerId: number, input: CreateServerInput) {
+  const data = createServerSchema.parse(input);
+  const server = await prisma.$transaction((tx) =>
+    tx.server.create({
+    data: {
+      name: data.name,
+      hostname: `${data.name}.${data.location}.snapdeck.internal`,
+      status: data.status,
+      location: data.location,
+      diskMb: data.disk_mb,
+      ownerId,
+    },
+    }),
+  );
+  try {
+    await getDiskDriver().createDisk(server.id, data.disk_mb);
+  } catch (err) {
+    // Nothing half-created: a server without its disk is removed again.
+    await prisma.$transaction((tx) => tx.server.delete({ where: { id: server.id } }));
+    throw err;
+  }
+  return server;
+}

@@ -1,0 +1,213 @@
+// Snapshots: the rules of SPEC §1, enforced inside the transaction that changes state.
+//
+// Every state-changing transaction starts with a write (a compare-and-swap on
+// Server.activeOperationId), so on SQLite it holds the write lock before it reads
+// anything and concurrent requests serialise instead of racing; on PostgreSQL the same
+// UPDATE takes a row lock. The per-server limit is counted only after that lock.
+import { randomUUID } from "node:crypto";
+import { prisma } from "@/lib/server/db";
+import { AppError } from "@/lib/server/errors";
+import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
+import { recordAudit, recordRefusal, type AuditAction } from "@/lib/server/audit";
+import { config } from "@/lib/config";
+import type { CreateSnapshotInput, ListSnapshotsQuery } from "@/lib/schemas/snapshots";
+import { getDiskDriver } from "@/lib/disks/get-driver";
+
+const COUNTED_STATUSES = ["in_progress", "completed"];
+const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];
+const RUNNING_OPERATION_STATUSES = ["queued", "running"];
+
+type SnapshotWithServer = {
+  id: number;
+  name: string;
+  description: string;
+  status: string;
+  sizeMb: number | null;
+  progress: number;
+  error: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  server: { id: number; name: string };
+};
+
+export function toSnapshotJson(s: SnapshotWithServer) {
+  return {
+    id: s.id,
+    server: { id: s.server.id, name: s.server.name },
+    name: s.name,
+    description: s.description,
+    status: s.status,
+    size_mb: s.sizeMb,
+    progress: s.progress,
+    error: s.error,
+    created_at: s.createdAt.toISOString(),
+    completed_at: s.completedAt?.toISOString() ?? null,
+  };
+}
+export type SnapshotJson = ReturnType<typeof toSnapshotJson>;
+
+const withServer = { server: { select: { id: true, name: true } } } as const;
+
+export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
+  const where = {
+    server: ownedServers(actor),
+    ...(query.server_id !== undefined && { serverId: query.server_id }),
+    ...(query.status !== undefined && { status: query.status }),
+  };
+  const [count, rows] = await Promise.all([
+    prisma.snapshot.count({ where }),
+    prisma.snapshot.findMany({
+      where,
+      include: withServer,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      skip: (query.page - 1) * query.page_size,
+      take: query.page_size,
+    }),
+  ]);
+  return { count, results: rows.map(toSnapshotJson) };
+}
+
+export async function getSnapshot(actor: Actor, snapshotId: number) {
+  const row = await prisma.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) }, include: withServer });
+  if (!row) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+  return toSnapshotJson(row);
+}
+
+/** Runs a state change and audits a refusal; successes audit inside the change itself. */
+async function audited<T>(actor: Actor, action: AuditAction, target: { type: string; id: string | number }, fn: () => Promise<T>) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AppError && err.code !== "not_found") await recordRefusal(actor, action, target, err);
+    throw err;
+  }
+}
+
+/** Explains why the compare-and-swap on a server did not match. */
+function busyServerError(server: { name: string; status: string; activeOperationId: string | null }): AppError {
+  if (server.status === "restoring")
+    return new AppError("operation_in_progress", `Server ${server.name} is being restored; try again when the restore has finished.`);
+  if (server.activeOperationId)
+    return new AppError("operation_in_progress", `Server ${server.name} already has an operation running; try again when it has finished.`);
+  return new AppError("invalid_server_state", `Server ${server.name} is ${server.status}; it cannot be restored in this state.`);
+}
+
+export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
+  assertCanWrite(actor);
+  const operationId = randomUUID();
+  return audited(actor, "snapshot.create", { type: "server", id: input.server_id }, () =>
+    prisma.$transaction(async (tx) => {
+      const claimed = await tx.server.updateMany({
+        where: { id: input.server_id, ...ownedServers(actor), activeOperationId: null, status: { not: "restoring" } },
+        data: { activeOperationId: operationId },
+      });
+      const server = await tx.server.findFirst({ where: { id: input.server_id, ...ownedServers(actor) } });
+      if (!server) throw new AppError("not_found", `Server ${input.server_id} not found.`);
+      if (claimed.count === 0) throw busyServerError(server);
+
+      const used = await tx.snapshot.count({ where: { serverId: server.id, status: { in: COUNTED_STATUSES } } });
+      if (used >= config.snapshotLimit)
+        throw new AppError(
+          "snapshot_limit_reached",
+          `Server ${server.name} already has ${used} of ${config.snapshotLimit} snapshots; delete one before creating another.`,
+        );
+
+      const snapshot = await tx.snapshot.create({
+        data: { serverId: server.id, name: input.name, description: input.description ?? "", status: "in_progress" },
+        include: withServer,
+      });
+      await tx.operation.create({
+        data: {
+          id: operationId,
+          kind: "snapshot_create",
+          status: "queued",
+          serverId: server.id,
+          snapshotId: snapshot.id,
+          userId: actor.userId,
+          payload: JSON.stringify({ serverStatus: server.status }),
+        },
+      });
+      await recordAudit(tx, actor, "snapshot.create", { type: "snapshot", id: snapshot.id }, "success", `server ${server.id}`);
+      return {
+        ...toSnapshotJson(snapshot),
+        message: "Snapshot creation started; it usually takes a few minutes. Poll the snapshot for progress.",
+        ...(server.status === "active" && {
+          warning:
+            "The server is running: the snapshot may be filesystem-inconsistent. Stop the server first for a consistent snapshot.",
+        }),
+      };
+    }),
+  );
+}
+
+export async function restoreSnapshot(actor: Actor, snapshotId: number) {
+  assertCanWrite(actor);
+  // The snapshot's server never changes, so it can be read before the transaction.
+  const found = await prisma.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) }, select: { serverId: true } });
+  if (!found) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+  const operationId = randomUUID();
+  return audited(actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, () =>
+    prisma.$transaction(async (tx) => {
+      // One compare-and-swap per restorable state, so the first statement is a write and
+      // the state the server returns to afterwards is known without an earlier read.
+      let previousStatus: string | null = null;
+      for (const status of RESTORABLE_SERVER_STATUSES) {
+        const claimed = await tx.server.updateMany({
+          where: { id: found.serverId, activeOperationId: null, status },
+          data: { activeOperationId: operationId, status: "restoring" },
+        });
+        if (claimed.count === 1) {
+          previousStatus = status;
+          break;
+        }
+      }
+      if (!previousStatus) throw busyServerError(await tx.server.findUniqueOrThrow({ where: { id: found.serverId } }));
+
+      const snapshot = await tx.snapshot.findUnique({ where: { id: snapshotId }, include: withServer });
+      if (!snapshot) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+      if (snapshot.status !== "completed")
+        throw new AppError("invalid_snapshot_state", `Snapshot ${snapshot.name} is ${snapshot.status}; only completed snapshots can be restored.`);
+
+      await tx.operation.create({
+        data: {
+          id: operationId,
+          kind: "snapshot_restore",
+          status: "queued",
+          serverId: found.serverId,
+          snapshotId,
+          userId: actor.userId,
+          payload: JSON.stringify({ previousStatus }),
+        },
+      });
+      await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", `server ${found.serverId}`);
+      return {
+        status: "success" as const,
+        message: `Restore of ${snapshot.name} started. The server is stopped, its disk overwritten, and then returned to ${previousStatus}.`,
+        snapshot: { id: snapshot.id, name: snapshot.name, created_at: snapshot.createdAt.toISOString() },
+        server: { id: snapshot.server.id, name: snapshot.server.name, status: "restoring" as const },
+      };
+    }),
+  );
+}
+
+export async function deleteSnapshot(actor: Actor, snapshotId: number) {
+  assertCanWrite(actor);
+  await audited(actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, () =>
+    prisma.$transaction(async (tx) => {
+      const { count } = await tx.snapshot.deleteMany({
+        where: {
+          id: snapshotId,
+          server: ownedServers(actor),
+          operations: { none: { status: { in: RUNNING_OPERATION_STATUSES } } },
+        },
+      });
+      if (count === 1) return recordAudit(tx, actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, "success");
+      const exists = await tx.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) } });
+      if (!exists) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+      throw new AppError("snapshot_in_use", `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`);
+    }),
+  );
+  // The row is gone, so nothing can use the stored data any more. Should this fail or
+  // the process die here, the worker's startup sweep removes the orphaned data.
+  await getDiskDriver().deleteSnapshot(snapshotId);
+}

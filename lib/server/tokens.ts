@@ -1,0 +1,78 @@
+// API tokens: 32 random bytes shown once, stored only as a SHA-256 hash (a high-entropy
+// secret needs no slow hash), looked up by that hash and compared in constant time.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { prisma } from "@/lib/server/db";
+import { AppError } from "@/lib/server/errors";
+import type { Actor } from "@/lib/server/actor";
+import { recordAudit } from "@/lib/server/audit";
+import { createTokenSchema, type CreateTokenInput } from "@/lib/schemas/tokens";
+
+const TOKEN_PREFIX = "sdk_";
+/** Last-used time is written at most this often, so reads do not turn into writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export function toTokenJson(t: { id: number; name: string; scope: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    prefix: t.prefix,
+    created_at: t.createdAt.toISOString(),
+    last_used_at: t.lastUsedAt?.toISOString() ?? null,
+    revoked_at: t.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** Creates a token for `userId`; the returned `token` is the only time the secret exists. */
+export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip">, input: CreateTokenInput) {
+  const { name, scope } = createTokenSchema.parse(input);
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  return prisma.$transaction(async (tx) => {
+    const row = await tx.apiToken.create({
+      data: { userId: actor.userId, name, scope, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+    });
+    await recordAudit(tx, actor, "token.create", { type: "token", id: row.id }, "success", `${name} (${scope})`);
+    return { ...toTokenJson(row), token };
+  });
+}
+
+export async function listTokens(actor: Actor) {
+  const rows = await prisma.apiToken.findMany({ where: { userId: actor.userId, revokedAt: null }, orderBy: { id: "desc" } });
+  return rows.map(toTokenJson);
+}
+
+export async function revokeToken(actor: Actor, tokenId: number) {
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.apiToken.updateMany({
+      where: { id: tokenId, userId: actor.userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (count === 0) throw new AppError("not_found", "Token not found.");
+    await recordAudit(tx, actor, "token.revoke", { type: "token", id: tokenId }, "success");
+  });
+}
+
+/** Resolves a bearer token to its actor, or null when it is unknown or revoked. */
+export async function authenticateToken(token: string, ip: string | null): Promise<Actor | null> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+  const hash = hashToken(token);
+  const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash }, include: { user: true } });
+  if (!row || row.revokedAt) return null;
+  if (!timingSafeEqual(Buffer.from(row.tokenHash, "hex"), Buffer.from(hash, "hex"))) return null;
+  const now = Date.now();
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await prisma.$transaction([prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } })]);
+  }
+  return {
+    userId: row.userId,
+    email: row.user.email,
+    role: row.user.role === "admin" ? "admin" : "member",
+    scope: row.scope === "write" ? "write" : "read",
+    tokenId: row.id,
+    ip,
+  };
+}

@@ -1,0 +1,40 @@
+import { prisma } from "@/lib/server/db";
+import { AppError } from "@/lib/server/errors";
+import { hashPassword, verifyPassword } from "@/lib/server/passwords";
+import { z } from "zod";
+
+const emailSchema = z.email({ error: "is not a valid email address" });
+const passwordSchema = z.string().min(8, { error: "must be at least 8 characters" }).max(256);
+
+export async function createUser(input: { email: string; password: string; role?: "admin" | "member" }) {
+  const email = emailSchema.safeParse(input.email.trim().toLowerCase());
+  if (!email.success) throw new AppError("validation_error", `Email ${email.error.issues[0]?.message}.`);
+  const password = passwordSchema.safeParse(input.password);
+  if (!password.success) throw new AppError("validation_error", `Password ${password.error.issues[0]?.message}.`);
+  const passwordHash = await hashPassword(password.data);
+  return prisma.$transaction(async (tx) => {
+    if (await tx.user.findUnique({ where: { email: email.data } }))
+      throw new AppError("conflict", `A user with the email ${email.data} already exists.`);
+    return tx.user.create({ data: { email: email.data, passwordHash, role: input.role ?? "member" } });
+  });
+}
+
+export function findUserByEmail(email: string) {
+  return prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+}
+
+export async function getUserByEmail(email: string) {
+  const user = await findUserByEmail(email);
+  if (!user) throw new AppError("not_found", `No user with the email ${email}.`);
+  return user;
+}
+
+/** Returns the user when the password matches; null otherwise (same answer for unknown emails). */
+export async function verifyCredentials(email: string, password: string) {
+  const user = await findUserByEmail(email);
+  // Hash even for unknown users so response time does not reveal which emails exist.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  return user && ok ? user : null;
+}
+
+const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

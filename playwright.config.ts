@@ -1,0 +1,60 @@
+// Browser tests run Debian's Chromium against the production build, started the way a
+// user starts Snapdeck (`npm start`) on a throwaway DATA_DIR with demo data.
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  throw new Error(
+    `Chromium not found at ${chromium}. Install it with \`apt-get install -y chromium\` ` +
+      "(or set CHROMIUM_PATH to a Chromium/Chrome binary). Playwright's own browser download does not work offline.",
+  );
+}
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+// Reuse the directory across Playwright's config reloads (workers re-import this file).
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "snapdeck-e2e-"));
+export const e2eDataDir = process.env.E2E_DATA_DIR;
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  webServer: {
+    command: "npm start",
+    url: `http://localhost:${port}/api/health`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      PORT: String(port),
+      DATA_DIR: e2eDataDir,
+      LOG_LEVEL: "warn",
+      // Less demo content keeps operations short enough for a test, long enough to watch.
+      SNAPDECK_DEMO_CONTENT_MB: "24",
+    },
+  },
+});
