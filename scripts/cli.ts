@@ -1,0 +1,91 @@
+// The operator CLI (SPEC §4): npm run cli -- <resource> <verb> [options]
+// Results go to stdout (the token or id on the last line, for scripts); errors go to
+// stderr with a non-zero exit, and nothing is half-created.
+import { parseArgs } from "node:util";
+import { migrateDatabase } from "@/lib/server/setup";
+
+const USAGE = `usage:
+  npm run cli -- user create --email E --password P [--admin]
+  npm run cli -- token create --email E --name N [--scope read|write]
+  npm run cli -- server create --owner E --name NAME [--status active|stopped] [--disk-mb N]`;
+
+class UsageError extends Error {}
+
+type Options = Record<string, string | boolean | undefined>;
+type Command = { options: Record<string, { type: "string" | "boolean" }>; required: string[]; run: (o: Options) => Promise<string[]> };
+
+function str(o: Options, key: string): string {
+  return String(o[key]);
+}
+
+const COMMANDS: Record<string, Command> = {
+  "user create": {
+    options: { email: { type: "string" }, password: { type: "string" }, admin: { type: "boolean" } },
+    required: ["email", "password"],
+    async run(o) {
+      const { createUser } = await import("@/lib/server/users");
+      const user = await createUser({ email: str(o, "email"), password: str(o, "password"), role: o.admin ? "admin" : "member" });
+      return [`created ${user.role} ${user.email}`, String(user.id)];
+    },
+  },
+  "token create": {
+    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" } },
+    required: ["email", "name"],
+    async run(o) {
+      const scope = (o.scope as string | undefined) ?? "read";
+      if (scope !== "read" && scope !== "write") throw new UsageError(`--scope must be read or write, not "${scope}"`);
+      const { getUserByEmail } = await import("@/lib/server/users");
+      const { createToken } = await import("@/lib/server/tokens");
+      const user = await getUserByEmail(str(o, "email"));
+      const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope });
+      return [`created ${scope} token "${created.name}" for ${user.email}; it is shown only once:`, created.token];
+    },
+  },
+  "server create": {
+    options: { owner: { type: "string" }, name: { type: "string" }, status: { type: "string" }, "disk-mb": { type: "string" } },
+    required: ["owner", "name"],
+    async run(o) {
+      const status = (o.status as string | undefined) ?? "stopped";
+      if (status !== "active" && status !== "stopped") throw new UsageError(`--status must be active or stopped, not "${status}"`);
+      const diskMb = o["disk-mb"] === undefined ? 1024 : Number(o["disk-mb"]);
+      if (!Number.isInteger(diskMb) || diskMb < 1) throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
+      const { getUserByEmail } = await import("@/lib/server/users");
+      const { createServer } = await import("@/lib/server/servers");
+      const owner = await getUserByEmail(str(o, "owner"));
+      const server = await createServer(owner.id, { name: str(o, "name"), status, disk_mb: diskMb });
+      return [`created server ${server.name} (${diskMb} MB disk, ${server.status}) for ${owner.email}`, String(server.id)];
+    },
+  },
+};
+
+async function main(argv: string[]): Promise<void> {
+  const key = argv.slice(0, 2).join(" ");
+  const command = COMMANDS[key];
+  if (!command) throw new UsageError(argv.length ? `unknown command "${key}"` : "no command given");
+  let values: Options;
+  try {
+    ({ values } = parseArgs({ args: argv.slice(2), options: command.options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const missing = command.required.filter((name) => typeof values[name] !== "string" || values[name] === "");
+  if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
+
+  migrateDatabase();
+  const { ensureDb } = await import("@/lib/server/db");
+  await ensureDb();
+  for (const line of await command.run(values)) console.log(line);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  async (err) => {
+    const { AppError } = await import("@/lib/server/errors");
+    const { ZodError } = await import("zod");
+    if (err instanceof UsageError) console.error(`error: ${err.message}\n\n${USAGE}`);
+    else if (err instanceof AppError) console.error(`error: ${err.message}`);
+    else if (err instanceof ZodError) console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
+    else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

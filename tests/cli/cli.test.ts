@@ -1,0 +1,117 @@
+// The operator CLI, run as a real process against this file's database.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { prisma } from "@/lib/server/db";
+import { authenticateToken } from "@/lib/server/tokens";
+
+function cli(...args: string[]) {
+  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["scripts/cli.ts", ...args], { encoding: "utf8", env: process.env });
+  const lines = result.stdout.trim().split("\n");
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, last: lines[lines.length - 1] };
+}
+
+async function counts() {
+  return { users: await prisma.user.count(), tokens: await prisma.apiToken.count(), servers: await prisma.server.count() };
+}
+
+describe("npm run cli -- user create", () => {
+  it("creates a member, or an admin with --admin, and prints the id last", async () => {
+    const member = cli("user", "create", "--email", "Ops@Example.com", "--password", "correct-horse");
+    expect(member.code).toBe(0);
+    const row = await prisma.user.findUniqueOrThrow({ where: { email: "ops@example.com" } });
+    expect(member.last).toBe(String(row.id));
+    expect(row.role).toBe("member");
+    expect(row.passwordHash).not.toContain("correct-horse");
+
+    const admin = cli("user", "create", "--email", "root@example.com", "--password", "correct-horse", "--admin");
+    expect(admin.code).toBe(0);
+    expect((await prisma.user.findUniqueOrThrow({ where: { email: "root@example.com" } })).role).toBe("admin");
+  });
+
+  it("refuses duplicates, bad emails, short passwords and missing options without creating anything", async () => {
+    cli("user", "create", "--email", "dup@example.com", "--password", "correct-horse");
+    const before = await counts();
+    const cases = [
+      { args: ["--email", "dup@example.com", "--password", "correct-horse"], code: 1, message: /already exists/ },
+      { args: ["--email", "not-an-email", "--password", "correct-horse"], code: 1, message: /not a valid email/ },
+      { args: ["--email", "short@example.com", "--password", "short"], code: 1, message: /at least 8/ },
+      { args: ["--email", "x@example.com"], code: 2, message: /missing --password/ },
+      { args: ["--email", "x@example.com", "--password", "correct-horse", "--role", "admin"], code: 2, message: /Unknown option/ },
+    ];
+    for (const c of cases) {
+      const result = cli("user", "create", ...c.args);
+      expect(result.code, c.args.join(" ")).toBe(c.code);
+      expect(result.stderr).toMatch(c.message);
+    }
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe("npm run cli -- token create", () => {
+  it("prints a working token as the last line, with the requested scope", async () => {
+    cli("user", "create", "--email", "tok@example.com", "--password", "correct-horse");
+    const read = cli("token", "create", "--email", "tok@example.com", "--name", "ci");
+    expect(read.code).toBe(0);
+    expect(read.last).toMatch(/^sdk_[A-Za-z0-9_-]{40,}$/);
+    expect((await authenticateToken(read.last, null))?.scope).toBe("read");
+
+    const write = cli("token", "create", "--email", "tok@example.com", "--name", "deploy", "--scope", "write");
+    expect((await authenticateToken(write.last, null))?.scope).toBe("write");
+    // Only the hash is stored.
+    expect(await prisma.apiToken.count({ where: { tokenHash: write.last } })).toBe(0);
+  });
+
+  it("refuses unknown users and scopes without creating a token", async () => {
+    const before = await counts();
+    const unknown = cli("token", "create", "--email", "nobody@example.com", "--name", "x");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No user with the email nobody@example.com/);
+    const scope = cli("token", "create", "--email", "tok@example.com", "--name", "x", "--scope", "admin");
+    expect(scope.code).toBe(2);
+    expect(scope.stderr).toMatch(/--scope must be read or write/);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe("npm run cli -- server create", () => {
+  it("creates a server with a sparse disk image and prints its id last", async () => {
+    cli("user", "create", "--email", "srv@example.com", "--password", "correct-horse");
+    const result = cli("server", "create", "--owner", "srv@example.com", "--name", "web-01", "--status", "active", "--disk-mb", "64");
+    expect(result.code).toBe(0);
+    const server = await prisma.server.findUniqueOrThrow({ where: { id: Number(result.last) } });
+    expect(server).toMatchObject({ name: "web-01", status: "active", diskMb: 64 });
+    const disk = path.join(process.env.DATA_DIR!, "disks", `${server.id}.img`);
+    expect(existsSync(disk)).toBe(true);
+    expect(statSync(disk).size).toBe(64 * 1024 * 1024);
+    expect(statSync(disk).blocks * 512).toBeLessThan(1024 * 1024); // sparse
+
+    const defaults = cli("server", "create", "--owner", "srv@example.com", "--name", "db-01");
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(defaults.last) } })).toMatchObject({ status: "stopped", diskMb: 1024 });
+  });
+
+  it("refuses unknown owners, bad names, states and sizes without creating anything", async () => {
+    const before = await counts();
+    const cases = [
+      { args: ["--owner", "nobody@example.com", "--name", "x"], code: 1, message: /No user with the email/ },
+      { args: ["--owner", "srv@example.com", "--name", "bad name!"], code: 1, message: /name/ },
+      { args: ["--owner", "srv@example.com", "--name", "x", "--status", "restoring"], code: 2, message: /--status must be active or stopped/ },
+      { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "-5"], code: 2, message: /--disk-mb must be a positive integer/ },
+      { args: ["--owner", "srv@example.com"], code: 2, message: /missing --name/ },
+    ];
+    for (const c of cases) {
+      const result = cli("server", "create", ...c.args);
+      expect(result.code, c.args.join(" ")).toBe(c.code);
+      expect(result.stderr).toMatch(c.message);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it("prints usage for unknown commands", () => {
+    const result = cli("snapshot", "explode");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown command "snapshot explode"/);
+    expect(result.stderr).toMatch(/usage:/);
+  });
+});
