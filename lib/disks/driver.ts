@@ -2,6 +2,13 @@
 // chosen by SNAPDECK_DISK_DRIVER; nothing outside lib/disks knows how bytes are stored.
 export type ProgressFn = (percent: number) => void;
 
+export type SnapshotSize = {
+  /** Bytes this snapshot added to the store (its share of new data, after dedupe). */
+  storedBytes: number;
+  /** Bytes the snapshot's data takes on its own (compressed), what `size_mb` reports. */
+  sizeBytes: number;
+};
+
 export interface DiskDriver {
   readonly name: "local" | "qemu";
   /** Path of the server's disk image. */
@@ -9,7 +16,7 @@ export interface DiskDriver {
   /** Creates an empty (sparse) disk of `sizeMb`; fails if one exists. */
   createDisk(serverId: number, sizeMb: number): Promise<void>;
   /** Captures the disk into the store; idempotent for a snapshot id (a retry starts over). */
-  createSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<{ storedBytes: number }>;
+  createSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<SnapshotSize>;
   /** Replaces the disk with the snapshot's content atomically, after verifying it. */
   restoreSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<void>;
   /** Removes the snapshot's stored data that no other snapshot uses. Missing is fine. */
@@ -18,4 +25,10 @@ export interface DiskDriver {
   storedSize(snapshotId: number): Promise<number>;
   /** Removes temporary files and partial snapshots left by a crash. */
   cleanupPartial(args: { serverId?: number; snapshotId?: number }): Promise<void>;
+  /**
+   * Startup sweep: removes stored data of snapshots that no longer exist or failed. Only
+   * ids up to `maxId` are considered, so a snapshot created after the caller read the
+   * database is never mistaken for an orphan.
+   */
+  sweepOrphans(args: { keep: Set<number>; maxId: number }): Promise<void>;
 }

@@ -1,0 +1,66 @@
+// Small filesystem helpers for crash-safe writes: data is fsynced before a rename makes it
+// visible, and the directory is fsynced after, so a power loss never exposes half a file.
+import { promises as fs } from "node:fs";
+import path from "node:path";
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `data` to a temp file beside `target`, fsyncs it, renames it into place. */
+export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+  const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await fs.open(tmp, "w");
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, target);
+  await fsyncDir(path.dirname(target));
+}
+
+export async function removeIfExists(file: string): Promise<boolean> {
+  try {
+    await fs.unlink(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
+}
+
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+}
+
+/** Removes every `*.tmp` file in `dir` whose name starts with `prefix`. */
+export async function removeTempFiles(dir: string, prefix: string): Promise<void> {
+  for (const name of await listDir(dir)) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) await removeIfExists(path.join(dir, name));
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
