@@ -4,12 +4,15 @@ import { z } from "zod";
 export const SNAPSHOT_STATUSES = ["in_progress", "completed", "failed"] as const;
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 
-/** Database ids are positive 32-bit integers; anything else is a client error, not a 500. */
-export const idSchema = z.coerce
-  .number({ error: "must be a positive integer" })
-  .int({ error: "must be a positive integer" })
-  .min(1, { error: "must be a positive integer" })
-  .max(2_147_483_647, { error: "is too large" });
+/**
+ * Ids in paths and query strings: decimal digits only (no "1e3", "0x10", " 7"), a
+ * positive 32-bit integer; anything else is a client error, not a 500.
+ */
+export const idSchema = z
+  .string({ error: "must be a positive integer" })
+  .regex(/^[0-9]+$/, { error: "must be a positive integer" })
+  .transform(Number)
+  .pipe(z.number().int().min(1, { error: "must be a positive integer" }).max(2_147_483_647, { error: "is too large" }));
 
 export const snapshotNameSchema = z
   .string({ error: "must be a string" })
@@ -32,6 +35,6 @@ export const listSnapshotsQuerySchema = z.strictObject({
   server_id: idSchema.optional(),
   status: z.enum(SNAPSHOT_STATUSES, { error: `must be one of ${SNAPSHOT_STATUSES.join(", ")}` }).optional(),
   page: idSchema.default(1),
-  page_size: z.coerce.number().int().min(1).max(100, { error: "must be at most 100" }).default(20),
+  page_size: idSchema.pipe(z.number().max(100, { error: "must be at most 100" })).default(20),
 });
 export type ListSnapshotsQuery = z.infer<typeof listSnapshotsQuerySchema>;

@@ -23,6 +23,10 @@ export function findUserByEmail(email: string) {
   return prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
 }
 
+export function findUserById(id: number) {
+  return prisma.user.findUnique({ where: { id } });
+}
+
 export async function getUserByEmail(email: string) {
   const user = await findUserByEmail(email);
   if (!user) throw new AppError("not_found", `No user with the email ${email}.`);

@@ -1,0 +1,8 @@
+import { z } from "zod";
+import { handle } from "@/lib/api/handle";
+import { idSchema } from "@/lib/schemas/snapshots";
+import { getServer } from "@/lib/server/servers";
+
+export const GET = handle({ auth: "read", params: z.strictObject({ serverId: idSchema }) }, ({ actor, params }) =>
+  getServer(actor, params.serverId),
+);

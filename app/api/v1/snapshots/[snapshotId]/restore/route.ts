@@ -1,0 +1,9 @@
+import { z } from "zod";
+import { handle } from "@/lib/api/handle";
+import { idSchema } from "@/lib/schemas/snapshots";
+import { restoreSnapshot } from "@/lib/server/snapshots";
+
+export const POST = handle(
+  { auth: "write", params: z.strictObject({ snapshotId: idSchema }), idempotent: true },
+  ({ actor, params }) => restoreSnapshot(actor, params.snapshotId),
+);

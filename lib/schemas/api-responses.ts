@@ -1,0 +1,73 @@
+// Shapes of the API's responses, for the OpenAPI document; the API tests parse real
+// responses with these, so the document cannot drift from what the server sends.
+import { z } from "zod";
+import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
+import { SERVER_STATUSES } from "@/lib/schemas/servers";
+import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
+
+const timestamp = z.iso.datetime();
+
+export const errorSchema = z.object({
+  detail: z.string(),
+  code: z.string(),
+  errors: z.record(z.string(), z.array(z.string())).optional(),
+});
+
+export const snapshotSchema = z.object({
+  id: z.number().int(),
+  server: z.object({ id: z.number().int(), name: z.string() }),
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(SNAPSHOT_STATUSES),
+  size_mb: z.number().nullable(),
+  progress: z.number().int().min(0).max(100),
+  error: z.string().nullable(),
+  created_at: timestamp,
+  completed_at: timestamp.nullable(),
+});
+
+export const createdSnapshotSchema = snapshotSchema.extend({ message: z.string(), warning: z.string().optional() });
+
+export const restoreResultSchema = z.object({
+  status: z.literal("success"),
+  message: z.string(),
+  snapshot: z.object({ id: z.number().int(), name: z.string(), created_at: timestamp }),
+  server: z.object({ id: z.number().int(), name: z.string(), status: z.literal("restoring") }),
+});
+
+export const serverSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  hostname: z.string(),
+  status: z.enum(SERVER_STATUSES),
+  location: z.string(),
+  disk_mb: z.number().int(),
+  owner_id: z.number().int(),
+  snapshot_count: z.number().int(),
+  snapshot_limit: z.number().int(),
+  latest_snapshot_at: timestamp.nullable(),
+  operation: z.object({ id: z.string(), kind: z.string(), status: z.string(), progress: z.number().int() }).nullable(),
+  created_at: timestamp,
+});
+
+export const tokenSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  scope: z.enum(TOKEN_SCOPES),
+  prefix: z.string(),
+  created_at: timestamp,
+  last_used_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(),
+});
+
+export const createdTokenSchema = tokenSchema.extend({
+  token: z.string().describe("The secret. Shown only in this response; store it now."),
+});
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ count: z.number().int(), next: z.url().nullable(), previous: z.url().nullable(), results: z.array(item) });
+}
+
+export const snapshotPageSchema = pageOf(snapshotSchema);
+export const serverPageSchema = pageOf(serverSchema);
+export const tokenPageSchema = pageOf(tokenSchema);
