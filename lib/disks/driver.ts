@@ -2,6 +2,19 @@
 // chosen by SNAPDECK_DISK_DRIVER; nothing outside lib/disks knows how bytes are stored.
 export type ProgressFn = (percent: number) => void;
 
+/** Arguments of a long-running driver call. */
+export type OperationArgs = {
+  serverId: number;
+  snapshotId: number;
+  onProgress: ProgressFn;
+  signal?: AbortSignal;
+  /**
+   * Awaited right before the result becomes visible (manifest commit, disk rename); it
+   * throws when the caller may no longer commit (its lease on the operation was lost).
+   */
+  beforeCommit?: () => Promise<void>;
+};
+
 export type SnapshotSize = {
   /** Bytes this snapshot added to the store (its share of new data, after dedupe). */
   storedBytes: number;
@@ -16,9 +29,9 @@ export interface DiskDriver {
   /** Creates an empty (sparse) disk of `sizeMb`; fails if one exists. */
   createDisk(serverId: number, sizeMb: number): Promise<void>;
   /** Captures the disk into the store; idempotent for a snapshot id (a retry starts over). */
-  createSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<SnapshotSize>;
+  createSnapshot(args: OperationArgs): Promise<SnapshotSize>;
   /** Replaces the disk with the snapshot's content atomically, after verifying it. */
-  restoreSnapshot(args: { serverId: number; snapshotId: number; onProgress: ProgressFn; signal?: AbortSignal }): Promise<void>;
+  restoreSnapshot(args: OperationArgs): Promise<void>;
   /** Removes the snapshot's stored data that no other snapshot uses. Missing is fine. */
   deleteSnapshot(snapshotId: number): Promise<void>;
   /** Bytes the snapshot occupies in the store (its share of new data). */

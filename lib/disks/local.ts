@@ -52,7 +52,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       await fsyncDir(disksDir);
     },
 
-    async createSnapshot({ serverId, snapshotId, onProgress, signal }) {
+    async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       await store.deleteSnapshot(snapshotId); // a retry starts over
       const disk = await fs.open(diskPath(serverId), "r");
       const journal = await store.openJournal(snapshotId);
@@ -91,6 +91,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
           diskBytes, chunkSize: CHUNK_SIZE, chunks, sizeBytes, storedBytes,
         };
         await journal.close();
+        await beforeCommit?.();
         await store.commitManifest(manifest);
         onProgress(100);
         return { storedBytes, sizeBytes };
@@ -104,7 +105,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       }
     },
 
-    async restoreSnapshot({ serverId, snapshotId, onProgress, signal }) {
+    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       const manifest = await store.readManifest(snapshotId);
       if (!manifest) throw new Error(`Snapshot ${snapshotId} has no stored data; it cannot be restored.`);
       await fs.mkdir(disksDir, { recursive: true });
@@ -129,6 +130,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
         await pool.drain();
         await out.sync();
         await out.close();
+        await beforeCommit?.();
       } catch (err) {
         await pool.settle();
         await out.close().catch(() => {});

@@ -41,7 +41,7 @@ export function createQemuDriver(options: { dataDir: string; throughputMbps: num
       await fsyncDir(disksDir);
     },
 
-    async createSnapshot({ serverId, snapshotId, onProgress, signal }) {
+    async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       await fs.mkdir(storeDir, { recursive: true });
       const target = snapshotPath(snapshotId);
       const tmp = `${target}.tmp`;
@@ -54,6 +54,7 @@ export function createQemuDriver(options: { dataDir: string; throughputMbps: num
           { onProgress: scaled(onProgress, 0, 99), signal },
         );
         await fsyncFile(tmp);
+        await beforeCommit?.();
         await fs.rename(tmp, target);
         await fsyncDir(storeDir);
       } catch (err) {
@@ -65,7 +66,7 @@ export function createQemuDriver(options: { dataDir: string; throughputMbps: num
       return { storedBytes: sizeBytes, sizeBytes };
     },
 
-    async restoreSnapshot({ serverId, snapshotId, onProgress, signal }) {
+    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       const source = snapshotPath(snapshotId);
       const target = diskPath(serverId);
       const refuseIfLocked = async () => {
@@ -93,6 +94,7 @@ export function createQemuDriver(options: { dataDir: string; throughputMbps: num
         });
         await fsyncFile(tmp);
         await refuseIfLocked(); // a VM may have been started meanwhile
+        await beforeCommit?.();
         await fs.rename(tmp, target);
         await fsyncDir(disksDir);
       } catch (err) {

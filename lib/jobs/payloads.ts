@@ -1,0 +1,26 @@
+// Operation payloads as a discriminated union on Operation.kind. The API writes them
+// (lib/server/snapshots.ts); the worker parses them here, once, before dispatching.
+export type SnapshotCreatePayload = { kind: "snapshot_create"; serverStatus: string | null };
+export type SnapshotRestorePayload = { kind: "snapshot_restore"; previousStatus: "active" | "stopped" };
+export type JobPayload = SnapshotCreatePayload | SnapshotRestorePayload;
+export type JobKind = JobPayload["kind"];
+
+export function parsePayload(kind: string, raw: string): JobPayload {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(raw || "{}") as Record<string, unknown>;
+  } catch {
+    throw new Error(`Operation payload is not valid JSON: ${raw.slice(0, 80)}`);
+  }
+  switch (kind) {
+    case "snapshot_create":
+      return { kind, serverStatus: typeof data.serverStatus === "string" ? data.serverStatus : null };
+    case "snapshot_restore": {
+      const previous = data.previousStatus;
+      // A server whose previous state is unknown is left stopped: the safe power state.
+      return { kind, previousStatus: previous === "active" ? "active" : "stopped" };
+    }
+    default:
+      throw new Error(`Unknown operation kind "${kind}".`);
+  }
+}

@@ -1,0 +1,31 @@
+// snapshot_restore: the API already set the server to `restoring` and recorded its
+// previous power state in the payload; the server gets that state back whatever happens,
+// because the disk swap is atomic (the old disk is intact unless the rename happened).
+import type { JobContext } from "@/lib/jobs/context";
+import type { SnapshotRestorePayload } from "@/lib/jobs/payloads";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext, payload: SnapshotRestorePayload) {
+  return tx.server.updateMany({
+    where: { id: ctx.op.serverId, activeOperationId: ctx.op.id },
+    data: { activeOperationId: null, status: payload.previousStatus },
+  });
+}
+
+export async function runRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload): Promise<void> {
+  if (ctx.op.snapshotId === null) throw new Error("The snapshot to restore no longer exists.");
+  await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId });
+  await ctx.driver.restoreSnapshot({
+    serverId: ctx.op.serverId,
+    snapshotId: ctx.op.snapshotId,
+    onProgress: ctx.progress,
+    signal: ctx.signal,
+    beforeCommit: ctx.assertLease,
+  });
+  await ctx.complete((tx) => releaseServer(tx, ctx, payload));
+}
+
+export async function failRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload, error: string): Promise<void> {
+  await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId });
+  await ctx.fail(error, (tx) => releaseServer(tx, ctx, payload));
+}
