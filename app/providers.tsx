@@ -1,0 +1,34 @@
+"use client";
+// Client-side context for the whole app: one QueryClient per browser tab and the toaster.
+// No next-auth SessionProvider: the dashboard layout reads the session on the server, and
+// SessionProvider would refetch /api/auth/session on focus, breaking "an idle page is silent".
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useState, type ReactNode } from "react";
+import { Toaster } from "sonner";
+
+function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // Polling is opt-in per query (refetchInterval functions in lib/client); nothing
+        // else may wake an idle page up.
+        refetchOnWindowFocus: false,
+        refetchOnReconnect: true,
+        refetchIntervalInBackground: false,
+        staleTime: 5_000,
+        retry: (failureCount, error) => failureCount < 2 && !(error instanceof Error && "status" in error && Number(error.status) < 500),
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [client] = useState(makeQueryClient);
+  return (
+    <QueryClientProvider client={client}>
+      {children}
+      <Toaster position="bottom-right" richColors closeButton duration={6000} />
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,13 @@
+import type { Server } from "@/lib/client/types";
+
+const KIND: Record<string, string> = { snapshot_create: "Taking snapshot", snapshot_restore: "Restoring snapshot" };
+
+/** One line about the long-running operation on a server, if any. */
+export function OperationNote({ server }: { server: Server }) {
+  if (!server.operation) return null;
+  return (
+    <p className="mt-1 text-xs text-blue-800">
+      {KIND[server.operation.kind] ?? "Operation running"} · {Math.round(server.operation.progress)}%
+    </p>
+  );
+}

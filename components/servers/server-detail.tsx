@@ -1,0 +1,77 @@
+"use client";
+import Link from "next/link";
+import { useState } from "react";
+import { ServerHeader } from "@/components/servers/server-header";
+import { CreateSnapshotDialog } from "@/components/snapshots/create-snapshot-dialog";
+import { SnapshotTable } from "@/components/snapshots/snapshot-table";
+import { Button } from "@/components/ui/button";
+import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
+import { ApiError } from "@/lib/client/api-fetch";
+import { isServerBusy } from "@/lib/client/polling";
+import { useServer } from "@/lib/client/servers";
+import type { Server } from "@/lib/client/types";
+
+/** Why "Create snapshot" is unavailable, in words shown next to the button; null when it is available. */
+function createBlockedReason(server: Server): string | null {
+  if (server.snapshot_count >= server.snapshot_limit)
+    return `Snapshot limit reached (${server.snapshot_count}/${server.snapshot_limit}). Delete a snapshot to create a new one.`;
+  if (server.status === "restoring") return "The server is being restored. Wait until the restore finishes.";
+  if (isServerBusy(server)) return "An operation is running on this server. Wait until it finishes.";
+  return null;
+}
+
+export function ServerDetail({ serverId }: { serverId: number }) {
+  const { data: server, error, isPending, refetch } = useServer(serverId);
+  const [creating, setCreating] = useState(false);
+
+  if (isPending) return <LoadingRows label="Loading server" />;
+  if (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return (
+        <EmptyState title="Server not found">
+          It may have been deleted, or it is not yours.{" "}
+          <Link href="/servers" className="text-zinc-900 underline">
+            Back to servers
+          </Link>
+        </EmptyState>
+      );
+    }
+    return <ErrorState title="Could not load the server." error={error} onRetry={() => void refetch()} />;
+  }
+
+  const blocked = createBlockedReason(server);
+  return (
+    <div className="space-y-6">
+      <ServerHeader server={server} />
+      <section aria-labelledby="snapshots-heading" className="space-y-3">
+        <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
+          <div>
+            <h2 id="snapshots-heading" className="text-base font-semibold text-zinc-900">
+              Snapshots
+            </h2>
+            <p className="text-sm text-zinc-600">
+              A snapshot captures the whole disk. Restoring one puts the disk back exactly as it was.
+            </p>
+          </div>
+          <div className="flex flex-col items-start gap-1 sm:items-end">
+            <Button
+              variant="primary"
+              disabled={blocked !== null}
+              aria-describedby={blocked ? "create-blocked-reason" : undefined}
+              onClick={() => setCreating(true)}
+            >
+              Create snapshot
+            </Button>
+            {blocked ? (
+              <p id="create-blocked-reason" className="max-w-xs text-xs text-amber-900 sm:text-right">
+                {blocked}
+              </p>
+            ) : null}
+          </div>
+        </div>
+        <SnapshotTable server={server} />
+      </section>
+      <CreateSnapshotDialog server={server} open={creating} onOpenChange={setCreating} />
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { PowerActions } from "@/components/servers/power-actions";
+import { ServerStatusBadge } from "@/components/servers/server-status-badge";
+import { formatMb } from "@/components/ui/format";
+import { Progress } from "@/components/ui/progress";
+import { RelativeTime } from "@/components/ui/relative-time";
+import type { Server } from "@/lib/client/types";
+
+const KIND: Record<string, string> = {
+  snapshot_create: "Taking a snapshot",
+  snapshot_restore: "Restoring from a snapshot; the server stays stopped until it finishes",
+};
+
+export function ServerHeader({ server }: { server: Server }) {
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm text-zinc-600">
+        <Link href="/servers" className="hover:text-zinc-900 hover:underline">
+          Servers
+        </Link>
+        <span aria-hidden className="mx-1.5">/</span>
+        <span aria-current="page" className="text-zinc-900">
+          {server.name}
+        </span>
+      </nav>
+      <div className="flex flex-col gap-4 rounded-lg border border-zinc-200 bg-white p-4 sm:flex-row sm:items-start sm:justify-between">
+        <div className="min-w-0 space-y-2">
+          <div className="flex flex-wrap items-center gap-2.5">
+            <h1 className="truncate text-xl font-semibold text-zinc-900">{server.name}</h1>
+            <ServerStatusBadge status={server.status} />
+          </div>
+          <p className="font-mono text-xs break-all text-zinc-600">{server.hostname}</p>
+          <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:flex sm:flex-wrap">
+            <Meta term="Location" value={server.location} />
+            <Meta term="Disk" value={formatMb(server.disk_mb)} />
+            <Meta term="Snapshots" value={`${server.snapshot_count}/${server.snapshot_limit}`} />
+            <Meta term="Created" value={<RelativeTime iso={server.created_at} />} />
+          </dl>
+        </div>
+        <PowerActions server={server} />
+      </div>
+      {server.operation ? (
+        <div role="status" className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900">
+          <p className="mb-2">
+            {KIND[server.operation.kind] ?? "An operation is running"} · {Math.round(server.operation.progress)}%
+          </p>
+          <Progress value={server.operation.progress} label="Operation progress" className="bg-blue-200" />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Meta({ term, value }: { term: string; value: ReactNode }) {
+  return (
+    <div className="flex gap-1.5">
+      <dt className="text-zinc-600">{term}</dt>
+      <dd className="font-medium text-zinc-900 tabular-nums">{value}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+"use client";
+// The one action that destroys data on purpose. The operator must read the consequences
+// and type the server's exact name (case-sensitive) before the button comes alive.
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
+import { formatMb } from "@/components/ui/format";
+import { Input } from "@/components/ui/input";
+import { RelativeTime, formatUtc } from "@/components/ui/relative-time";
+import { useRestoreSnapshot } from "@/lib/client/snapshots";
+import type { Server, Snapshot } from "@/lib/client/types";
+
+export function RestoreSnapshotDialog({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot | null; onClose: () => void }) {
+  return (
+    <Dialog open={snapshot !== null} onOpenChange={(open) => !open && onClose()}>
+      {snapshot ? (
+        // Keyed by snapshot, so the typed confirmation never carries over to another one.
+        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} />
+      ) : null}
+    </Dialog>
+  );
+}
+
+function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot; onClose: () => void }) {
+  const restore = useRestoreSnapshot();
+  const [typed, setTyped] = useState("");
+  const matches = typed === server.name;
+  const afterState = server.status === "active" ? "started again" : `left ${server.status}`;
+
+  return (
+    <DialogContent
+      title={`Restore ${server.name} from ${snapshot.name}?`}
+      description="Read this before you continue. A restore replaces the server's disk."
+    >
+      <div className="space-y-4 text-sm">
+        <div role="note" className="space-y-1.5 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
+          <p className="font-semibold">All current data on the server will be overwritten.</p>
+          <p>This cannot be undone. Anything written since the snapshot was taken is lost.</p>
+          <p>
+            The server will be stopped first, stays stopped while the disk is restored, and is {afterState} afterwards.
+          </p>
+        </div>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-md bg-zinc-50 px-3 py-2">
+          <dt className="text-zinc-600">Snapshot</dt>
+          <dd className="font-medium break-all text-zinc-900">{snapshot.name}</dd>
+          <dt className="text-zinc-600">Taken</dt>
+          <dd className="text-zinc-900">
+            <RelativeTime iso={snapshot.created_at} /> <span className="text-zinc-600">({formatUtc(snapshot.created_at)})</span>
+          </dd>
+          <dt className="text-zinc-600">Size</dt>
+          <dd className="text-zinc-900">{formatMb(snapshot.size_mb)}</dd>
+        </dl>
+        <form
+          id="restore-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (matches && !restore.isPending) restore.mutate(snapshot, { onSuccess: onClose });
+          }}
+          className="space-y-1.5"
+        >
+          <label htmlFor="restore-confirm-name" className="block text-zinc-800">
+            Type the server name <strong className="font-mono font-semibold text-zinc-900">{server.name}</strong> to confirm
+          </label>
+          <Input
+            id="restore-confirm-name"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            autoComplete="off"
+            autoCapitalize="off"
+            autoCorrect="off"
+            spellCheck={false}
+            className="font-mono"
+          />
+        </form>
+      </div>
+      <DialogFooter>
+        <DialogClose asChild>
+          <Button>Cancel</Button>
+        </DialogClose>
+        <Button type="submit" form="restore-form" variant="danger" disabled={!matches || restore.isPending}>
+          {restore.isPending ? "Starting restore…" : "Restore and overwrite"}
+        </Button>
+      </DialogFooter>
+    </DialogContent>
+  );
+}

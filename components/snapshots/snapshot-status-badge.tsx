@@ -1,0 +1,29 @@
+import { Badge } from "@/components/ui/badge";
+import { Progress } from "@/components/ui/progress";
+import type { Snapshot } from "@/lib/client/types";
+
+export function SnapshotStatusBadge({ snapshot }: { snapshot: Snapshot }) {
+  if (snapshot.status === "in_progress") {
+    return (
+      <div className="w-32 space-y-1.5" data-testid="snapshot-status">
+        <Badge tone="blue" pulse>
+          In progress · {Math.round(snapshot.progress)}%
+        </Badge>
+        <Progress value={snapshot.progress} label={`Snapshot ${snapshot.name} progress`} />
+      </div>
+    );
+  }
+  if (snapshot.status === "failed") {
+    return (
+      <div className="max-w-56 space-y-1" data-testid="snapshot-status">
+        <Badge tone="red">Failed</Badge>
+        {snapshot.error ? <p className="text-xs text-red-800">{snapshot.error}</p> : null}
+      </div>
+    );
+  }
+  return (
+    <div data-testid="snapshot-status">
+      <Badge tone="green">Completed</Badge>
+    </div>
+  );
+}

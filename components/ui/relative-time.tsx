@@ -1,0 +1,63 @@
+"use client";
+// "3 minutes ago", with the exact UTC time on hover and in the <time> element. A shared
+// clock re-renders these once every 30 s without any network traffic.
+import { useSyncExternalStore } from "react";
+
+const listeners = new Set<() => void>();
+let now = Date.now();
+let timer: ReturnType<typeof setInterval> | null = null;
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  if (!timer) {
+    timer = setInterval(() => {
+      now = Date.now();
+      listeners.forEach((l) => l());
+    }, 30_000);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+}
+
+const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+export function formatRelative(iso: string, reference: number): string {
+  const seconds = Math.round((new Date(iso).getTime() - reference) / 1000);
+  if (Math.abs(seconds) < 45) return "just now";
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+  }
+  return rtf.format(Math.round(seconds / 60), "minute");
+}
+
+export function formatUtc(iso: string): string {
+  return new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+export function useNow(): number {
+  return useSyncExternalStore(subscribe, () => now, () => now);
+}
+
+export function RelativeTime({ iso, className }: { iso: string | null | undefined; className?: string }) {
+  const current = useNow();
+  if (!iso) return <span className={className}>—</span>;
+  const exact = formatUtc(iso);
+  return (
+    <time dateTime={iso} title={exact} className={className}>
+      {formatRelative(iso, Math.max(current, Date.now()))}
+    </time>
+  );
+}

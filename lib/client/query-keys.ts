@@ -1,0 +1,17 @@
+// Key factories for every resource, in one module so hooks can read each other's cache
+// (the server page polls while either the server or one of its snapshots is busy).
+export const serverKeys = {
+  all: ["servers"] as const,
+  list: () => [...serverKeys.all, "list"] as const,
+  detail: (id: number) => [...serverKeys.all, "detail", id] as const,
+};
+
+export const snapshotKeys = {
+  all: ["snapshots"] as const,
+  list: (serverId: number) => [...snapshotKeys.all, "list", { serverId }] as const,
+};
+
+export const tokenKeys = {
+  all: ["tokens"] as const,
+  list: () => [...tokenKeys.all, "list"] as const,
+};

@@ -1,0 +1,49 @@
+// Servers: queries, the key factory, and the power actions.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import { hasSnapshotInProgress, isServerBusy, pollWhile } from "@/lib/client/polling";
+import { serverKeys, snapshotKeys } from "@/lib/client/query-keys";
+import type { Page, Server, Snapshot } from "@/lib/client/types";
+import type { PowerAction } from "@/lib/schemas/servers";
+
+export { serverKeys };
+
+export function useServers() {
+  return useQuery({
+    queryKey: serverKeys.list(),
+    queryFn: () => apiFetch<Page<Server>>("/servers/"),
+    refetchInterval: (query) => pollWhile(!!query.state.data?.results.some(isServerBusy)),
+  });
+}
+
+/** Polls while the server is busy or, on its page, one of its snapshots is in progress. */
+export function useServer(id: number) {
+  const queryClient = useQueryClient();
+  return useQuery({
+    queryKey: serverKeys.detail(id),
+    queryFn: () => apiFetch<Server>(`/servers/${id}/`),
+    refetchInterval: (query) =>
+      pollWhile(
+        isServerBusy(query.state.data) ||
+          hasSnapshotInProgress(queryClient.getQueryData<Page<Snapshot>>(snapshotKeys.list(id))?.results),
+      ),
+  });
+}
+
+const PAST: Record<PowerAction, string> = { stop: "stopped", start: "started" };
+
+export function useServerPower() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ server, action }: { server: Server; action: PowerAction }) =>
+      apiFetch<Server>(`/servers/${server.id}/actions/${action}/`, { method: "POST" }),
+    onSuccess: (updated, { action }) => {
+      queryClient.setQueryData(serverKeys.detail(updated.id), updated);
+      toast.success(`Server ${updated.name} ${PAST[action]}.`);
+    },
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: serverKeys.all }),
+  });
+}
+

@@ -1,0 +1,33 @@
+// API tokens: list, create (the secret comes back exactly once), revoke.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import { tokenKeys } from "@/lib/client/query-keys";
+import type { ApiToken, CreatedApiToken, Page } from "@/lib/client/types";
+import type { TokenScope } from "@/lib/schemas/tokens";
+
+export { tokenKeys };
+
+export function useTokens() {
+  return useQuery({ queryKey: tokenKeys.list(), queryFn: () => apiFetch<Page<ApiToken>>("/tokens/") });
+}
+
+export function useCreateToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { name: string; scope: TokenScope }) => apiFetch<CreatedApiToken>("/tokens/", { method: "POST", body: input }),
+    onSuccess: (token) => toast.success(`Token ${token.name} created. Copy it now: it is shown only once.`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.all }),
+  });
+}
+
+export function useRevokeToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (token: ApiToken) => apiFetch<void>(`/tokens/${token.id}/`, { method: "DELETE" }),
+    onSuccess: (_, token) => toast.success(`Token ${token.name} revoked. Requests using it now fail.`),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.all }),
+  });
+}
