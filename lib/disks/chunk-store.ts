@@ -44,11 +44,15 @@ export function createChunkStore(root: string) {
   const chunkPath = (hash: string) => path.join(dirs.chunks, hash.slice(0, 2), hash);
   const manifestPath = (id: number) => path.join(dirs.manifests, `${id}.json`);
   const journalPath = (id: number) => path.join(dirs.journals, `${id}.refs`);
-  const locked = <T>(fn: () => Promise<T>) => withStoreLock(lockPath, fn);
-
-  async function ensureDirs() {
-    await Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true })));
+  let dirsReady: Promise<unknown> | null = null;
+  function ensureDirs() {
+    dirsReady ??= Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true })));
+    return dirsReady;
   }
+  const locked = async <T>(fn: () => Promise<T>) => {
+    await ensureDirs();
+    return withStoreLock(lockPath, fn);
+  };
 
   async function readManifest(id: number): Promise<Manifest | null> {
     try {
