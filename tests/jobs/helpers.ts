@@ -1,0 +1,77 @@
+// Shared by the job tests: seeding through project code, waiting on the database, and
+// running `npm run worker` as a real child process against the test's DATA_DIR.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { prisma } from "@/lib/server/db";
+import { createUser } from "@/lib/server/users";
+import { createServer } from "@/lib/server/servers";
+import type { Actor } from "@/lib/server/actor";
+import { writeDemoContent } from "@/lib/disks/demo-content";
+import { getDiskDriver } from "@/lib/disks/get-driver";
+
+let users = 0;
+export async function seedActor(): Promise<Actor> {
+  const user = await createUser({ email: `ops${++users}-${process.pid}@example.com`, password: "correct-horse-battery" });
+  return { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null };
+}
+
+export async function seedServer(actor: Actor, opts: { diskMb: number; contentMb: number; status?: "active" | "stopped"; name?: string }) {
+  const server = await createServer(actor.userId, { name: opts.name ?? `srv-${Date.now()}-${Math.floor(Math.random() * 1e6)}`, status: opts.status ?? "stopped", disk_mb: opts.diskMb });
+  await writeDemoContent(getDiskDriver().diskPath(server.id), opts.contentMb);
+  return server;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore") {
+  return prisma.operation.findFirstOrThrow({ where: { snapshotId, kind }, orderBy: { createdAt: "desc" } });
+}
+
+export function waitForOperationEnd(id: string, timeoutMs = 20_000) {
+  return waitFor(`operation ${id} to end`, async () => {
+    const op = await prisma.operation.findUniqueOrThrow({ where: { id } });
+    return op.status === "completed" || op.status === "failed" ? op : null;
+  }, timeoutMs);
+}
+
+export type WorkerProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+/** Starts `tsx scripts/worker.ts` with this test's DATA_DIR and DATABASE_URL. */
+export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
+  const root = path.resolve(__dirname, "../..");
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["scripts/worker.ts"], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.setEncoding("utf8").on("data", (t: string) => (out += t));
+  child.stderr!.setEncoding("utf8").on("data", (t: string) => (out += t));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Operation ids this worker logged as claimed-and-started. */
+export function claimedOperations(worker: WorkerProcess): string[] {
+  return worker
+    .output()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as { msg?: string; operationId?: string })
+    .filter((l) => l.msg === "operation claimed")
+    .map((l) => l.operationId!);
+}
+
+export async function killHard(worker: WorkerProcess) {
+  worker.child.kill("SIGKILL");
+  await worker.exited;
+}
