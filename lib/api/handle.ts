@@ -77,7 +77,7 @@ async function run<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
     if (actor.scope === "session") assertSameOrigin(req);
     assertCanWrite(actor);
   }
-  const params = validate(options.params ?? NOTHING, await context.params, "path") as z.output<P>;
+  const params = validate(options.params ?? NOTHING, (await context?.params) ?? {}, "path") as z.output<P>;
   const query = validate(options.query ?? NOTHING, readQuery(req.nextUrl), "query") as z.output<Q>;
   const rawBody = req.method === "POST" ? await readJsonBody(req) : undefined;
   if (options.body && rawBody === undefined)

@@ -1,0 +1,101 @@
+// Starts the REAL production server (`next start`) against this test file's DATA_DIR
+// (set by tests/setup.ts), and optionally the operation worker, so API tests go over
+// HTTP through everything a client would hit. Needs `npm run build` first.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export type AppServer = { url: string; stop: () => Promise<void> };
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  if (!process.env.DATA_DIR || !process.env.DATABASE_URL) throw new Error("DATA_DIR/DATABASE_URL unset: tests/setup.ts must run first");
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    LOG_LEVEL: "silent",
+    NEXTAUTH_SECRET: "snapdeck-api-tests-secret-0123456789abcdef",
+    DATA_DIR: process.env.DATA_DIR,
+    DATABASE_URL: process.env.DATABASE_URL,
+    ...extra,
+  };
+}
+
+/** Keeps the last output of a child, to say why it died. */
+function capture(child: ChildProcess): () => string {
+  let out = "";
+  const keep = (chunk: Buffer) => (out = (out + chunk.toString()).slice(-4000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return () => out;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitReady(url: string, child: ChildProcess, output: () => string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/api/v1/openapi.json`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`next start did not become ready in ${timeoutMs} ms:\n${output()}`);
+}
+
+/** Starts `next start` on a free port; with `worker: true` also `tsx scripts/worker.ts`. */
+export async function startAppServer(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<AppServer> {
+  if (!existsSync(path.join(ROOT, ".next/BUILD_ID")))
+    throw new Error("No production build found (.next/BUILD_ID): run `npm run build` first (npm test does).");
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = childEnv({ PORT: String(port), NEXTAUTH_URL: url, ...options.env });
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+  };
+  try {
+    const next = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    children.push(next);
+    await waitReady(url, next, capture(next));
+    if (options.worker) {
+      const script = path.join(ROOT, "scripts/worker.ts");
+      if (!existsSync(script)) throw new Error("scripts/worker.ts is missing: these tests need the operation worker");
+      const worker = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      const output = capture(worker);
+      children.push(worker);
+      await sleep(500);
+      if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}:\n${output()}`);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
