@@ -1,0 +1,33 @@
+// Child process for the data-plane benchmark, so its peak RSS is the driver's alone:
+//
+//   DATA_DIR=… tsx bench/dataplane-child.ts disk <file> <diskMb> <contentMb>
+//   DATA_DIR=… tsx bench/dataplane-child.ts change <file> <fraction> <seed>
+//   DATA_DIR=… tsx bench/dataplane-child.ts create|restore <serverId> <snapshotId>
+//
+// Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, changedBytes? }.
+// floorRssMb is the resident size after loading the modules, before the work starts.
+
+async function main() {
+  const [op, a, b, c] = process.argv.slice(2);
+  const { getDiskDriver } = await import("@/lib/disks/get-driver");
+  const content = await import("./disk-content");
+  const floorRssMb = process.memoryUsage().rss / 1024 / 1024;
+  const started = performance.now();
+  let extra: Record<string, number> = {};
+  if (op === "disk") await content.writeBenchDisk(a!, Number(b), Number(c));
+  else if (op === "change") extra = { changedBytes: await content.changeData(a!, Number(b), c!) };
+  else if (op === "create") {
+    const size = await getDiskDriver().createSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
+    extra = { ...size };
+  } else if (op === "restore") await getDiskDriver().restoreSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
+  else throw new Error(`unknown operation ${op}`);
+  const seconds = (performance.now() - started) / 1000;
+  // maxRSS is in KiB on Linux.
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ seconds, maxRssMb, floorRssMb, ...extra }) + "\n");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+// Part 3: the local driver against the standard tools, on the same sparse disk file, in
+// the same round. Every step runs in a child process so its peak RSS is its own.
+//   round: fresh copy of the disk → Snapdeck snapshot 1 | zstd -T2 -3 | gzip -1 | cp --sparse=always
+//          → change 1% of the data → Snapdeck snapshot 2 (incremental) | zstd -T2 -3 again
+//          → Snapdeck restore of snapshot 1 | zstd -d
+// The page cache is warm for everyone alike (the disk was just written or read).
+import { createReadStream, promises as fs } from "node:fs";
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { projectEnv } from "./servers";
+import { log, ROOT, run, stat, type Stat } from "./util";
+
+export type DataplaneOptions = { workDir: string; diskMb: number; contentMb: number; rounds: number; changeFraction: number };
+type Measure = { seconds: number; maxRssMb: number; storedBytes?: number; floorRssMb?: number };
+export type StepRow = { step: string; tool: string; seconds: Stat; mbPerSec: Stat; storedMb: Stat; rssMb: Stat; floorRssMb?: Stat };
+export type DataplaneResult = {
+  options: DataplaneOptions;
+  allocatedMb: number;
+  changedMb: number;
+  restoreVerified: boolean;
+  rows: StepRow[];
+  samples: Record<string, Measure[]>;
+};
+
+const SERVER_ID = 1;
+const MIB = 1024 * 1024;
+
+async function child(dataDir: string, args: string[]): Promise<Measure & Record<string, number>> {
+  const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "bench/dataplane-child.ts"), ...args], {
+    cwd: ROOT,
+    env: projectEnv(dataDir),
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+}
+
+/** Runs a shell command under GNU time: wall seconds and peak RSS of the command. */
+async function timed(command: string, outFile?: string): Promise<Measure> {
+  const report = `${outFile ?? "/tmp/snapdeck-bench"}.time`;
+  await run("/usr/bin/time", ["-f", "%e %M", "-o", report, "sh", "-c", command]);
+  const [seconds, rssKb] = (await fs.readFile(report, "utf8")).trim().split("\n").at(-1)!.split(" ").map(Number);
+  await fs.rm(report, { force: true });
+  const storedBytes = outFile ? (await fs.stat(outFile)).size : undefined;
+  return { seconds: seconds!, maxRssMb: rssKb! / 1024, storedBytes };
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file, { highWaterMark: 4 * MIB })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneResult> {
+  const dataDir = path.join(o.workDir, "dataplane");
+  const disksDir = path.join(dataDir, "disks");
+  const out = path.join(o.workDir, "dataplane-out");
+  await fs.mkdir(disksDir, { recursive: true });
+  await fs.mkdir(out, { recursive: true });
+  const pristine = path.join(out, "pristine.img");
+  const disk = path.join(disksDir, `${SERVER_ID}.img`);
+  log(`data plane: writing a ${o.diskMb} MiB sparse disk with ~${o.contentMb} MiB of data`);
+  await child(dataDir, ["disk", pristine, String(o.diskMb), String(o.contentMb)]);
+  const allocatedMb = (await fs.stat(pristine)).blocks * 512 / MIB;
+  const pristineHash = await sha256File(pristine);
+
+  const samples: Record<string, Measure[]> = {};
+  const add = (key: string, m: Measure) => (samples[key] ??= []).push(m);
+  let changedMb = 0;
+  let restoreVerified = true;
+  for (let round = 0; round < o.rounds; round++) {
+    await fs.rm(path.join(dataDir, "snapshots"), { recursive: true, force: true });
+    await fs.rm(disk, { force: true });
+    await run("cp", ["--sparse=always", pristine, disk]);
+    const zst = path.join(out, "disk.img.zst");
+    const steps: [string, () => Promise<Measure>][] = [
+      ["first:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "1"])],
+      ["first:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst)} ${q(disk)}`, zst)],
+      ["first:gzip -1", () => timed(`gzip -1 -c ${q(disk)} > ${q(path.join(out, "disk.img.gz"))}`, path.join(out, "disk.img.gz"))],
+      ["first:cp --sparse=always", async () => {
+        const copy = path.join(out, "copy.img");
+        await fs.rm(copy, { force: true });
+        const m = await timed(`cp --sparse=always ${q(disk)} ${q(copy)}`);
+        return { ...m, storedBytes: (await fs.stat(copy)).blocks * 512 };
+      }],
+    ];
+    // Alternate which side goes first from round to round.
+    for (const [key, fn] of round % 2 ? [steps[0]!, ...steps.slice(1).reverse()] : steps) {
+      const m = await fn();
+      add(key, m);
+      log(`round ${round + 1}/${o.rounds} ${key}: ${m.seconds.toFixed(2)}s, ${m.maxRssMb.toFixed(0)} MB RSS`);
+    }
+    const changed = await child(dataDir, ["change", disk, String(o.changeFraction), `round-${round}`]);
+    changedMb = changed.changedBytes! / MIB;
+    const zst2 = path.join(out, "disk2.img.zst");
+    const second: [string, () => Promise<Measure>][] = [
+      ["second:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "2"])],
+      ["second:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst2)} ${q(disk)}`, zst2)],
+    ];
+    const restored = path.join(out, "restored.img");
+    const restore: [string, () => Promise<Measure>][] = [
+      ["restore:snapdeck", () => child(dataDir, ["restore", String(SERVER_ID), "1"])],
+      ["restore:zstd -d", async () => {
+        await fs.rm(restored, { force: true });
+        return timed(`zstd -q -d -f --sparse -o ${q(restored)} ${q(zst)}`);
+      }],
+    ];
+    for (const [key, fn] of [...(round % 2 ? second.reverse() : second), ...(round % 2 ? restore.reverse() : restore)]) {
+      const m = await fn();
+      add(key, m);
+      log(`round ${round + 1}/${o.rounds} ${key}: ${m.seconds.toFixed(2)}s, ${m.maxRssMb.toFixed(0)} MB RSS`);
+    }
+    if (round === 0) {
+      restoreVerified = (await sha256File(disk)) === pristineHash && (await sha256File(restored)) === pristineHash;
+      log(`restored disk byte-for-byte equal to snapshot 1: ${restoreVerified}`);
+    }
+  }
+  await fs.rm(out, { recursive: true, force: true });
+  await fs.rm(dataDir, { recursive: true, force: true });
+
+  const rows: StepRow[] = Object.entries(samples).map(([key, ms]) => {
+    const [step, tool] = key.split(":") as [string, string];
+    const stored = ms.map((m) => (m.storedBytes ?? NaN) / MIB);
+    return {
+      step,
+      tool,
+      seconds: stat(ms.map((m) => m.seconds)),
+      mbPerSec: stat(ms.map((m) => o.diskMb / m.seconds)),
+      storedMb: stat(stored),
+      rssMb: stat(ms.map((m) => m.maxRssMb)),
+      ...(ms[0]?.floorRssMb !== undefined && { floorRssMb: stat(ms.map((m) => m.floorRssMb!)) }),
+    };
+  });
+  return { options: o, allocatedMb, changedMb, restoreVerified, rows, samples };
+}

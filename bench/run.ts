@@ -1,0 +1,107 @@
+// `npm run bench [-- --quick] [-- --only api,dataplane,dashboard] [-- --profile] [-- --keep]`
+// Runs against the existing production build (it builds nothing) and writes
+// docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
+//   --quick    small sizes and few rounds (the CI smoke; a few minutes on 2 cores)
+//   --only     run some parts only
+//   --profile  also record a CPU profile of the 5,000-snapshot `next start` during the API
+//              part and print where its time goes (bench/profile.ts)
+//   --keep     keep the temporary DATA_DIRs
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { runApiPart } from "./api-part";
+import { runDataplanePart } from "./dataplane-part";
+import { runDashboardPart } from "./dashboard-part";
+import { summarizeProfiles } from "./profile";
+import { writeReport, type Machine, type Report } from "./report";
+import { live, log, ROOT } from "./util";
+
+const PARTS = ["api", "dataplane", "dashboard"] as const;
+type Part = (typeof PARTS)[number];
+
+function machine(): Machine {
+  const git = (args: string[]) => {
+    try {
+      return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? "unknown",
+    memoryGiB: os.totalmem() / 1024 ** 3,
+    node: process.versions.node,
+    os: `${os.type()} ${os.release()}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    commit: git(["rev-parse", "HEAD"]) || "unknown",
+    dirty: git(["status", "--porcelain", "--untracked-files=no"]) !== "",
+  };
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const quick = args.includes("--quick");
+  const onlyArg = args.find((a, i) => a.startsWith("--only") && (a.includes("=") || args[i + 1]));
+  const onlyValue = onlyArg?.includes("=") ? onlyArg.split("=")[1] : onlyArg ? args[args.indexOf(onlyArg) + 1] : undefined;
+  const parts = new Set<Part>(onlyValue ? (onlyValue.split(",") as Part[]) : PARTS);
+  for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}" (parts: ${PARTS.join(", ")})`);
+
+  if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
+    console.error("No production build found (.next/BUILD_ID): run `npm run build` first.");
+    process.exit(1);
+  }
+  const workDir = mkdtempSync(path.join(os.tmpdir(), "snapdeck-bench-"));
+  const profileDir = args.includes("--profile") ? path.join(workDir, "profiles") : undefined;
+  const started = performance.now();
+  const report: Report = { mode: quick ? "quick" : "full", machine: machine(), seconds: 0, errors: {} };
+  log(`${report.mode} run, parts: ${[...parts].join(", ")}, work dir ${workDir}`);
+
+  const attempt = async (part: Part, fn: () => Promise<void>) => {
+    if (!parts.has(part)) return;
+    const t = performance.now();
+    try {
+      await fn();
+      log(`${part} done in ${((performance.now() - t) / 1000).toFixed(0)}s`);
+    } catch (err) {
+      report.errors[part] = (err as Error).stack ?? String(err);
+      log(`${part} FAILED: ${report.errors[part]}`);
+    }
+  };
+  await attempt("api", async () => {
+    report.api = await runApiPart({
+      workDir, servers: 1_000, smallSnapshots: 5_000, largeSnapshots: quick ? 20_000 : 100_000,
+      rounds: quick ? 2 : 5, seconds: quick ? 3 : 10, warmupSeconds: quick ? 2 : 5, connections: 32, profileDir,
+    });
+  });
+  await attempt("dataplane", async () => {
+    report.dataplane = await runDataplanePart({
+      workDir, diskMb: quick ? 256 : 2_048, contentMb: quick ? 48 : 400, rounds: quick ? 1 : 3, changeFraction: 0.01,
+    });
+  });
+  await attempt("dashboard", async () => {
+    report.dashboard = await runDashboardPart({
+      workDir, windowSeconds: quick ? 10 : 60, diskMb: quick ? 384 : 2_048, throughputMbps: quick ? 10 : 8,
+    });
+  });
+  report.seconds = (performance.now() - started) / 1000;
+  await writeReport(report);
+  log(`wrote docs/benchmarks.md and docs/benchmarks.json in ${report.seconds.toFixed(0)}s`);
+  if (profileDir) summarizeProfiles(profileDir);
+  if (args.includes("--keep")) log(`kept ${workDir}`);
+  else rmSync(workDir, { recursive: true, force: true });
+  if (Object.keys(report.errors).length) process.exit(1);
+}
+
+async function stopAll(code: number) {
+  await Promise.all([...live].map((r) => r.stop()));
+  process.exit(code);
+}
+process.on("SIGINT", () => void stopAll(130));
+process.on("SIGTERM", () => void stopAll(143));
+
+main().catch(async (err) => {
+  console.error(err);
+  await stopAll(1);
+});

@@ -1,0 +1,80 @@
+// Child process: migrates a fresh database in DATA_DIR and seeds it for the API benchmark.
+// Users and tokens go through project code (createUser, createToken); the bulk rows are
+// inserted with raw better-sqlite3 in one transaction, because seeding 100,000 rows
+// through the ORM would take longer than the benchmark itself. No disk files are made:
+// the API part never touches the data plane.
+//
+//   DATA_DIR=… DATABASE_URL=file:… tsx bench/seed-db.ts <servers> <snapshots>
+// Prints one JSON line: { token, email, password, userId, snapshotIds }.
+import Database from "better-sqlite3";
+
+const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil"];
+const STATUSES = ["active", "stopped", "active", "active"];
+/** Share of servers owned by the benchmark user; the rest belong to someone else, so the tenant filter has work to do. */
+const OWNED_SHARE = 0.9;
+
+function dbTime(ms: number): string {
+  // Prisma's SQLite adapter stores DateTime as ISO text with an explicit offset.
+  return new Date(ms).toISOString().replace("Z", "+00:00");
+}
+
+async function main() {
+  const servers = Number(process.argv[2]);
+  const snapshots = Number(process.argv[3]);
+  if (!process.env.DATA_DIR || !process.env.DATABASE_URL) throw new Error("DATA_DIR and DATABASE_URL must be set");
+  const { migrateDatabase } = await import("@/lib/server/setup");
+  migrateDatabase();
+  const { ensureDb, prisma } = await import("@/lib/server/db");
+  await ensureDb();
+  const { createUser } = await import("@/lib/server/users");
+  const { createToken } = await import("@/lib/server/tokens");
+  const email = "bench@example.com";
+  const password = "bench-password-1";
+  const user = await createUser({ email, password });
+  const other = await createUser({ email: "other@example.com", password });
+  const { token } = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: "bench", scope: "read" });
+  await prisma.$disconnect();
+
+  const db = new Database(process.env.DATABASE_URL.replace(/^file:/, ""));
+  db.pragma("journal_mode = WAL");
+  const now = Date.now();
+  const insertServer = db.prepare(
+    "INSERT INTO Server (id, name, hostname, status, location, diskMb, ownerId, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const insertSnapshot = db.prepare(
+    `INSERT INTO Snapshot (id, serverId, name, description, status, sizeMb, storedBytes, progress, createdAt, completedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const snapshotIds: number[] = [];
+  db.transaction(() => {
+    for (let id = 1; id <= servers; id++) {
+      const owner = id <= servers * OWNED_SHARE ? user.id : other.id;
+      const created = dbTime(now - 400 * 86_400_000 + id * 1_000);
+      insertServer.run(id, `web-${String(id).padStart(4, "0")}`, `web-${id}.example.net`, STATUSES[id % 4], LOCATIONS[id % 5], 20_480, owner, created, created);
+    }
+    // Spread over the last year, one every few minutes, round-robin over servers.
+    const step = Math.floor((365 * 86_400_000) / snapshots);
+    for (let id = 1; id <= snapshots; id++) {
+      const serverId = ((id * 7919) % servers) + 1;
+      const created = now - 365 * 86_400_000 + id * step;
+      const failed = id % 97 === 0;
+      const running = id === snapshots;
+      const status = running ? "in_progress" : failed ? "failed" : "completed";
+      const done = status === "completed";
+      insertSnapshot.run(
+        id, serverId, `snap-${id}`, `Nightly snapshot ${id} before maintenance window`, status,
+        done ? 1_000 + (id % 5_000) / 10 : null, done ? 500_000_000 + id : null, done ? 100 : running ? 40 : 0,
+        dbTime(created), done ? dbTime(created + 120_000) : null,
+      );
+      if (serverId <= servers * OWNED_SHARE && snapshotIds.length < 200 && id % 7 === 0) snapshotIds.push(id);
+    }
+  })();
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  process.stdout.write(JSON.stringify({ token, email, password, userId: user.id, snapshotIds }) + "\n");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

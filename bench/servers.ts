@@ -1,0 +1,71 @@
+// Starting what the benchmark measures: a seeded temp DATA_DIR, `next start` on the
+// production build, the node:http baseline and the operation worker, each as a child
+// in its own process group so it can be stopped cleanly.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { freePort, log, ROOT, run, startProcess, TSX, waitForHttp, type Running } from "./util";
+
+export type Seeded = { dataDir: string; dbUrl: string; token: string; email: string; password: string; snapshotIds: number[] };
+export type Started = Running & { url: string };
+
+const SECRET = "bench-secret-not-for-production-0123456789";
+
+export function projectEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: `file:${path.join(dataDir, "app.db")}`,
+    NEXTAUTH_SECRET: SECRET,
+    NODE_ENV: "production",
+    LOG_LEVEL: "silent",
+    ...extra,
+  };
+}
+
+export async function seedDatabase(dataDir: string, servers: number, snapshots: number): Promise<Seeded> {
+  mkdirSync(dataDir, { recursive: true });
+  const started = performance.now();
+  const { stdout } = await run(TSX, [path.join(ROOT, "bench/seed-db.ts"), String(servers), String(snapshots)], {
+    cwd: ROOT,
+    env: projectEnv(dataDir),
+  });
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  log(`seeded ${servers} servers, ${snapshots} snapshots in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  return { dataDir, dbUrl: `file:${path.join(dataDir, "app.db")}`, ...(JSON.parse(line) as Omit<Seeded, "dataDir" | "dbUrl">) };
+}
+
+/** `next start` on the existing production build. `profileDir` adds --cpu-prof. */
+export async function startSnapdeck(dataDir: string, options: { profileDir?: string; env?: Record<string, string> } = {}): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = projectEnv(dataDir, { PORT: String(port), NEXTAUTH_URL: url, ...options.env });
+  if (options.profileDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${options.profileDir}`.trim();
+  const proc = startProcess(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env });
+  try {
+    await waitForHttp(`${url}/api/health`, 60_000, proc.child);
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`next start failed: ${(err as Error).message}\n${proc.output()}`);
+  }
+  return { ...proc, url };
+}
+
+export async function startBaseline(dbUrl: string): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = startProcess(TSX, [path.join(ROOT, "bench/baseline-server.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), NODE_ENV: "production" },
+  });
+  try {
+    await waitForHttp(`${url}/`, 30_000, proc.child);
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`baseline failed: ${(err as Error).message}\n${proc.output()}`);
+  }
+  return { ...proc, url };
+}
+
+export function startWorker(dataDir: string, env: Record<string, string> = {}): Running {
+  return startProcess(TSX, [path.join(ROOT, "scripts/worker.ts")], { cwd: ROOT, env: projectEnv(dataDir, env) });
+}
