@@ -8,7 +8,7 @@ import { log } from "./util";
 export type Target = { key: string; url: string; path: string; token: string; ids?: number[] };
 export type Sample = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
-function fire(target: Target, seconds: number, connections: number): Promise<Sample> {
+export function fire(target: Target, seconds: number, connections: number): Promise<Sample> {
   let i = 0;
   const ids = target.ids ?? [];
   const requests = ids.length

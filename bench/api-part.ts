@@ -1,6 +1,8 @@
 // Parts 1 (API vs baseline) and 2 (scale: the list at 100,000 vs 5,000 snapshots).
 import path from "node:path";
-import { benchTargets, compareAnswers, type Sample, type Target } from "./api-bench";
+import { mkdirSync } from "node:fs";
+import { benchTargets, compareAnswers, fire, type Sample, type Target } from "./api-bench";
+import { summarizeProfileDir } from "./profile";
 import { seedDatabase, startBaseline, startSnapdeck, type Started } from "./servers";
 import { log, ratio, stat, type Stat } from "./util";
 
@@ -19,7 +21,14 @@ export type ApiOptions = {
 type Side = { rps: Stat; p50: Stat; p99: Stat; errors: number; non2xx: number };
 export type ApiRow = { name: string; snapdeck: Side; baseline: Side; ratio: { rps: Stat; p50: Stat; p99: Stat }; sameJson: boolean };
 export type ScaleRow = { name: string; p50: Stat; p99: Stat; rps: Stat };
-export type ApiResult = { options: ApiOptions; rows: ApiRow[]; scale: ScaleRow[]; samples: Record<string, Sample[]> };
+export type ApiResult = {
+  options: ApiOptions;
+  rows: ApiRow[];
+  scale: ScaleRow[];
+  samples: Record<string, Sample[]>;
+  /** With --profile: a CPU profile summary of Snapdeck under each request kind alone. */
+  profiles?: Record<string, string>;
+};
 
 const LIST = "/api/v1/snapshots/?page_size=50";
 const DETAIL = "/api/v1/snapshots/{id}/";
@@ -41,7 +50,7 @@ export async function runApiPart(o: ApiOptions): Promise<ApiResult> {
   ]);
   const running: Started[] = [];
   try {
-    const sdSmall = await startSnapdeck(small.dataDir, { profileDir: o.profileDir });
+    const sdSmall = await startSnapdeck(small.dataDir);
     running.push(sdSmall);
     const blSmall = await startBaseline(small.dbUrl);
     running.push(blSmall);
@@ -93,8 +102,28 @@ export async function runApiPart(o: ApiOptions): Promise<ApiResult> {
         rps: ratio(big.map((x) => x.rps), little.map((x) => x.rps)),
       };
     });
-    return { options: o, rows, scale, samples };
+    for (const r of running.splice(0).reverse()) await r.stop();
+    const profiles = o.profileDir ? await profileSnapdeck(o, targets.filter((t) => t.key.endsWith(":snapdeck")), small.dataDir, large.dataDir) : undefined;
+    return { options: o, rows, scale, samples, profiles };
   } finally {
     for (const r of running.reverse()) await r.stop();
   }
+}
+
+/** Each Snapdeck target alone on a fresh `node --cpu-prof` server: where does its time go? */
+async function profileSnapdeck(o: ApiOptions, targets: Target[], smallDir: string, largeDir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of targets) {
+    const dir = path.join(o.profileDir!, t.key.replace(/[^a-z0-9-]/gi, "_"));
+    mkdirSync(dir, { recursive: true });
+    const server = await startSnapdeck(t.key.includes(`-${Math.round(o.largeSnapshots / 1000)}k`) ? largeDir : smallDir, { profileDir: dir });
+    try {
+      log(`profiling ${t.key} for ${o.warmupSeconds + o.seconds * 2}s`);
+      await fire({ ...t, url: server.url }, o.warmupSeconds + o.seconds * 2, o.connections);
+    } finally {
+      await server.stop();
+    }
+    out[t.key] = summarizeProfileDir(dir);
+  }
+  return out;
 }

@@ -1,10 +1,15 @@
 // Summarises V8 .cpuprofile files (from `node --cpu-prof`): self time per function and
 // per package, so "where does the time go" is answered by a profile, not a guess.
-import { readdirSync, readFileSync } from "node:fs";
+// Bundled code (.next/server/chunks) is mapped back to its original file with the build's
+// source maps, so time in a chunk is charged to the package or project file it came from.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { log } from "./util";
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Frame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
+type Node = { id: number; callFrame: Frame; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 
 /** Which package or layer a script URL belongs to. */
@@ -16,9 +21,25 @@ export function layerOf(url: string): string {
     const rest = url.slice(nm + "node_modules/".length).split("/");
     return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  if (url.includes("/.next/server/chunks/")) return "app bundle (.next chunks)";
-  if (url.includes("/.next/")) return "next build output";
-  return url.replace(/^file:\/\//, "");
+  if (url.includes("/.next/")) return "next build output (unmapped)";
+  if (url.startsWith("wasm://")) return "WebAssembly (Prisma query compiler)";
+  const project = url.replace(/^file:\/\//, "").replace(/:\d+$/, "");
+  return project.startsWith("lib/") || project.startsWith("app/") ? `project: ${project}` : project;
+}
+
+const maps = new Map<string, SourceMap | null>();
+
+/** The original source of a bundled position, e.g. "node_modules/zod/…" or "lib/server/…". */
+function originalUrl(f: Frame): string {
+  if (!f.url.startsWith("file://") || !f.url.includes("/.next/")) return f.url;
+  const file = fileURLToPath(f.url);
+  if (!maps.has(file)) {
+    const mapFile = `${file}.map`;
+    maps.set(file, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : null);
+  }
+  const entry = maps.get(file)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+  if (!entry?.originalSource) return f.url;
+  return `${decodeURIComponent(entry.originalSource).replace(/^(\.\.\/)+/, "")}:${(entry.originalLine ?? 0) + 1}`;
 }
 
 export function summarizeProfile(file: string, top = 25): string {
@@ -29,18 +50,24 @@ export function summarizeProfile(file: string, top = 25): string {
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const fns = new Map<string, number>();
   const layers = new Map<string, number>();
+  let idle = 0;
   for (const [id, us] of self) {
     const f = byId.get(id)!.callFrame;
-    if (f.functionName === "(idle)") continue;
-    const key = `${f.functionName || "(anonymous)"}  ${layerOf(f.url)}${f.url ? `:${f.lineNumber + 1}` : ""}`;
+    if (f.functionName === "(idle)") {
+      idle += us;
+      continue;
+    }
+    const url = originalUrl(f);
+    const where = url.includes("/.next/") || !url.startsWith("file://") ? url : `${url}:${f.lineNumber + 1}`;
+    const key = `${f.functionName || "(anonymous)"}  ${where.replace(/^file:\/\/.*?\/node_modules\//, "node_modules/")}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
-    layers.set(layerOf(f.url), (layers.get(layerOf(f.url)) ?? 0) + us);
+    layers.set(layerOf(url), (layers.get(layerOf(url)) ?? 0) + us);
   }
-  const idle = [...self].filter(([id]) => byId.get(id)!.callFrame.functionName === "(idle)").reduce((a, [, us]) => a + us, 0);
-  const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
+  const busy = total - idle;
+  const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)}%`;
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
   return [
-    `${path.basename(file)}: ${(total / 1e6).toFixed(1)}s sampled, ${pct(idle)} idle`,
+    `${path.basename(file)}: ${(total / 1e6).toFixed(1)}s sampled, ${(busy / 1e6).toFixed(1)}s busy; shares of busy time`,
     "  self time by layer:",
     ...sorted(layers).map(([k, us]) => `    ${pct(us)}  ${k}`),
     "  self time by function:",
@@ -48,15 +75,19 @@ export function summarizeProfile(file: string, top = 25): string {
   ].join("\n");
 }
 
-export function summarizeProfiles(dir: string): void {
+/** Summary of the .cpuprofile files in `dir` (one per process that exited cleanly). */
+export function summarizeProfileDir(dir: string, top = 15): string {
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
   } catch {
     /* no profiles written */
   }
-  if (files.length === 0) return log(`no .cpuprofile in ${dir} (the server must exit cleanly to write one)`);
-  for (const f of files) process.stderr.write(summarizeProfile(path.join(dir, f)) + "\n");
+  if (files.length === 0) {
+    log(`no .cpuprofile in ${dir} (the server must exit cleanly to write one)`);
+    return "(no profile written)";
+  }
+  return files.map((f) => summarizeProfile(path.join(dir, f), top)).join("\n");
 }
 
 if (require.main === module) {

@@ -55,6 +55,10 @@ function apiSection(api: ApiResult): string[] {
     "|---|---|---|---|",
     ...api.scale.map((s) => `| ${s.name} | ${x(s.p50)} | ${x(s.p99)} | ${x(s.rps)} |`),
   );
+  if (api.profiles) {
+    lines.push("", "### Where Snapdeck's time goes (`--profile`: each endpoint alone under `node --cpu-prof`, self time)", "");
+    for (const [key, text] of Object.entries(api.profiles)) lines.push(`**${key}**`, "", "```", text, "```", "");
+  }
   return lines;
 }
 
@@ -134,9 +138,10 @@ const BASELINE_NOTES = [
   "",
 ];
 
-export async function writeReport(r: Report): Promise<void> {
-  const docs = path.join(ROOT, "docs");
-  await fs.mkdir(docs, { recursive: true });
-  await fs.writeFile(path.join(docs, "benchmarks.md"), renderMarkdown(r));
-  await fs.writeFile(path.join(docs, "benchmarks.json"), JSON.stringify(r, null, 2) + "\n");
+/** Writes the report into `dir` (docs/ for a full run; bench/results/ otherwise). */
+export async function writeReport(r: Report, dir: string): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, "benchmarks.md"), renderMarkdown(r));
+  await fs.writeFile(path.join(dir, "benchmarks.json"), JSON.stringify(r, null, 2) + "\n");
+  return path.relative(ROOT, dir) || ".";
 }

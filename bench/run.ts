@@ -3,17 +3,19 @@
 // docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
 //   --quick    small sizes and few rounds (the CI smoke; a few minutes on 2 cores)
 //   --only     run some parts only
-//   --profile  also record a CPU profile of the 5,000-snapshot `next start` during the API
-//              part and print where its time goes (bench/profile.ts)
+//   --profile  after the API rounds, load each Snapdeck endpoint alone on a `node --cpu-prof`
+//              server and report where its time goes (bench/profile.ts)
 //   --keep     keep the temporary DATA_DIRs
+//   --out DIR  where to write the report; default docs/ for a full run of every part and
+//              bench/results/ (git-ignored) otherwise, so a smoke never overwrites docs/
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+import { parseArgs } from "node:util";
 import { runApiPart } from "./api-part";
 import { runDataplanePart } from "./dataplane-part";
 import { runDashboardPart } from "./dashboard-part";
-import { summarizeProfiles } from "./profile";
 import { writeReport, type Machine, type Report } from "./report";
 import { live, log, ROOT } from "./util";
 
@@ -41,11 +43,17 @@ function machine(): Machine {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
-  const quick = args.includes("--quick");
-  const onlyArg = args.find((a, i) => a.startsWith("--only") && (a.includes("=") || args[i + 1]));
-  const onlyValue = onlyArg?.includes("=") ? onlyArg.split("=")[1] : onlyArg ? args[args.indexOf(onlyArg) + 1] : undefined;
-  const parts = new Set<Part>(onlyValue ? (onlyValue.split(",") as Part[]) : PARTS);
+  const { values: args } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      profile: { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
+      out: { type: "string" },
+    },
+  });
+  const quick = args.quick!;
+  const parts = new Set<Part>(args.only ? (args.only.split(",") as Part[]) : PARTS);
   for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}" (parts: ${PARTS.join(", ")})`);
 
   if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
@@ -53,7 +61,7 @@ async function main() {
     process.exit(1);
   }
   const workDir = mkdtempSync(path.join(os.tmpdir(), "snapdeck-bench-"));
-  const profileDir = args.includes("--profile") ? path.join(workDir, "profiles") : undefined;
+  const profileDir = args.profile ? path.join(workDir, "profiles") : undefined;
   const started = performance.now();
   const report: Report = { mode: quick ? "quick" : "full", machine: machine(), seconds: 0, errors: {} };
   log(`${report.mode} run, parts: ${[...parts].join(", ")}, work dir ${workDir}`);
@@ -86,10 +94,12 @@ async function main() {
     });
   });
   report.seconds = (performance.now() - started) / 1000;
-  await writeReport(report);
-  log(`wrote docs/benchmarks.md and docs/benchmarks.json in ${report.seconds.toFixed(0)}s`);
-  if (profileDir) summarizeProfiles(profileDir);
-  if (args.includes("--keep")) log(`kept ${workDir}`);
+  const complete = !quick && parts.size === PARTS.length;
+  const outDir = args.out ? path.resolve(args.out) : path.join(ROOT, complete ? "docs" : "bench/results");
+  const written = await writeReport(report, outDir);
+  log(`wrote ${written}/benchmarks.md and benchmarks.json in ${report.seconds.toFixed(0)}s`);
+  for (const [key, text] of Object.entries(report.api?.profiles ?? {})) process.stderr.write(`\n== ${key}\n${text}\n`);
+  if (args.keep) log(`kept ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
   if (Object.keys(report.errors).length) process.exit(1);
 }

@@ -39,8 +39,11 @@ export async function startSnapdeck(dataDir: string, options: { profileDir?: str
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = projectEnv(dataDir, { PORT: String(port), NEXTAUTH_URL: url, ...options.env });
-  if (options.profileDir) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${options.profileDir}`.trim();
-  const proc = startProcess(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env });
+  const next = ["start", "-p", String(port), "-H", "127.0.0.1"];
+  // --cpu-prof is refused in NODE_OPTIONS, so a profiled server runs next's bin under node directly.
+  const proc = options.profileDir
+    ? startProcess(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next], { cwd: ROOT, env })
+    : startProcess(path.join(ROOT, "node_modules/.bin/next"), next, { cwd: ROOT, env });
   try {
     await waitForHttp(`${url}/api/health`, 60_000, proc.child);
   } catch (err) {
