@@ -11,11 +11,12 @@ function intFrom(name: string, fallback: number): number {
 }
 
 export function getDataDir(): string {
-  return path.resolve(process.env.DATA_DIR ?? "data");
+  // turbopackIgnore: a runtime path; without it the build traces the whole project.
+  return path.resolve(/*turbopackIgnore: true*/ process.env.DATA_DIR ?? "data");
 }
 
 export function getDatabaseUrl(): string {
-  return process.env.DATABASE_URL ?? `file:${path.join(getDataDir(), "app.db")}`;
+  return process.env.DATABASE_URL ?? `file:${path.join(/*turbopackIgnore: true*/ getDataDir(), "app.db")}`;
 }
 
 export const config = {
