@@ -52,6 +52,9 @@ export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: tsx runs the script in a child node process, and SIGKILL
+    // must hit that one too (a signal to the tsx wrapper alone would orphan it).
+    detached: true,
   });
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (t: string) => (out += t));
@@ -71,7 +74,12 @@ export function claimedOperations(worker: WorkerProcess): string[] {
     .map((l) => l.operationId!);
 }
 
+/** kill -9 of the whole worker (tsx wrapper and the node process running the script). */
 export async function killHard(worker: WorkerProcess) {
-  worker.child.kill("SIGKILL");
+  try {
+    process.kill(-worker.child.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
   await worker.exited;
 }
