@@ -116,12 +116,12 @@ describe("worker crash recovery (child processes)", () => {
   });
 
   it("two worker processes on one database never execute the same operation", async () => {
-    const servers = [];
+    const servers: Awaited<ReturnType<typeof seedServer>>[] = [];
     for (let i = 0; i < 8; i++) servers.push(await seedServer(actor, { diskMb: 6, contentMb: 4 }));
     const a = start({ SNAPDECK_DISK_THROUGHPUT_MBPS: "24" });
     const b = start({ SNAPDECK_DISK_THROUGHPUT_MBPS: "24" });
     await waitFor("both workers up", async () => (await prisma.workerHeartbeat.count()) >= 2, 30_000);
-    const ops = [];
+    const ops: string[] = [];
     for (const s of servers) {
       const snap = await createSnapshot(actor, { server_id: s.id, name: "race" });
       ops.push((await operationOf(snap.id, "snapshot_create")).id);

@@ -104,7 +104,7 @@ describe("operation runner", () => {
 
   it("never runs one operation twice with several workers in one process", async () => {
     const servers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => seedServer(actor, { diskMb: 4, contentMb: 3 })));
-    const snaps = [];
+    const snaps: Awaited<ReturnType<typeof createSnapshot>>[] = [];
     for (const s of servers) snaps.push(await createSnapshot(actor, { server_id: s.id, name: "parallel" }));
     const workers = [startWorker({ pollMs: 10 }), startWorker({ pollMs: 10 }), startWorker({ pollMs: 10 })];
     try {
