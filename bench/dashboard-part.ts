@@ -36,11 +36,13 @@ async function count(page: Page, seconds: number): Promise<Count> {
 
 async function setHidden(page: Page, hidden: boolean): Promise<void> {
   // Headless Chromium never hides a tab by itself; this is what a tab switch looks like to the page.
-  await page.evaluate((h) => {
+  // A string, not a function: tsx's name-keeping helpers do not exist inside the page.
+  await page.evaluate(`(() => {
+    const h = ${hidden};
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
     Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
     document.dispatchEvent(new Event("visibilitychange"));
-  }, hidden);
+  })()`);
 }
 
 export async function runDashboardPart(o: DashboardOptions): Promise<DashboardResult> {
