@@ -217,3 +217,30 @@ describe("DELETE /api/v1/snapshots/{id}/", () => {
     expect(await prisma.snapshot.findUnique({ where: { id } })).not.toBeNull();
   });
 });
+
+describe("concurrent requests (no worker, so the first operation stays running)", () => {
+  it("20 concurrent POSTs on a server without snapshots: exactly one 201, the rest 400 operation_in_progress", async () => {
+    const server = await seedServer(alice.id);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => api("POST", "/api/v1/snapshots/", { token: alice.write, json: { server_id: server.id, name: `race-${i}` } })),
+    );
+    const statuses = responses.map((r) => (r.status === 201 ? "201" : `${r.status} ${r.body?.code}`));
+    expect(statuses.filter((s) => s === "201")).toHaveLength(1);
+    expect(statuses.filter((s) => s === "400 operation_in_progress")).toHaveLength(19);
+    expect(await prisma.snapshot.count({ where: { serverId: server.id } })).toBe(1);
+    expect(await prisma.operation.count({ where: { serverId: server.id } })).toBe(1);
+  });
+
+  it("concurrent restore and snapshot on one server: exactly one accepted", async () => {
+    const server = await seedServer(alice.id, { status: "active" });
+    const base = await takeSnapshot(server.id, "base");
+    await markSnapshotCompleted(base);
+    const [restore, snapshot] = await Promise.all([
+      api("POST", `/api/v1/snapshots/${base}/restore/`, { token: alice.write }),
+      api("POST", "/api/v1/snapshots/", { token: alice.write, json: { server_id: server.id, name: "during" } }),
+    ]);
+    expect([restore.status, snapshot.status].sort()).toEqual(restore.status === 200 ? [200, 400] : [201, 400]);
+    expect((restore.status === 200 ? snapshot : restore).body.code).toBe("operation_in_progress");
+    expect(await prisma.operation.count({ where: { serverId: server.id, status: "queued" } })).toBe(1);
+  });
+});

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { prisma } from "@/lib/server/db";
 
 export type AppServer = { url: string; stop: () => Promise<void> };
 
@@ -90,8 +91,13 @@ export async function startAppServer(options: { worker?: boolean; env?: Record<s
       const worker = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
       const output = capture(worker);
       children.push(worker);
-      await sleep(500);
-      if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}:\n${output()}`);
+      // Ready once its heartbeat row exists (lib/jobs/heartbeat.ts writes it at start).
+      const deadline = Date.now() + 60_000;
+      while ((await prisma.workerHeartbeat.count()) === 0) {
+        if (worker.exitCode !== null) throw new Error(`the worker exited with ${worker.exitCode}:\n${output()}`);
+        if (Date.now() > deadline) throw new Error(`the worker did not start in 60 s:\n${output()}`);
+        await sleep(200);
+      }
     }
   } catch (err) {
     await stop();
