@@ -55,6 +55,9 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       // Less demo content keeps operations short enough for a test, long enough to watch.
       SNAPDECK_DEMO_CONTENT_MB: "24",
+      // 16 MB test disks then take ~4 s per snapshot or restore: long enough for the specs
+      // to see "in progress" and "restoring", short enough to keep the suite quick.
+      SNAPDECK_DISK_THROUGHPUT_MBPS: "4",
     },
   },
 });

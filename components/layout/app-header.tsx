@@ -50,7 +50,9 @@ export function AppHeader({ email }: { email: string }) {
             disabled={signingOut}
             onClick={() => {
               setSigningOut(true);
-              void signOut({ callbackUrl: "/login" });
+              // No next-auth redirect: it builds the URL from NEXTAUTH_URL, which may name
+              // another host or port than the one the operator is using.
+              void signOut({ redirect: false }).then(() => window.location.assign("/login"));
             }}
           >
             {signingOut ? "Signing out…" : "Sign out"}

@@ -2,7 +2,7 @@
 // Radix Dialog with the app's look. Radix traps focus, closes on Escape, restores focus
 // to the trigger and labels the dialog by its Title and Description.
 import * as RadixDialog from "@radix-ui/react-dialog";
-import type { ReactNode } from "react";
+import { useRef, type ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
 
 export const Dialog = RadixDialog.Root;
@@ -20,6 +20,9 @@ export function DialogContent({
   children: ReactNode;
   className?: string;
 }) {
+  // Controlled dialogs opened from a table row have no Radix Trigger, so Radix would drop
+  // focus on <body> when they close. Remember what had focus and return to it.
+  const returnTo = useRef<HTMLElement | null>(null);
   return (
     <RadixDialog.Portal>
       <RadixDialog.Overlay className="fixed inset-0 z-40 bg-zinc-950/40" />
@@ -28,6 +31,15 @@ export function DialogContent({
           "fixed top-1/2 left-1/2 z-50 max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none",
           className,
         )}
+        onOpenAutoFocus={() => {
+          returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+        }}
+        onCloseAutoFocus={(event) => {
+          if (returnTo.current?.isConnected) {
+            event.preventDefault();
+            returnTo.current.focus();
+          }
+        }}
         // Without a description Radix warns; a dialog without one says so explicitly.
         {...(description ? {} : { "aria-describedby": undefined })}
       >

@@ -1,0 +1,73 @@
+// Shared helpers for the browser specs: signing in, making throwaway servers through the
+// operator CLI (so specs never fight over the demo servers), and driving the API directly
+// for setup that is not what a spec is about.
+import { execFileSync } from "node:child_process";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const DEMO = { email: "demo@snapdeck.local", password: "snapdeck-demo" } as const;
+
+export type ApiServer = { id: number; name: string; status: string; operation: unknown; snapshot_count: number };
+export type ApiSnapshot = { id: number; name: string; status: string };
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function signIn(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL("**/servers");
+}
+
+/** A fresh server owned by the demo user, made with `npm run cli -- server create`. */
+export function createServer(name: string, status: "active" | "stopped" = "stopped"): number {
+  const dataDir = process.env.E2E_DATA_DIR;
+  if (!dataDir) throw new Error("E2E_DATA_DIR is not set; run the specs through playwright.config.ts");
+  const out = execFileSync(
+    "npm",
+    ["run", "--silent", "cli", "--", "server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", "16"],
+    { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "warn" }, encoding: "utf8" },
+  );
+  const id = Number(out.trim().split("\n").pop());
+  if (!Number.isInteger(id) || id <= 0) throw new Error(`server create printed no id:\n${out}`);
+  return id;
+}
+
+export async function getServer(request: APIRequestContext, id: number): Promise<ApiServer> {
+  const res = await request.get(`/api/v1/servers/${id}/`);
+  expect(res.status(), await res.text()).toBe(200);
+  return (await res.json()) as ApiServer;
+}
+
+/** Creates a snapshot through the API (with the page's session) and waits for it to complete. */
+export async function createCompletedSnapshot(request: APIRequestContext, serverId: number, name: string): Promise<ApiSnapshot> {
+  const res = await request.post("/api/v1/snapshots/", { data: { server_id: serverId, name } });
+  expect(res.status(), await res.text()).toBe(201);
+  const created = (await res.json()) as ApiSnapshot;
+  await expect
+    .poll(async () => ((await (await request.get(`/api/v1/snapshots/${created.id}/`)).json()) as ApiSnapshot).status, { timeout: 60_000 })
+    .toBe("completed");
+  // The server's operation is released right after the snapshot row completes.
+  await expect.poll(async () => (await getServer(request, serverId)).operation, { timeout: 30_000 }).toBeNull();
+  return created;
+}
+
+/** Records every request the page makes to the REST API from now on. */
+export function recordApiRequests(page: Page): string[] {
+  const seen: string[] = [];
+  page.on("request", (req) => {
+    if (new URL(req.url()).pathname.startsWith("/api/")) seen.push(`${req.method()} ${req.url()}`);
+  });
+  return seen;
+}
+
+/** Marks the document; if the page reloads, the mark is gone. */
+export async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as unknown as { __e2eMark: boolean }).__e2eMark = true));
+}
+
+export async function expectSameDocument(page: Page) {
+  expect(await page.evaluate(() => (window as unknown as { __e2eMark?: boolean }).__e2eMark)).toBe(true);
+}

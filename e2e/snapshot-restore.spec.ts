@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { createCompletedSnapshot, createServer, expectSameDocument, markDocument, signIn, uniqueName } from "./fixtures";
+
+test("restore warns, demands the exact server name, and the server shows restoring then its previous status", async ({ page }) => {
+  const serverName = uniqueName("e2e-restore");
+  const serverId = createServer(serverName, "active");
+  await signIn(page);
+  await createCompletedSnapshot(page.request, serverId, "restore-point");
+  await page.goto(`/servers/${serverId}`);
+  await expect(page.getByTestId("server-status").first()).toHaveText("Active");
+  await markDocument(page);
+
+  await page.getByRole("button", { name: "Restore restore-point" }).click();
+  const dialog = page.getByRole("dialog", { name: `Restore ${serverName} from restore-point?` });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByText("All current data on the server will be overwritten.")).toBeVisible();
+  await expect(dialog.getByText(/This cannot be undone/)).toBeVisible();
+  await expect(dialog.getByText(/The server will be stopped first/)).toBeVisible();
+  await expect(dialog.getByRole("time")).toBeVisible(); // how old the snapshot is
+
+  const confirm = dialog.getByRole("button", { name: "Restore and overwrite" });
+  const input = dialog.getByLabel(/Type the server name/);
+  await expect(confirm).toBeDisabled();
+  await input.fill("web-server-01");
+  await expect(confirm).toBeDisabled();
+  await input.fill(serverName.toUpperCase());
+  await expect(confirm).toBeDisabled();
+  await input.fill(`${serverName} `);
+  await expect(confirm).toBeDisabled();
+  await input.fill(serverName);
+  await expect(confirm).toBeEnabled();
+  await confirm.click();
+
+  await expect(dialog).toBeHidden();
+  const status = page.getByTestId("server-status").first();
+  await expect(status).toHaveText("Restoring");
+  await expect(status).toHaveText("Active", { timeout: 60_000 });
+  await expect(page.getByRole("button", { name: "Create snapshot" })).toBeEnabled();
+  await expectSameDocument(page);
+});
+
+test("delete asks first and says the deletion is permanent", async ({ page }) => {
+  const serverId = createServer(uniqueName("e2e-delete"), "stopped");
+  await signIn(page);
+  await createCompletedSnapshot(page.request, serverId, "to-delete");
+  await page.goto(`/servers/${serverId}`);
+  await page.getByRole("button", { name: "Delete to-delete" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete snapshot to-delete?" });
+  await expect(dialog.getByText(/Deletion is permanent/)).toBeVisible();
+  await dialog.getByRole("button", { name: "Delete permanently" }).click();
+  await expect(page.getByText("Snapshot to-delete deleted.")).toBeVisible();
+  await expect(page.getByText("No snapshots yet")).toBeVisible();
+});
