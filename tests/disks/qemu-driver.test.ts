@@ -96,3 +96,24 @@ describe("qemu driver", () => {
     expect(await tempFiles(dataDir)).toEqual([]);
   });
 });
+
+describe("fillDemoDisk with SNAPDECK_DISK_DRIVER=qemu", () => {
+  it("writes real content into the server's qcow2 disk", async () => {
+    process.env.SNAPDECK_DISK_DRIVER = "qemu";
+    try {
+      const { getDiskDriver } = await import("@/lib/disks/get-driver");
+      const { fillDemoDisk } = await import("@/lib/disks/demo-content");
+      const qemu = getDiskDriver();
+      expect(qemu.name).toBe("qemu");
+      await qemu.createDisk(77, 16);
+      await fillDemoDisk(77, 8);
+      const info = JSON.parse(execFileSync("qemu-img", ["info", "--output=json", qemu.diskPath(77)], { encoding: "utf8" }));
+      expect(info.format).toBe("qcow2");
+      expect(info["virtual-size"]).toBe(16 * MIB);
+      expect(info["actual-size"]).toBeGreaterThan(7 * MIB);
+      expect(await tempFiles(path.dirname(qemu.diskPath(77)))).toEqual([]);
+    } finally {
+      delete process.env.SNAPDECK_DISK_DRIVER;
+    }
+  });
+});
