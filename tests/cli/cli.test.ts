@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/server/db";
 import { authenticateToken } from "@/lib/server/tokens";
 
@@ -76,8 +76,11 @@ describe("npm run cli -- token create", () => {
 });
 
 describe("npm run cli -- server create", () => {
-  it("creates a server with a sparse disk image and prints its id last", async () => {
+  beforeAll(() => {
     cli("user", "create", "--email", "srv@example.com", "--password", "correct-horse");
+  });
+
+  it("creates a server with a sparse disk image and prints its id last", async () => {
     const result = cli("server", "create", "--owner", "srv@example.com", "--name", "web-01", "--status", "active", "--disk-mb", "64");
     expect(result.code).toBe(0);
     const server = await prisma.server.findUniqueOrThrow({ where: { id: Number(result.last) } });
@@ -97,7 +100,8 @@ describe("npm run cli -- server create", () => {
       { args: ["--owner", "nobody@example.com", "--name", "x"], code: 1, message: /No user with the email/ },
       { args: ["--owner", "srv@example.com", "--name", "bad name!"], code: 1, message: /name/ },
       { args: ["--owner", "srv@example.com", "--name", "x", "--status", "restoring"], code: 2, message: /--status must be active or stopped/ },
-      { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "-5"], code: 2, message: /--disk-mb must be a positive integer/ },
+      { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "lots"], code: 2, message: /--disk-mb must be a positive integer/ },
+      { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "-5"], code: 2, message: /argument is ambiguous/ },
       { args: ["--owner", "srv@example.com"], code: 2, message: /missing --name/ },
     ];
     for (const c of cases) {
