@@ -43,7 +43,8 @@ export function errorResponse(status: number, body: ErrorBody, headers: Record<s
 
 /** Turns zod issues into `{field: [messages]}`; issues about the whole input go under `root`. */
 export function fieldErrors(error: ZodError, root: string): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // No prototype: a field named "constructor" or "__proto__" must be just a field.
+  const out: Record<string, string[]> = Object.create(null);
   const add = (field: string, message: string) => (out[field] ??= []).push(message);
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {

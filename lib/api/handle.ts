@@ -82,7 +82,7 @@ async function run<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
   const rawBody = req.method === "POST" ? await readJsonBody(req) : undefined;
   if (options.body && rawBody === undefined)
     throw new AppError("validation_error", "A JSON request body is required.", { body: ["is required"] });
-  const body = validate(options.body ?? NOTHING, rawBody ?? {}, "body") as z.output<B>;
+  const body = validate(options.body ?? NOTHING, rawBody === undefined ? {} : rawBody, "body") as z.output<B>;
 
   const execute = async () => toStored(await fn({ req, actor, params, query, body }), options.status ?? 200);
   const key = options.idempotent ? req.headers.get("idempotency-key") : null;
@@ -94,7 +94,7 @@ async function run<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
     });
   const route = req.nextUrl.pathname.replace(/\/+$/, "");
   const requestHash = createHash("sha256")
-    .update(canonicalJson(rawBody ?? {}))
+    .update(canonicalJson(rawBody === undefined ? {} : rawBody))
     .digest("hex");
   const replay = await claimIdempotencyKey({ userId: actor.userId, key, route, requestHash });
   if (replay) return toResponse(replay, { "Idempotent-Replayed": "true" });

@@ -20,9 +20,9 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, where: 
 
 /** The query string as an object; a parameter given twice is refused rather than guessed. */
 export function readQuery(url: URL): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const [key, value] of url.searchParams) {
-    if (key in out)
+    if (Object.hasOwn(out, key))
       throw new AppError("validation_error", `Query parameter ${key} was given more than once.`, {
         [key]: ["must be given once"],
       });
