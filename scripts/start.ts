@@ -34,7 +34,11 @@ async function main() {
   const children: ChildProcess[] = [];
   const web = spawn(bin("next"), ["start", "-p", String(config.port)], { stdio: "inherit", env });
   children.push(web);
-  if (process.env.SNAPDECK_WORKER !== "0") children.push(spawn(bin("tsx"), ["scripts/worker.ts"], { stdio: "inherit", env }));
+  if (process.env.SNAPDECK_WORKER !== "0") {
+    // `node --import tsx` rather than the tsx binary: one process, so a signal to it
+    // reaches the worker itself instead of orphaning it.
+    children.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { stdio: "inherit", env }));
+  }
 
   log(`Snapdeck is running at http://localhost:${config.port}`);
   log(`demo sign-in: ${DEMO_USER.email} / ${DEMO_USER.password}`);
@@ -45,11 +49,14 @@ async function main() {
     stopping = true;
     for (const child of children) child.kill("SIGTERM");
     setTimeout(() => process.exit(code), 5000).unref();
-    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r))))).then(() => process.exit(code));
+    Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r))))).then(() =>
+      process.exit(code),
+    );
   };
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
-  for (const child of children) child.on("exit", (code) => !stopping && (log(`a child process exited (${code}); stopping`), stop(code ?? 1)));
+  for (const child of children)
+    child.on("exit", (code) => !stopping && (log(`a child process exited (${code}); stopping`), stop(code ?? 1)));
 }
 
 main().catch((err) => {
