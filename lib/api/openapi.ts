@@ -8,16 +8,20 @@ import * as res from "@/lib/schemas/api-responses";
 
 type JsonSchema = Record<string, unknown>;
 
+/** Standalone-document keys that do not belong inside an OpenAPI component. */
+function withoutKeys(schema: object, ...keys: string[]): JsonSchema {
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => !keys.includes(key)));
+}
+
 function componentSchemas(entries: Record<string, z.ZodType>, io: "input" | "output"): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(entries)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", io, uri: (id) => `#/components/schemas/${id}` });
-  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...rest }]) => [id, rest as JsonSchema]));
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, withoutKeys(schema, "$schema", "$id")]));
 }
 
 function paramSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
-  return rest;
+  return withoutKeys(z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" }), "$schema");
 }
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

@@ -55,7 +55,15 @@ const reading: Route[] = [
 describe("authentication", () => {
   it("401 + WWW-Authenticate: Bearer with no, a wrong, a malformed or a revoked token, on every route", async () => {
     const revoked = await seedUser();
-    expect((await api("DELETE", `/api/v1/tokens/${(await prisma.apiToken.findFirstOrThrow({ where: { userId: revoked.id, scope: "read" } })).id}/`, { token: revoked.write })).status).toBe(204);
+    expect(
+      (
+        await api(
+          "DELETE",
+          `/api/v1/tokens/${(await prisma.apiToken.findFirstOrThrow({ where: { userId: revoked.id, scope: "read" } })).id}/`,
+          { token: revoked.write },
+        )
+      ).status,
+    ).toBe(204);
     const before = await dbFingerprint();
     const variants: Record<string, string>[] = [
       {},
@@ -129,7 +137,12 @@ describe("dashboard session", () => {
     expect((await api("GET", "/api/v1/servers/", { cookie })).status).toBe(200);
     const stop = `/api/v1/servers/${aliceServer}/actions/stop/`;
     const before = await dbFingerprint();
-    const crossSite: Record<string, string>[] = [{ origin: "http://evil.example" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "null" }];
+    const crossSite: Record<string, string>[] = [
+      { origin: "http://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "null" },
+    ];
     for (const headers of crossSite) {
       const res = await api("POST", stop, { cookie, headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
@@ -140,7 +153,11 @@ describe("dashboard session", () => {
     const ok = await api("POST", stop, { cookie, headers: { origin: `http://${host}`, "sec-fetch-site": "same-origin" } });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body.status).toBe("stopped");
-    const created = await api("POST", "/api/v1/tokens/", { cookie, headers: { origin: `http://${host}` }, json: { name: "from-dashboard", scope: "read" } });
+    const created = await api("POST", "/api/v1/tokens/", {
+      cookie,
+      headers: { origin: `http://${host}` },
+      json: { name: "from-dashboard", scope: "read" },
+    });
     expect(created.status).toBe(201);
   });
 });

@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-const create = (serverId: number, name: string) => api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name } });
+const create = (serverId: number, name: string) =>
+  api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name } });
 
 function tally(responses: { status: number; body: { code?: string } }[]) {
   const out: Record<string, number> = {};
@@ -81,9 +82,15 @@ describe("concurrency", () => {
   it("Idempotency-Key under concurrency: one operation, the twin gets the first response or 409", async () => {
     const server = await seedServer(user.id);
     const send = () =>
-      api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: server.id, name: "once" }, headers: { "idempotency-key": "same-key-1" } });
+      api("POST", "/api/v1/snapshots/", {
+        token: user.write,
+        json: { server_id: server.id, name: "once" },
+        headers: { "idempotency-key": "same-key-1" },
+      });
     const responses = await Promise.all(Array.from({ length: 5 }, send));
-    expect(responses.every((r) => r.status === 201 || (r.status === 409 && r.body.code === "idempotency_request_in_progress"))).toBe(true);
+    expect(
+      responses.every((r) => r.status === 201 || (r.status === 409 && r.body.code === "idempotency_request_in_progress")),
+    ).toBe(true);
     expect(new Set(responses.filter((r) => r.status === 201).map((r) => r.body.id)).size).toBe(1);
     expect(await prisma.snapshot.count({ where: { serverId: server.id } })).toBe(1);
     const retry = await send();

@@ -26,7 +26,20 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-const BAD_IDS = ["abc", "0", "-1", "1.5", "1e3", "0x10", "99999999999999999999", "2147483648", "%20", "1%00", "%E2%82%AC", "null"];
+const BAD_IDS = [
+  "abc",
+  "0",
+  "-1",
+  "1.5",
+  "1e3",
+  "0x10",
+  "99999999999999999999",
+  "2147483648",
+  "%20",
+  "1%00",
+  "%E2%82%AC",
+  "null",
+];
 const JSON_HEADERS = { "content-type": "application/json" };
 const big = (n: number) => JSON.stringify({ server_id: 1, name: "x", description: "d".repeat(n) });
 
@@ -64,7 +77,9 @@ const SNAPSHOT_BODIES: CallOptions[] = [
   { json: { server_id: -1, name: "x" } },
   { json: { server_id: null, name: "x" } },
   { json: { server_id: true, name: "x" } },
-  ...["", " ", "a b", "a/b", "../etc", "<script>", "x".repeat(65), "名前", "tab\t", "new\nline"].map((name) => ({ json: { server_id: 1, name } })),
+  ...["", " ", "a b", "a/b", "../etc", "<script>", "x".repeat(65), "名前", "tab\t", "new\nline"].map((name) => ({
+    json: { server_id: 1, name },
+  })),
   { json: { server_id: 1, name: ["x"] } },
   { json: { server_id: 1, name: "ok", description: 5 } },
   { json: { server_id: 1, name: "ok", description: "d".repeat(501) } },
@@ -77,10 +92,33 @@ function routes(): [string, string, CallOptions[]][] {
     ["POST", "/api/v1/snapshots/", SNAPSHOT_BODIES.map((o) => ({ ...o, headers: { ...o.headers } }))],
     ["POST", `/api/v1/snapshots/${snapshotId}/restore/`, badBodies({})],
     ["POST", `/api/v1/servers/${serverId}/actions/stop/`, badBodies({})],
-    ["POST", "/api/v1/tokens/", [...badBodies({ name: "t", scope: "read" }, false), { json: { name: "", scope: "read" } }, { json: { name: "t", scope: "admin" } }, { json: { name: 1 } }, { json: { name: "t".repeat(65) } }]],
-    ...["status=done", "status=", "server_id=x", "server_id=99999999999999", "page=0", "page=-1", "page=abc", "page_size=0", "page_size=101", "page_size=1.5", "sort=name", "constructor=1", "page=1&page=2", "status[]=completed"].map(
-      (q): [string, string, CallOptions[]] => ["GET", `/api/v1/snapshots/?${q}`, [{}]],
-    ),
+    [
+      "POST",
+      "/api/v1/tokens/",
+      [
+        ...badBodies({ name: "t", scope: "read" }, false),
+        { json: { name: "", scope: "read" } },
+        { json: { name: "t", scope: "admin" } },
+        { json: { name: 1 } },
+        { json: { name: "t".repeat(65) } },
+      ],
+    ],
+    ...[
+      "status=done",
+      "status=",
+      "server_id=x",
+      "server_id=99999999999999",
+      "page=0",
+      "page=-1",
+      "page=abc",
+      "page_size=0",
+      "page_size=101",
+      "page_size=1.5",
+      "sort=name",
+      "constructor=1",
+      "page=1&page=2",
+      "status[]=completed",
+    ].map((q): [string, string, CallOptions[]] => ["GET", `/api/v1/snapshots/?${q}`, [{}]]),
     ["GET", "/api/v1/servers/?page=1", [{}]],
     ["GET", "/api/v1/tokens/?x=1", [{}]],
     ...idPaths((id) => `/api/v1/snapshots/${id}/`, "GET"),
@@ -121,7 +159,11 @@ it("the error details name the problem", async () => {
   expect(Object.keys(bad.body.errors).sort()).toEqual(["extra", "name", "server_id"]);
   const json = await api("POST", "/api/v1/snapshots/", { token: user.write, raw: "{", headers: JSON_HEADERS });
   expect(json.body).toMatchObject({ code: "invalid_json", detail: expect.stringMatching(/JSON/) });
-  const type = await api("POST", "/api/v1/snapshots/", { token: user.write, raw: "server_id=1", headers: { "content-type": "text/plain" } });
+  const type = await api("POST", "/api/v1/snapshots/", {
+    token: user.write,
+    raw: "server_id=1",
+    headers: { "content-type": "text/plain" },
+  });
   expect(type.status).toBe(415);
   expect(type.body.detail).toMatch(/application\/json/);
   expect(tokenId).toBeGreaterThan(0);

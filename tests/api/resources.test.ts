@@ -26,11 +26,19 @@ describe("servers", () => {
       const list = await api("GET", path, { token: user.read });
       expect(list.status).toBe(200);
       const page = serverPageSchema.parse(list.body);
-      expect(page.results.find((s) => s.id === server.id)).toMatchObject({ snapshot_count: 1, snapshot_limit: 5, status: "active" });
+      expect(page.results.find((s) => s.id === server.id)).toMatchObject({
+        snapshot_count: 1,
+        snapshot_limit: 5,
+        status: "active",
+      });
     }
     for (const path of [`/api/v1/servers/${server.id}/`, `/api/v1/servers/${server.id}`]) {
       const one = await api("GET", path, { token: user.read });
-      expect(serverSchema.parse(one.body)).toMatchObject({ id: server.id, snapshot_count: 1, operation: { kind: "snapshot_create" } });
+      expect(serverSchema.parse(one.body)).toMatchObject({
+        id: server.id,
+        snapshot_count: 1,
+        operation: { kind: "snapshot_create" },
+      });
     }
     expect((await api("GET", "/api/v1/servers/424242/", { token: user.read })).status).toBe(404);
   });
@@ -93,7 +101,11 @@ describe("Idempotency-Key", () => {
     const json = { server_id: server.id, name: "idem" };
     const first = await api("POST", "/api/v1/snapshots/", { token: user.write, json, headers });
     expect(first.status).toBe(201);
-    const again = await api("POST", "/api/v1/snapshots", { token: user.write, json: { name: "idem", server_id: server.id }, headers });
+    const again = await api("POST", "/api/v1/snapshots", {
+      token: user.write,
+      json: { name: "idem", server_id: server.id },
+      headers,
+    });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
@@ -117,7 +129,9 @@ describe("Idempotency-Key", () => {
     const blocker = await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: server.id, name: "first" } });
     const headers = { "idempotency-key": "retry-me" };
     const json = { server_id: server.id, name: "second" };
-    expect((await api("POST", "/api/v1/snapshots/", { token: user.write, json, headers })).body.code).toBe("operation_in_progress");
+    expect((await api("POST", "/api/v1/snapshots/", { token: user.write, json, headers })).body.code).toBe(
+      "operation_in_progress",
+    );
     await markSnapshotCompleted(blocker.body.id);
     const retry = await api("POST", "/api/v1/snapshots/", { token: user.write, json, headers });
     expect(retry.status).toBe(201);
@@ -129,7 +143,12 @@ describe("Idempotency-Key", () => {
     const headers = { "idempotency-key": "old-key" };
     const path = `/api/v1/servers/${server.id}/actions/stop/`;
     expect((await api("POST", path, { token: user.write, headers })).status).toBe(200);
-    await prisma.$transaction((tx) => tx.idempotencyRecord.updateMany({ where: { key: "old-key" }, data: { createdAt: new Date(Date.now() - 25 * 3600 * 1000) } }));
+    await prisma.$transaction((tx) =>
+      tx.idempotencyRecord.updateMany({
+        where: { key: "old-key" },
+        data: { createdAt: new Date(Date.now() - 25 * 3600 * 1000) },
+      }),
+    );
     await api("POST", `/api/v1/servers/${server.id}/actions/start/`, { token: user.write });
     const later = await api("POST", path, { token: user.write, headers });
     expect(later.headers.get("idempotent-replayed")).toBeNull();
@@ -146,7 +165,9 @@ describe("OpenAPI and unknown paths", () => {
     expect(result, JSON.stringify(result.errors)).toMatchObject({ valid: true });
     expect(validator.version).toBe("3.1");
     const ops = Object.entries(res.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
-      Object.keys(item).filter((k) => k !== "parameters").map((method) => `${method.toUpperCase()} ${path}`),
+      Object.keys(item)
+        .filter((k) => k !== "parameters")
+        .map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(ops.sort()).toEqual(
       [

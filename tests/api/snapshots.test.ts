@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../helpers/app-server";
 import { createApi, type Api } from "../helpers/api-client";
 import { markSnapshotCompleted, seedServer, seedUser, setServerStatus, type SeededUser } from "../helpers/seed";
-import { createdSnapshotSchema, errorSchema, restoreResultSchema, snapshotPageSchema, snapshotSchema } from "@/lib/schemas/api-responses";
+import {
+  createdSnapshotSchema,
+  errorSchema,
+  restoreResultSchema,
+  snapshotPageSchema,
+  snapshotSchema,
+} from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 
 let app: AppServer;
@@ -42,7 +48,13 @@ describe("POST /api/v1/snapshots/", () => {
     });
     expect(res.status).toBe(201);
     const body = createdSnapshotSchema.parse(res.body);
-    expect(body).toMatchObject({ status: "in_progress", size_mb: null, progress: 0, completed_at: null, name: "before-update_1" });
+    expect(body).toMatchObject({
+      status: "in_progress",
+      size_mb: null,
+      progress: 0,
+      completed_at: null,
+      name: "before-update_1",
+    });
     expect(body.server).toEqual({ id: server.id, name: server.name });
     expect(body.description).toBe("Snapshot before system update");
     expect(body.message).toMatch(/few minutes/);
@@ -89,7 +101,11 @@ describe("POST /api/v1/snapshots/", () => {
     expectError(anon, 401, "unauthenticated");
     expect(anon.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expectError(await api("POST", "/api/v1/snapshots/", { token: alice.read, json }), 403, "forbidden");
-    expectError(await api("POST", "/api/v1/snapshots/", { token: alice.write, json: { server_id: 999_999, name: "x" } }), 404, "not_found");
+    expectError(
+      await api("POST", "/api/v1/snapshots/", { token: alice.write, json: { server_id: 999_999, name: "x" } }),
+      404,
+      "not_found",
+    );
   });
 });
 
@@ -160,7 +176,11 @@ describe("POST /api/v1/snapshots/{id}/restore/", () => {
     const res = await api("POST", `/api/v1/snapshots/${id}/restore/`, { token: alice.write });
     expect(res.status, res.text).toBe(200);
     const body = restoreResultSchema.parse(res.body);
-    expect(body).toMatchObject({ status: "success", snapshot: { id, name: "good" }, server: { id: server.id, name: server.name, status: "restoring" } });
+    expect(body).toMatchObject({
+      status: "success",
+      snapshot: { id, name: "good" },
+      server: { id: server.id, name: server.name, status: "restoring" },
+    });
     expect((await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).status).toBe("restoring");
     const op = await prisma.operation.findFirst({ where: { snapshotId: id, kind: "snapshot_restore" } });
     expect(JSON.parse(op!.payload)).toMatchObject({ previousStatus: "active" });
@@ -222,7 +242,9 @@ describe("concurrent requests (no worker, so the first operation stays running)"
   it("20 concurrent POSTs on a server without snapshots: exactly one 201, the rest 400 operation_in_progress", async () => {
     const server = await seedServer(alice.id);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => api("POST", "/api/v1/snapshots/", { token: alice.write, json: { server_id: server.id, name: `race-${i}` } })),
+      Array.from({ length: 20 }, (_, i) =>
+        api("POST", "/api/v1/snapshots/", { token: alice.write, json: { server_id: server.id, name: `race-${i}` } }),
+      ),
     );
     const statuses = responses.map((r) => (r.status === 201 ? "201" : `${r.status} ${r.body?.code}`));
     expect(statuses.filter((s) => s === "201")).toHaveLength(1);

@@ -1,5 +1,6 @@
 // A tiny HTTP client for the API tests: every call returns status, headers and the
 // parsed JSON (or the raw text when the body is not JSON, so a test can say so).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary fields of JSON bodies
 export type ApiResponse<T = any> = { status: number; headers: Headers; body: T; text: string };
 
 export type CallOptions = {
@@ -13,6 +14,7 @@ export type CallOptions = {
 };
 
 export function createApi(baseUrl: string) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   return async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization ??= `Bearer ${options.token}`;

@@ -25,7 +25,8 @@ function freePort(): Promise<number> {
 }
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  if (!process.env.DATA_DIR || !process.env.DATABASE_URL) throw new Error("DATA_DIR/DATABASE_URL unset: tests/setup.ts must run first");
+  if (!process.env.DATA_DIR || !process.env.DATABASE_URL)
+    throw new Error("DATA_DIR/DATABASE_URL unset: tests/setup.ts must run first");
   return {
     ...process.env,
     NODE_ENV: "production",
@@ -82,13 +83,21 @@ export async function startAppServer(options: { worker?: boolean; env?: Record<s
     await Promise.all(children.map(stopChild));
   };
   try {
-    const next = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const next = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     children.push(next);
     await waitReady(url, next, capture(next));
     if (options.worker) {
       const script = path.join(ROOT, "scripts/worker.ts");
       if (!existsSync(script)) throw new Error("scripts/worker.ts is missing: these tests need the operation worker");
-      const worker = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      const worker = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [script], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const output = capture(worker);
       children.push(worker);
       // Ready once its heartbeat row exists (lib/jobs/heartbeat.ts writes it at start).

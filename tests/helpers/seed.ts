@@ -31,8 +31,14 @@ export async function seedServer(ownerId: number, options: { status?: "active" |
  */
 export async function markSnapshotCompleted(snapshotId: number): Promise<void> {
   await prisma.$transaction(async (tx) => {
-    const snapshot = await tx.snapshot.update({ where: { id: snapshotId }, data: { status: "completed", progress: 100, sizeMb: 1, completedAt: new Date() } });
-    await tx.operation.updateMany({ where: { snapshotId, status: { in: ["queued", "running"] } }, data: { status: "completed", progress: 100, finishedAt: new Date() } });
+    const snapshot = await tx.snapshot.update({
+      where: { id: snapshotId },
+      data: { status: "completed", progress: 100, sizeMb: 1, completedAt: new Date() },
+    });
+    await tx.operation.updateMany({
+      where: { snapshotId, status: { in: ["queued", "running"] } },
+      data: { status: "completed", progress: 100, finishedAt: new Date() },
+    });
     await tx.server.update({ where: { id: snapshot.serverId }, data: { activeOperationId: null } });
   });
 }
@@ -45,8 +51,14 @@ export async function setServerStatus(serverId: number, status: string): Promise
 export async function dbFingerprint() {
   const [users, servers, snapshots, operations, tokens, idempotency, audit] = await Promise.all([
     prisma.user.findMany({ orderBy: { id: "asc" }, select: { id: true, email: true, role: true } }),
-    prisma.server.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, status: true, activeOperationId: true, ownerId: true } }),
-    prisma.snapshot.findMany({ orderBy: { id: "asc" }, select: { id: true, serverId: true, name: true, description: true, status: true } }),
+    prisma.server.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, status: true, activeOperationId: true, ownerId: true },
+    }),
+    prisma.snapshot.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, serverId: true, name: true, description: true, status: true },
+    }),
     prisma.operation.findMany({ orderBy: { id: "asc" }, select: { id: true, status: true } }),
     prisma.apiToken.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, scope: true, revokedAt: true } }),
     prisma.idempotencyRecord.count(),
@@ -55,7 +67,11 @@ export async function dbFingerprint() {
   return { users, servers, snapshots, operations, tokens, idempotency, audit };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
