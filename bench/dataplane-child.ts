@@ -6,6 +6,24 @@
 //
 // Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, changedBytes? }.
 // floorRssMb is the resident size after loading the modules, before the work starts.
+// With BENCH_CPU_PROFILE=<file>, the work alone (not start-up) is CPU-profiled into that file.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+
+async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!file) return work();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
 
 async function main() {
   const [op, a, b, c] = process.argv.slice(2);
@@ -14,13 +32,15 @@ async function main() {
   const floorRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   let extra: Record<string, number> = {};
-  if (op === "disk") await content.writeBenchDisk(a!, Number(b), Number(c));
-  else if (op === "change") extra = { changedBytes: await content.changeData(a!, Number(b), c!) };
-  else if (op === "create") {
-    const size = await getDiskDriver().createSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
-    extra = { ...size };
-  } else if (op === "restore") await getDiskDriver().restoreSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
-  else throw new Error(`unknown operation ${op}`);
+  await profiled(process.env.BENCH_CPU_PROFILE, async () => {
+    if (op === "disk") await content.writeBenchDisk(a!, Number(b), Number(c));
+    else if (op === "change") extra = { changedBytes: await content.changeData(a!, Number(b), c!) };
+    else if (op === "create") {
+      const size = await getDiskDriver().createSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
+      extra = { ...size };
+    } else if (op === "restore") await getDiskDriver().restoreSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
+    else throw new Error(`unknown operation ${op}`);
+  });
   const seconds = (performance.now() - started) / 1000;
   // maxRSS is in KiB on Linux.
   const maxRssMb = process.resourceUsage().maxRSS / 1024;

@@ -3,14 +3,16 @@
 //   round: fresh copy of the disk → Snapdeck snapshot 1 | zstd -T2 -3 | gzip -1 | cp --sparse=always
 //          → change 1% of the data → Snapdeck snapshot 2 (incremental) | zstd -T2 -3 again
 //          → Snapdeck restore of snapshot 1 | zstd -d
-// The page cache is warm for everyone alike (the disk was just written or read).
+// The page cache is warm for everyone alike (the disk was just written or read). Snapdeck
+// fsyncs what it writes, so every tool's output is fsynced too (`sync FILE`) before its clock stops.
 import { createReadStream, promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
 import path from "node:path";
+import { summarizeProfileDir } from "./profile";
 import { projectEnv } from "./servers";
 import { log, ROOT, run, stat, type Stat } from "./util";
 
-export type DataplaneOptions = { workDir: string; diskMb: number; contentMb: number; rounds: number; changeFraction: number };
+export type DataplaneOptions = { workDir: string; diskMb: number; contentMb: number; rounds: number; changeFraction: number; profileDir?: string };
 type Measure = { seconds: number; maxRssMb: number; storedBytes?: number; floorRssMb?: number };
 export type StepRow = { step: string; tool: string; seconds: Stat; mbPerSec: Stat; storedMb: Stat; rssMb: Stat; floorRssMb?: Stat };
 export type DataplaneResult = {
@@ -19,17 +21,21 @@ export type DataplaneResult = {
   changedMb: number;
   restoreVerified: boolean;
   rows: StepRow[];
+  /** With --profile: main-thread CPU profile of each Snapdeck step in round 1 (compression runs on libuv threads, outside it). */
+  profiles?: Record<string, string>;
   samples: Record<string, Measure[]>;
 };
 
 const SERVER_ID = 1;
 const MIB = 1024 * 1024;
 
-async function child(dataDir: string, args: string[]): Promise<Measure & Record<string, number>> {
-  const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "bench/dataplane-child.ts"), ...args], {
-    cwd: ROOT,
-    env: projectEnv(dataDir),
-  });
+async function child(dataDir: string, args: string[], profileDir?: string): Promise<Measure & Record<string, number>> {
+  const env = projectEnv(dataDir);
+  if (profileDir) {
+    await fs.mkdir(profileDir, { recursive: true });
+    env.BENCH_CPU_PROFILE = path.join(profileDir, `${args[0]}.cpuprofile`);
+  }
+  const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "bench/dataplane-child.ts"), ...args], { cwd: ROOT, env });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
 }
 
@@ -72,15 +78,18 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
     await fs.rm(path.join(dataDir, "snapshots"), { recursive: true, force: true });
     await fs.rm(disk, { force: true });
     await run("cp", ["--sparse=always", pristine, disk]);
+    // Profiling slows a run down, so only the last round is profiled (and still timed).
+    const prof = (step: string) => (o.profileDir && round === o.rounds - 1 ? path.join(o.profileDir, `dataplane-${step}`) : undefined);
     const zst = path.join(out, "disk.img.zst");
+    const gz = path.join(out, "disk.img.gz");
     const steps: [string, () => Promise<Measure>][] = [
-      ["first:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "1"])],
-      ["first:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst)} ${q(disk)}`, zst)],
-      ["first:gzip -1", () => timed(`gzip -1 -c ${q(disk)} > ${q(path.join(out, "disk.img.gz"))}`, path.join(out, "disk.img.gz"))],
+      ["first:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "1"], prof("first"))],
+      ["first:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst)} ${q(disk)} && sync ${q(zst)}`, zst)],
+      ["first:gzip -1", () => timed(`gzip -1 -c ${q(disk)} > ${q(gz)} && sync ${q(gz)}`, gz)],
       ["first:cp --sparse=always", async () => {
         const copy = path.join(out, "copy.img");
         await fs.rm(copy, { force: true });
-        const m = await timed(`cp --sparse=always ${q(disk)} ${q(copy)}`);
+        const m = await timed(`cp --sparse=always ${q(disk)} ${q(copy)} && sync ${q(copy)}`);
         return { ...m, storedBytes: (await fs.stat(copy)).blocks * 512 };
       }],
     ];
@@ -94,15 +103,15 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
     changedMb = changed.changedBytes! / MIB;
     const zst2 = path.join(out, "disk2.img.zst");
     const second: [string, () => Promise<Measure>][] = [
-      ["second:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "2"])],
-      ["second:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst2)} ${q(disk)}`, zst2)],
+      ["second:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "2"], prof("second"))],
+      ["second:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst2)} ${q(disk)} && sync ${q(zst2)}`, zst2)],
     ];
     const restored = path.join(out, "restored.img");
     const restore: [string, () => Promise<Measure>][] = [
-      ["restore:snapdeck", () => child(dataDir, ["restore", String(SERVER_ID), "1"])],
+      ["restore:snapdeck", () => child(dataDir, ["restore", String(SERVER_ID), "1"], prof("restore"))],
       ["restore:zstd -d", async () => {
         await fs.rm(restored, { force: true });
-        return timed(`zstd -q -d -f --sparse -o ${q(restored)} ${q(zst)}`);
+        return timed(`zstd -q -d -f --sparse -o ${q(restored)} ${q(zst)} && sync ${q(restored)}`);
       }],
     ];
     for (const [key, fn] of [...(round % 2 ? second.reverse() : second), ...(round % 2 ? restore.reverse() : restore)]) {
@@ -131,5 +140,8 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
       ...(ms[0]?.floorRssMb !== undefined && { floorRssMb: stat(ms.map((m) => m.floorRssMb!)) }),
     };
   });
-  return { options: o, allocatedMb, changedMb, restoreVerified, rows, samples };
+  const profiles = o.profileDir
+    ? Object.fromEntries(["first", "second", "restore"].map((step) => [`${step}:snapdeck`, summarizeProfileDir(path.join(o.profileDir!, `dataplane-${step}`), 12)]))
+    : undefined;
+  return { options: o, allocatedMb, changedMb, restoreVerified, rows, samples, profiles };
 }

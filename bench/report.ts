@@ -19,7 +19,7 @@ export type Report = {
 
 const n = (x: number, digits = 0) =>
   Number.isFinite(x) ? x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
-const cell = (s: Stat, digits = 0) => (s.runs.length > 1 ? `${n(s.median, digits)} (${n(s.min, digits)}–${n(s.max, digits)})` : n(s.median, digits));
+const cell = (s: Stat, digits = 0) => (!Number.isFinite(s.median) ? "–" : s.runs.length > 1 ? `${n(s.median, digits)} (${n(s.min, digits)}–${n(s.max, digits)})` : n(s.median, digits));
 const x = (s: Stat) => `**${n(s.median, 2)}×**` + (s.runs.length > 1 ? ` (${n(s.min, 2)}–${n(s.max, 2)})` : "");
 
 function apiSection(api: ApiResult): string[] {
@@ -71,7 +71,7 @@ function dataplaneSection(d: DataplaneResult): string[] {
       `repeated patterns, written zeros, plus a slice of the node binary), ${o.rounds} round(s). The second snapshot follows a change ` +
       `of ${n(d.changedMb, 1)} MiB (${n(o.changeFraction * 100)}% of the data, 64 KiB pieces at random places); Snapdeck stores only ` +
       `new chunks, the tools compress the whole disk again. MiB/s is over the disk's logical size. Peak RSS is the whole child ` +
-      `process (Snapdeck: node + tsx + the driver; "floor" is its RSS before the work starts). Speed ratio = tool seconds ÷ ` +
+      `process (Snapdeck: node + tsx + the driver; "floor" is its RSS before the work starts). Every tool's output is fsynced before its clock stops, as Snapdeck's is. Speed ratio = tool seconds ÷ ` +
       `Snapdeck seconds (above 1×: Snapdeck is faster). Restore verified byte for byte: ${d.restoreVerified ? "yes" : "**NO**"}.`,
     "",
     "| step | tool | seconds | MiB/s | stored MiB | peak RSS MB | Snapdeck speed ÷ tool |",
@@ -83,6 +83,10 @@ function dataplaneSection(d: DataplaneResult): string[] {
     const speed = r.tool === "snapdeck" ? "–" : x(ratio(theirs, mine));
     const rss = cell(r.rssMb) + (r.floorRssMb ? ` (floor ${n(r.floorRssMb.median)})` : "");
     lines.push(`| ${r.step} | ${r.tool} | ${cell(r.seconds, 2)} | ${cell(r.mbPerSec)} | ${cell(r.storedMb, 1)} | ${rss} | ${speed} |`);
+  }
+  if (d.profiles) {
+    lines.push("", "### Where the data plane's main thread goes (`--profile`, last round; Brotli itself runs on libuv threads)", "");
+    for (const [key, text] of Object.entries(d.profiles)) lines.push(`**${key}**`, "", "```", text, "```", "");
   }
   return lines;
 }

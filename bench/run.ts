@@ -4,7 +4,7 @@
 //   --quick    small sizes and few rounds (the CI smoke; a few minutes on 2 cores)
 //   --only     run some parts only
 //   --profile  after the API rounds, load each Snapdeck endpoint alone on a `node --cpu-prof`
-//              server and report where its time goes (bench/profile.ts)
+//              server, and profile the data plane's last round; report where the time goes
 //   --keep     keep the temporary DATA_DIRs
 //   --out DIR  where to write the report; default docs/ for a full run of every part and
 //              bench/results/ (git-ignored) otherwise, so a smoke never overwrites docs/
@@ -17,6 +17,7 @@ import { runApiPart } from "./api-part";
 import { runDataplanePart } from "./dataplane-part";
 import { runDashboardPart } from "./dashboard-part";
 import { writeReport, type Machine, type Report } from "./report";
+import { snapshotBuild } from "./servers";
 import { live, log, ROOT } from "./util";
 
 const PARTS = ["api", "dataplane", "dashboard"] as const;
@@ -61,6 +62,7 @@ async function main() {
     process.exit(1);
   }
   const workDir = mkdtempSync(path.join(os.tmpdir(), "snapdeck-bench-"));
+  snapshotBuild(workDir);
   const profileDir = args.profile ? path.join(workDir, "profiles") : undefined;
   const started = performance.now();
   const report: Report = { mode: quick ? "quick" : "full", machine: machine(), seconds: 0, errors: {} };
@@ -85,7 +87,7 @@ async function main() {
   });
   await attempt("dataplane", async () => {
     report.dataplane = await runDataplanePart({
-      workDir, diskMb: quick ? 256 : 2_048, contentMb: quick ? 48 : 400, rounds: quick ? 1 : 3, changeFraction: 0.01,
+      workDir, diskMb: quick ? 256 : 2_048, contentMb: quick ? 48 : 400, rounds: quick ? 1 : 3, changeFraction: 0.01, profileDir,
     });
   });
   await attempt("dashboard", async () => {
@@ -98,7 +100,7 @@ async function main() {
   const outDir = args.out ? path.resolve(args.out) : path.join(ROOT, complete ? "docs" : "bench/results");
   const written = await writeReport(report, outDir);
   log(`wrote ${written}/benchmarks.md and benchmarks.json in ${report.seconds.toFixed(0)}s`);
-  for (const [key, text] of Object.entries(report.api?.profiles ?? {})) process.stderr.write(`\n== ${key}\n${text}\n`);
+  for (const [key, text] of Object.entries({ ...report.api?.profiles, ...report.dataplane?.profiles })) process.stderr.write(`\n== ${key}\n${text}\n`);
   if (args.keep) log(`kept ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
   if (Object.keys(report.errors).length) process.exit(1);

@@ -1,7 +1,8 @@
 // Starting what the benchmark measures: a seeded temp DATA_DIR, `next start` on the
 // production build, the node:http baseline and the operation worker, each as a child
 // in its own process group so it can be stopped cleanly.
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { freePort, log, ROOT, run, startProcess, TSX, waitForHttp, type Running } from "./util";
 
@@ -9,6 +10,23 @@ export type Seeded = { dataDir: string; dbUrl: string; token: string; email: str
 export type Started = Running & { url: string };
 
 const SECRET = "bench-secret-not-for-production-0123456789";
+let appDir = ROOT;
+
+/**
+ * Copies the production build (without its cache) into `workDir/app`, taking the build
+ * lock for the few seconds the copy lasts, and serves every `next start` from there: other
+ * people's builds may replace .next while the benchmark runs. The rest of the project is
+ * symlinked in.
+ */
+export function snapshotBuild(workDir: string): void {
+  const dir = path.join(workDir, "app");
+  mkdirSync(path.join(dir, ".next"), { recursive: true });
+  const copy = `cd .next && tar -c --exclude=./cache . | tar -x -C ${JSON.stringify(path.join(dir, ".next"))}`;
+  execFileSync("flock", ["/tmp/snapdeck-build.lock", "sh", "-c", copy], { cwd: ROOT, stdio: "inherit" });
+  for (const name of ["node_modules", "package.json", "next.config.ts", "public", "prisma", "prisma.config.ts", "lib", "app"])
+    if (existsSync(path.join(ROOT, name))) symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  appDir = dir;
+}
 
 export function projectEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -42,8 +60,8 @@ export async function startSnapdeck(dataDir: string, options: { profileDir?: str
   const next = ["start", "-p", String(port), "-H", "127.0.0.1"];
   // --cpu-prof is refused in NODE_OPTIONS, so a profiled server runs next's bin under node directly.
   const proc = options.profileDir
-    ? startProcess(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next], { cwd: ROOT, env })
-    : startProcess(path.join(ROOT, "node_modules/.bin/next"), next, { cwd: ROOT, env });
+    ? startProcess(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next], { cwd: appDir, env })
+    : startProcess(path.join(ROOT, "node_modules/.bin/next"), next, { cwd: appDir, env });
   try {
     await waitForHttp(`${url}/api/health`, 60_000, proc.child);
   } catch (err) {
