@@ -57,9 +57,11 @@ test("the servers page, a server page, its dialogs and the tokens page", async (
 });
 
 test("phone width: no page scrolls sideways", async ({ page }) => {
+  const serverId = createServer(uniqueName("e2e-phone"), "stopped");
   await page.setViewportSize({ width: 375, height: 740 });
   await signIn(page);
-  for (const path of ["/servers", "/settings/tokens"]) {
+  await createCompletedSnapshot(page.request, serverId, "phone-snapshot-with-a-long-name");
+  for (const path of ["/servers", `/servers/${serverId}`, "/settings/tokens"]) {
     await page.goto(path);
     await page.waitForLoadState("networkidle");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -38,7 +38,7 @@ export function SnapshotTable({ server }: { server: Server }) {
             <TH>Name</TH>
             <TH>Status</TH>
             <TH className="hidden sm:table-cell">Size</TH>
-            <TH>Created</TH>
+            <TH className="hidden sm:table-cell">Created</TH>
             <TH className="text-right">
               <span className="sr-only">Actions</span>
             </TH>
@@ -49,19 +49,23 @@ export function SnapshotTable({ server }: { server: Server }) {
             const restoreBlocked = restoreBlockedReason(server, snapshot);
             return (
               <TR key={snapshot.id} data-snapshot-name={snapshot.name}>
-                <TD className="max-w-72">
-                  <p className="font-medium break-all text-zinc-900">{snapshot.name}</p>
+                <TD className="max-w-72 min-w-32">
+                  <p className="font-medium [overflow-wrap:anywhere] text-zinc-900">{snapshot.name}</p>
                   {snapshot.description ? <p className="mt-0.5 text-xs break-words text-zinc-600">{snapshot.description}</p> : null}
+                  {/* On a phone the Created column is hidden; the age moves under the name. */}
+                  <p className="mt-0.5 text-xs text-zinc-600 sm:hidden">
+                    <RelativeTime iso={snapshot.created_at} />
+                  </p>
                 </TD>
                 <TD>
                   <SnapshotStatusBadge snapshot={snapshot} />
                 </TD>
                 <TD className="hidden text-zinc-700 tabular-nums sm:table-cell">{formatMb(snapshot.size_mb)}</TD>
-                <TD className="whitespace-nowrap text-zinc-700">
+                <TD className="hidden whitespace-nowrap text-zinc-700 sm:table-cell">
                   <RelativeTime iso={snapshot.created_at} />
                 </TD>
                 <TD>
-                  <div className="flex justify-end gap-1.5">
+                  <div className="flex flex-wrap justify-end gap-1.5">
                     <Button
                       size="sm"
                       disabled={restoreBlocked !== null}

@@ -1,10 +1,11 @@
-// Dense, calm tables. The wrapper scrolls sideways on a phone instead of squashing columns.
+// Dense, calm tables. The wrapper scrolls sideways on a phone instead of squashing columns;
+// it is `relative` so sr-only (absolutely positioned) labels inside cannot widen the page.
 import type { HTMLAttributes, TdHTMLAttributes, ThHTMLAttributes } from "react";
 import { cn } from "@/components/ui/cn";
 
 export function Table({ className, ...props }: HTMLAttributes<HTMLTableElement>) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white">
+    <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white">
       <table className={cn("w-full border-collapse text-left text-sm", className)} {...props} />
     </div>
   );
