@@ -3,20 +3,31 @@
 // their scan-and-unlink, which is what keeps GC from removing a chunk a running create has
 // just decided to reuse. A holder that died (kill -9) is detected by its pid on this host,
 // or by the lock's age: holds are sub-second, so a minute-old lock is certainly stale.
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const STALE_MS = 60_000;
 
-/** Whether a process with this pid runs on this host. */
+/** Whether a process with this pid runs on this host (a zombie does not count). */
 export function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+// A killed worker whose parent is gone stays a zombie where PID 1 does not reap orphans
+// (containers); kill(pid, 0) still succeeds for it. Linux only; elsewhere assume alive.
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }
 
