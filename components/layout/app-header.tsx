@@ -52,6 +52,7 @@ export function AppHeader({ email }: { email: string }) {
               setSigningOut(true);
               // No next-auth redirect: it builds the URL from NEXTAUTH_URL, which may name
               // another host or port than the one the operator is using.
+              // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load drops all client state of the old session
               void signOut({ redirect: false }).then(() => window.location.assign("/login"));
             }}
           >

@@ -8,6 +8,8 @@ let now = Date.now();
 let timer: ReturnType<typeof setInterval> | null = null;
 
 function subscribe(listener: () => void) {
+  // A newly shown time must not read a clock that last ticked up to 30 s ago.
+  now = Date.now();
   listeners.add(listener);
   if (!timer) {
     timer = setInterval(() => {
@@ -57,7 +59,7 @@ export function RelativeTime({ iso, className }: { iso: string | null | undefine
   const exact = formatUtc(iso);
   return (
     <time dateTime={iso} title={exact} className={className}>
-      {formatRelative(iso, Math.max(current, Date.now()))}
+      {formatRelative(iso, current)}
     </time>
   );
 }
