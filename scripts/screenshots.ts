@@ -30,7 +30,7 @@ async function startApp(): Promise<{ base: string; child: ChildProcess }> {
   const child = spawn("npm", ["start"], {
     stdio: "inherit",
     detached: true,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", SNAPDECK_DEMO_CONTENT_MB: "48", SNAPDECK_DISK_THROUGHPUT_MBPS: "6" },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", SNAPDECK_DEMO_CONTENT_MB: "48" },
   });
   const base = `http://localhost:${port}`;
   await waitForHealth(base, 300_000);
@@ -44,7 +44,7 @@ async function api<T>(page: Page, method: "GET" | "POST", url: string, data?: un
 }
 
 async function waitUntilIdle(page: Page, serverId: number) {
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 600; i++) {
     const server = await api<{ operation: unknown; status: string }>(page, "GET", `/api/v1/servers/${serverId}/`);
     if (!server.operation && server.status !== "restoring") return;
     await page.waitForTimeout(500);
