@@ -11,12 +11,28 @@ import { getDiskDriver } from "@/lib/disks/get-driver";
 type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow>>;
 const COUNTED = ["in_progress", "completed"];
 
-async function toServerJson(server: ServerRow) {
-  const [count, latest, operation] = await Promise.all([
-    prisma.snapshot.count({ where: { serverId: server.id, status: { in: COUNTED } } }),
-    prisma.snapshot.findFirst({ where: { serverId: server.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
-    server.activeOperationId ? prisma.operation.findUnique({ where: { id: server.activeOperationId } }) : null,
+/** Snapshot counts, latest snapshot times and running operations for many servers, in three queries. */
+async function loadServerExtras(servers: ServerRow[]) {
+  const ids = servers.map((s) => s.id);
+  const operationIds = servers.flatMap((s) => (s.activeOperationId ? [s.activeOperationId] : []));
+  const [counts, latest, operations] = await Promise.all([
+    prisma.snapshot.groupBy({
+      by: ["serverId"],
+      where: { serverId: { in: ids }, status: { in: COUNTED } },
+      _count: { _all: true },
+    }),
+    prisma.snapshot.groupBy({ by: ["serverId"], where: { serverId: { in: ids } }, _max: { createdAt: true } }),
+    operationIds.length ? prisma.operation.findMany({ where: { id: { in: operationIds } } }) : [],
   ]);
+  return {
+    count: new Map(counts.map((c) => [c.serverId, c._count._all])),
+    latest: new Map(latest.map((l) => [l.serverId, l._max.createdAt])),
+    operation: new Map(operations.map((o) => [o.id, o])),
+  };
+}
+
+function toServerJson(server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
+  const operation = server.activeOperationId ? extras.operation.get(server.activeOperationId) : undefined;
   return {
     id: server.id,
     name: server.name,
@@ -25,20 +41,21 @@ async function toServerJson(server: ServerRow) {
     location: server.location,
     disk_mb: server.diskMb,
     owner_id: server.ownerId,
-    snapshot_count: count,
+    snapshot_count: extras.count.get(server.id) ?? 0,
     snapshot_limit: config.snapshotLimit,
-    latest_snapshot_at: latest?.createdAt.toISOString() ?? null,
+    latest_snapshot_at: extras.latest.get(server.id)?.toISOString() ?? null,
     operation: operation
       ? { id: operation.id, kind: operation.kind, status: operation.status, progress: operation.progress }
       : null,
     created_at: server.createdAt.toISOString(),
   };
 }
-export type ServerJson = Awaited<ReturnType<typeof toServerJson>>;
+export type ServerJson = ReturnType<typeof toServerJson>;
 
 export async function listServers(actor: Actor) {
   const servers = await prisma.server.findMany({ where: ownedServers(actor), orderBy: { id: "asc" } });
-  return Promise.all(servers.map(toServerJson));
+  const extras = await loadServerExtras(servers);
+  return servers.map((server) => toServerJson(server, extras));
 }
 
 export async function getServerRow(actor: Actor, serverId: number) {
@@ -48,7 +65,8 @@ export async function getServerRow(actor: Actor, serverId: number) {
 }
 
 export async function getServer(actor: Actor, serverId: number) {
-  return toServerJson(await getServerRow(actor, serverId));
+  const server = await getServerRow(actor, serverId);
+  return toServerJson(server, await loadServerExtras([server]));
 }
 
 const TRANSITIONS: Record<PowerAction, { from: string; to: string }> = {
@@ -73,12 +91,19 @@ export async function runPowerAction(actor: Actor, serverId: number, action: Pow
       const server = await tx.server.findFirst({ where: { id: serverId, ...ownedServers(actor) } });
       if (!server) throw new AppError("not_found", `Server ${serverId} not found.`);
       if (server.activeOperationId || server.status === "restoring")
-        throw new AppError("operation_in_progress", `Server ${server.name} has an operation running; try again when it has finished.`);
+        throw new AppError(
+          "operation_in_progress",
+          `Server ${server.name} has an operation running; try again when it has finished.`,
+        );
       if (server.status !== to)
-        throw new AppError("invalid_server_state", `Server ${server.name} is ${server.status}; it cannot be ${action === "stop" ? "stopped" : "started"}.`);
+        throw new AppError(
+          "invalid_server_state",
+          `Server ${server.name} is ${server.status}; it cannot be ${action === "stop" ? "stopped" : "started"}.`,
+        );
     });
   } catch (err) {
-    if (err instanceof AppError && err.code !== "not_found") await recordRefusal(actor, `server.${action}`, { type: "server", id: serverId }, err);
+    if (err instanceof AppError && err.code !== "not_found")
+      await recordRefusal(actor, `server.${action}`, { type: "server", id: serverId }, err);
     throw err;
   }
   return getServer(actor, serverId);
@@ -89,14 +114,14 @@ export async function createServer(ownerId: number, input: CreateServerInput) {
   const data = createServerSchema.parse(input);
   const server = await prisma.$transaction((tx) =>
     tx.server.create({
-    data: {
-      name: data.name,
-      hostname: `${data.name}.${data.location}.snapdeck.internal`,
-      status: data.status,
-      location: data.location,
-      diskMb: data.disk_mb,
-      ownerId,
-    },
+      data: {
+        name: data.name,
+        hostname: `${data.name}.${data.location}.snapdeck.internal`,
+        status: data.status,
+        location: data.location,
+        diskMb: data.disk_mb,
+        ownerId,
+      },
     }),
   );
   try {
