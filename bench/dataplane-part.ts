@@ -57,7 +57,16 @@ async function sha256File(file: string): Promise<string> {
 
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
+/** The baselines are real tools; say how to get them instead of failing halfway. */
+async function requireTools(): Promise<void> {
+  const missing: string[] = [];
+  for (const [tool, pkg] of [["zstd", "zstd"], ["gzip", "gzip"], ["/usr/bin/time", "time"], ["sync", "coreutils"]] as const)
+    await run("sh", ["-c", `command -v ${tool}`]).catch(() => missing.push(pkg));
+  if (missing.length) throw new Error(`the data-plane baselines need: apt-get install ${missing.join(" ")}`);
+}
+
 export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneResult> {
+  await requireTools();
   const dataDir = path.join(o.workDir, "dataplane");
   const disksDir = path.join(dataDir, "disks");
   const out = path.join(o.workDir, "dataplane-out");
