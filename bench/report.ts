@@ -44,7 +44,11 @@ function apiSection(api: ApiResult): string[] {
   }
   const bad = api.rows.filter((r) => r.snapdeck.errors + r.snapdeck.non2xx + r.baseline.errors + r.baseline.non2xx > 0);
   for (const r of bad)
-    lines.push("", `⚠ ${r.name}: Snapdeck ${r.snapdeck.errors} errors / ${r.snapdeck.non2xx} non-2xx, baseline ${r.baseline.errors} / ${r.baseline.non2xx}.`);
+    lines.push(
+      "",
+      `⚠ ${r.name}: Snapdeck ${r.snapdeck.errors} errors / ${r.snapdeck.non2xx} non-2xx, baseline ${r.baseline.errors} / ${r.baseline.non2xx} ` +
+        "(errors are timeouts or connections cut when a window ends with requests still in flight).",
+    );
   lines.push(
     "",
     `## 2. Scale: the same list with ${n(o.largeSnapshots)} snapshots, relative to ${n(o.smallSnapshots)}`,
@@ -116,7 +120,7 @@ export function renderMarkdown(r: Report): string {
     "# Benchmarks",
     "",
     `Written by \`npm run bench${r.mode === "quick" ? " -- --quick" : ""}\` (${r.mode} run, ${n(r.seconds)}s) on ${m.date}, ` +
-      `commit \`${m.commit.slice(0, 12)}\`${m.dirty ? " (with uncommitted changes)" : ""}. ` +
+      `commit \`${m.commit.slice(0, 12)}\`${m.dirty ? " (the working tree also had uncommitted changes)" : ""}. ` +
       `Machine: ${m.cpus} × ${m.cpuModel}, ${n(m.memoryGiB, 1)} GiB memory, Node.js ${m.node}, ${m.os}. ` +
       "Every figure is measured in the same run as its baseline; shared machines are noisy, so compare ratios, not absolutes. " +
       "Raw samples: [benchmarks.json](benchmarks.json).",
