@@ -42,8 +42,8 @@ async function main() {
     "INSERT INTO Server (id, name, hostname, status, location, diskMb, ownerId, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const insertSnapshot = db.prepare(
-    `INSERT INTO Snapshot (id, serverId, name, description, status, sizeMb, storedBytes, progress, createdAt, completedAt)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO Snapshot (id, serverId, ownerId, name, description, status, sizeMb, storedBytes, progress, createdAt, completedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const snapshotIds: number[] = [];
   db.transaction(() => {
@@ -56,13 +56,14 @@ async function main() {
     const step = Math.floor((365 * 86_400_000) / snapshots);
     for (let id = 1; id <= snapshots; id++) {
       const serverId = ((id * 7919) % servers) + 1;
+      const ownerId = serverId <= servers * OWNED_SHARE ? user.id : other.id; // as the servers above
       const created = now - 365 * 86_400_000 + id * step;
       const failed = id % 97 === 0;
       const running = id === snapshots;
       const status = running ? "in_progress" : failed ? "failed" : "completed";
       const done = status === "completed";
       insertSnapshot.run(
-        id, serverId, `snap-${id}`, `Nightly snapshot ${id} before maintenance window`, status,
+        id, serverId, ownerId, `snap-${id}`, `Nightly snapshot ${id} before maintenance window`, status,
         done ? 1_000 + (id % 5_000) / 10 : null, done ? 500_000_000 + id : null, done ? 100 : running ? 40 : 0,
         dbTime(created), done ? dbTime(created + 120_000) : null,
       );

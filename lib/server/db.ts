@@ -27,6 +27,9 @@ export function ensureDb(): Promise<void> {
     await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
     await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
     await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+    // Table statistics, so the planner picks e.g. the server index over the owner index
+    // for ?server_id= lists (SQLite's advice for long-lived connections; cheap when fresh).
+    await prisma.$queryRawUnsafe("PRAGMA optimize = 0x10002");
   })();
   return globalForPrisma.prismaReady;
 }
