@@ -142,7 +142,7 @@ const BASELINE_NOTES = [
     "server_id/status with the same limits, runs a COUNT(*) and a page query newest first, builds next/previous links and the " +
     "same snapshot JSON (checked equal before timing: the \"same JSON\" column). It does not: read sessions/cookies, validate " +
     "with zod, update the token's last-used time (Snapdeck writes it at most once a minute), log requests, go through Next.js " +
-    "routing. Its page query walks the (createdAt, id) index and checks the owner per row (`EXISTS`), so it stops after one page.",
+    "routing. Its queries filter on Snapshot.ownerId like Snapdeck's, so both sides use the same indexes.",
   "",
 ];
 
