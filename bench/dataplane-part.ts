@@ -39,14 +39,29 @@ async function child(dataDir: string, args: string[], profileDir?: string): Prom
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
 }
 
-/** Runs a shell command under GNU time: wall seconds and peak RSS of the command. */
+let gnuTime = true;
+
+/**
+ * Runs a shell command under GNU time: wall seconds and peak RSS of the command. Without
+ * /usr/bin/time (Debian package `time`) the clock is Node's and the RSS is not known.
+ */
 async function timed(command: string, outFile?: string): Promise<Measure> {
-  const report = `${outFile ?? "/tmp/snapdeck-bench"}.time`;
-  await run("/usr/bin/time", ["-f", "%e %M", "-o", report, "sh", "-c", command]);
-  const [seconds, rssKb] = (await fs.readFile(report, "utf8")).trim().split("\n").at(-1)!.split(" ").map(Number);
-  await fs.rm(report, { force: true });
+  let seconds: number;
+  let maxRssMb = NaN;
+  if (gnuTime) {
+    const report = `${outFile ?? "/tmp/snapdeck-bench"}.time`;
+    await run("/usr/bin/time", ["-f", "%e %M", "-o", report, "sh", "-c", command]);
+    const [s, rssKb] = (await fs.readFile(report, "utf8")).trim().split("\n").at(-1)!.split(" ").map(Number);
+    await fs.rm(report, { force: true });
+    seconds = s!;
+    maxRssMb = rssKb! / 1024;
+  } else {
+    const started = performance.now();
+    await run("sh", ["-c", command]);
+    seconds = (performance.now() - started) / 1000;
+  }
   const storedBytes = outFile ? (await fs.stat(outFile)).size : undefined;
-  return { seconds: seconds!, maxRssMb: rssKb! / 1024, storedBytes };
+  return { seconds, maxRssMb, storedBytes };
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -59,10 +74,12 @@ const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** The baselines are real tools; say how to get them instead of failing halfway. */
 async function requireTools(): Promise<void> {
+  const has = (tool: string) => run("sh", ["-c", `command -v ${tool}`]).then(() => true, () => false);
   const missing: string[] = [];
-  for (const [tool, pkg] of [["zstd", "zstd"], ["gzip", "gzip"], ["/usr/bin/time", "time"], ["sync", "coreutils"]] as const)
-    await run("sh", ["-c", `command -v ${tool}`]).catch(() => missing.push(pkg));
+  for (const tool of ["zstd", "gzip"]) if (!(await has(tool))) missing.push(tool);
   if (missing.length) throw new Error(`the data-plane baselines need: apt-get install ${missing.join(" ")}`);
+  gnuTime = await has("/usr/bin/time");
+  if (!gnuTime) log("no /usr/bin/time (apt-get install time): the tools' peak RSS will be missing");
 }
 
 export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneResult> {
