@@ -35,6 +35,10 @@ export const config = {
   get diskThroughputMbps() {
     return intFrom("SNAPDECK_DISK_THROUGHPUT_MBPS", 0);
   },
+  /** Operations one worker process runs at once (default 2: one per core here). */
+  get workerConcurrency() {
+    return Math.max(1, intFrom("SNAPDECK_WORKER_CONCURRENCY", 2));
+  },
   get logLevel() {
     return process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info");
   },
