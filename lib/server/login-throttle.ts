@@ -1,10 +1,11 @@
 // Slows down repeated failed sign-ins per account and per address. Kept in the database
-// so every process that shares it agrees. After FREE_FAILURES failures in the window,
-// each further attempt is refused for a delay that doubles, up to MAX_DELAY_MS.
+// so every process that shares it agrees. After a number of free failures in the window
+// (fewer for one account than for one address, which many people may share behind a
+// NAT), each further attempt is refused for a delay that doubles, up to MAX_DELAY_MS.
 import { prisma } from "@/lib/server/db";
 
 const WINDOW_MS = 15 * 60_000;
-const FREE_FAILURES = 5;
+const FREE_FAILURES = { email: 5, ip: 20 };
 const MAX_DELAY_MS = 15 * 60_000;
 
 function keysFor(email: string, ip: string | null): string[] {
@@ -25,7 +26,8 @@ export async function recordLoginFailure(email: string, ip: string | null): Prom
       const row = await tx.loginThrottle.findUnique({ where: { key } });
       const fresh = !row || now.getTime() - row.windowStart.getTime() > WINDOW_MS;
       const failures = fresh ? 1 : row.failures + 1;
-      const delay = failures > FREE_FAILURES ? Math.min(MAX_DELAY_MS, 1000 * 2 ** (failures - FREE_FAILURES - 1)) : 0;
+      const free = key.startsWith("ip:") ? FREE_FAILURES.ip : FREE_FAILURES.email;
+      const delay = failures > free ? Math.min(MAX_DELAY_MS, 1000 * 2 ** (failures - free - 1)) : 0;
       const data = {
         failures,
         windowStart: fresh ? now : row.windowStart,
