@@ -1,7 +1,7 @@
 // Snapshots: the per-server list, and create / restore / delete. Every mutation touches the
 // server too (its snapshot count, status or running operation), so both key trees are
 // invalidated.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import { hasSnapshotInProgress, isServerBusy, pollWhile } from "@/lib/client/polling";
@@ -11,6 +11,14 @@ import type { CreatedSnapshot, Page, RestoreResult, Server, Snapshot } from "@/l
 export { snapshotKeys };
 
 const SERVERS_ROOT = serverKeys.all;
+
+/** Every snapshot mutation changes snapshot lists and the servers' counts and operations. */
+function invalidateSnapshotsAndServers(queryClient: QueryClient) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: snapshotKeys.all }),
+    queryClient.invalidateQueries({ queryKey: SERVERS_ROOT }),
+  ]);
+}
 
 /**
  * The limit is 5 by default and 100 is the API's maximum page size: one page holds them all.
@@ -24,7 +32,8 @@ export function useServerSnapshots(serverId: number) {
     queryFn: () => apiFetch<Page<Snapshot>>(`/snapshots/?server_id=${serverId}&page_size=100`),
     refetchInterval: (query) =>
       pollWhile(
-        hasSnapshotInProgress(query.state.data?.results) || isServerBusy(queryClient.getQueryData<Server>(serverKeys.detail(serverId))),
+        hasSnapshotInProgress(query.state.data?.results) ||
+          isServerBusy(queryClient.getQueryData<Server>(serverKeys.detail(serverId))),
       ),
   });
 }
@@ -37,7 +46,8 @@ export function useCreateSnapshot() {
     mutationFn: async ({ server, name, description, stopFirst }: CreateSnapshotVars) => {
       // Stopping first gives a filesystem-consistent snapshot; if the stop fails, no
       // snapshot is attempted, so the operator never gets a silently inconsistent one.
-      if (stopFirst && server.status === "active") await apiFetch<Server>(`/servers/${server.id}/actions/stop/`, { method: "POST" });
+      if (stopFirst && server.status === "active")
+        await apiFetch<Server>(`/servers/${server.id}/actions/stop/`, { method: "POST" });
       return apiFetch<CreatedSnapshot>("/snapshots/", { method: "POST", body: { server_id: server.id, name, description } });
     },
     onSuccess: (snapshot) => {
@@ -45,11 +55,7 @@ export function useCreateSnapshot() {
       if (snapshot.warning) toast.warning(snapshot.warning);
     },
     onError: (error) => toast.error(errorMessage(error)),
-    onSettled: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: snapshotKeys.all }),
-        queryClient.invalidateQueries({ queryKey: SERVERS_ROOT }),
-      ]),
+    onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });
 }
 
@@ -59,11 +65,7 @@ export function useRestoreSnapshot() {
     mutationFn: (snapshot: Snapshot) => apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, { method: "POST" }),
     onSuccess: (result) => toast.success(result.message || `Restoring ${result.server.name} from ${result.snapshot.name}.`),
     onError: (error) => toast.error(errorMessage(error)),
-    onSettled: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: snapshotKeys.all }),
-        queryClient.invalidateQueries({ queryKey: SERVERS_ROOT }),
-      ]),
+    onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });
 }
 
@@ -73,10 +75,6 @@ export function useDeleteSnapshot() {
     mutationFn: (snapshot: Snapshot) => apiFetch<void>(`/snapshots/${snapshot.id}/`, { method: "DELETE" }),
     onSuccess: (_, snapshot) => toast.success(`Snapshot ${snapshot.name} deleted.`),
     onError: (error) => toast.error(errorMessage(error)),
-    onSettled: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: snapshotKeys.all }),
-        queryClient.invalidateQueries({ queryKey: SERVERS_ROOT }),
-      ]),
+    onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });
 }
