@@ -129,15 +129,8 @@ export function createChunkStore(root: string) {
       const packed = await compress(data, { ...BROTLI, chunkSize: data.length + 65_536 });
       const target = chunkPath(hash);
       await fs.mkdir(path.dirname(target), { recursive: true });
-      const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      const handle = await fs.open(tmp, "w");
-      try {
-        await handle.writeFile(packed);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(tmp, target);
+      // Atomic and durable: a manifest may name this chunk as soon as this returns.
+      await writeFileAtomic(target, packed);
       return packed.length;
     },
 

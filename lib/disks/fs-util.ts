@@ -14,7 +14,9 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Writes `data` to a temp file beside `target`, fsyncs it, renames it into place. */
 export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
-  const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  // pid (the sweep recognises a dead writer by it) + random: two writers in one process
+  // may race on the same target within a millisecond (two creates storing one new chunk).
+  const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   const handle = await fs.open(tmp, "w");
   try {
     await handle.writeFile(data);
