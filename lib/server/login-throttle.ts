@@ -4,13 +4,15 @@
 // its write lock, PostgreSQL a row lock), so parallel attempts are counted one after the
 // other and never all pass a check made before any of them counted. After a number of free
 // attempts in the window (fewer for one account than for one address, which many people
-// may share behind a NAT), each further attempt waits for a delay that doubles, up to
-// MAX_DELAY_MS. A successful sign-in forgets the account and gives the address its
+// may share behind a NAT), each further attempt waits for a delay that doubles, from
+// 30 s up to MAX_DELAY_MS. A successful sign-in forgets the account and gives the address its
 // attempt back.
 import { prisma } from "@/lib/server/db";
 
 const WINDOW_MS = 15 * 60_000;
 const FREE_ATTEMPTS = { email: 5, ip: 20 };
+/** The first wait after the free attempts; long enough that a burst cannot outlast it. */
+const FIRST_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 15 * 60_000;
 
 function emailKey(email: string): string {
@@ -48,7 +50,7 @@ export async function claimLoginAttempt(email: string, ip: string | null): Promi
         if (!fresh && row.blockedUntil && row.blockedUntil > now) throw new Refused(row.blockedUntil.getTime() - now.getTime());
         const attempts = (fresh ? 0 : row.failures) + 1;
         const free = key.startsWith("ip:") ? FREE_ATTEMPTS.ip : FREE_ATTEMPTS.email;
-        const delay = attempts >= free ? Math.min(MAX_DELAY_MS, 1000 * 2 ** (attempts - free)) : 0;
+        const delay = attempts >= free ? Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempts - free)) : 0;
         await tx.loginThrottle.update({
           where: { key },
           data: {
