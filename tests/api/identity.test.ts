@@ -110,8 +110,10 @@ describe("sessions", () => {
   });
 });
 
+type Page = { next: string | null; servers?: { url: string }[] };
+
 /** GET with a chosen Host header (fetch does not let a caller set one). */
-function getWithHost(baseUrl: string, path: string, headers: Record<string, string>, token: string): Promise<{ status: number; body: any }> {
+function getWithHost(baseUrl: string, path: string, headers: Record<string, string>, token: string): Promise<{ status: number; body: Page }> {
   const url = new URL(path, baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers: { ...headers, authorization: `Bearer ${token}` } }, (res) => {
