@@ -51,7 +51,8 @@ async function main() {
   }
 
   log(`Snapdeck is running at ${config.publicUrl ?? `http://localhost:${config.port}`}`);
-  log(`demo sign-in: ${DEMO_USER.email} / ${DEMO_USER.password}`);
+  if (process.env.SNAPDECK_SEED !== "0") log(`demo sign-in: ${DEMO_USER.email} / ${DEMO_USER.password}`);
+  else log("no demo data (SNAPDECK_SEED=0); create an account with npm run cli -- user create");
 
   let stopping = false;
   const stop = (code: number) => {
