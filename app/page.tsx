@@ -1,8 +1,6 @@
 import { redirect } from "next/navigation";
-import { getServerSession } from "next-auth";
-import { authOptions } from "@/lib/server/auth-options";
+import { getSessionUser } from "@/lib/server/session";
 
 export default async function HomePage() {
-  const session = await getServerSession(authOptions);
-  redirect(session ? "/servers" : "/login");
+  redirect((await getSessionUser()) ? "/servers" : "/login");
 }

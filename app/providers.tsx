@@ -5,6 +5,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
+import { z } from "zod";
+
+// The forms' zod schemas run here too. Without this, zod probes `new Function` once to
+// decide whether to compile validators, which the CSP (no 'unsafe-eval') reports as a
+// violation; interpreted validation is plenty for a few form fields.
+z.config({ jitless: true });
 
 function makeQueryClient() {
   return new QueryClient({

@@ -19,6 +19,7 @@ test("a token made in the dashboard works against the API until it is revoked", 
   await expect(dialog).toBeHidden();
   const row = page.getByRole("row", { name: new RegExp(name) });
   await expect(row).toContainText("Read & write");
+  await expect(row.getByTestId("token-expires")).toHaveText("never");
   await expect(row).toContainText("Never");
 
   // A client with no cookies at all: only the bearer token speaks for it.

@@ -19,7 +19,36 @@ export function getDatabaseUrl(): string {
   return process.env.DATABASE_URL ?? `file:${path.join(/*turbopackIgnore: true*/ getDataDir(), "app.db")}`;
 }
 
+/** SNAPDECK_PUBLIC_URL reduced to its origin (`https://snap.example.com`), or null. */
+function publicUrlFrom(raw: string | undefined): string | null {
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`SNAPDECK_PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`SNAPDECK_PUBLIC_URL must be an absolute http(s) URL, got "${raw}"`);
+  return url.origin;
+}
+
 export const config = {
+  /** The origin users reach Snapdeck at, for absolute links; null: each request's own. */
+  get publicUrl() {
+    return publicUrlFrom(process.env.SNAPDECK_PUBLIC_URL);
+  },
+  /** Secure cookies and HSTS: only when the public URL says https. */
+  get secureCookies() {
+    return this.publicUrl?.startsWith("https:") ?? false;
+  },
+  /** Addresses/CIDRs (comma-separated) whose X-Forwarded-* headers are believed; default none. */
+  get trustedProxies(): string[] {
+    return (process.env.SNAPDECK_TRUSTED_PROXIES ?? "")
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+  },
   get port() {
     return intFrom("PORT", 3000);
   },

@@ -1,12 +1,13 @@
 // The operator CLI (SPEC §4): npm run cli -- <resource> <verb> [options]
-// Results go to stdout (the token or id on the last line, for scripts); errors go to
-// stderr with a non-zero exit, and nothing is half-created.
+// Results go to stdout (the token or id on the last line, for scripts) and nothing else
+// does: errors and logs (lib/server/logger.ts) go to stderr, with a non-zero exit on
+// failure, and nothing is half-created.
 import { parseArgs } from "node:util";
 import { migrateDatabase } from "@/lib/server/setup";
 
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
-  npm run cli -- token create --email E --name N [--scope read|write]
+  npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
   npm run cli -- server create --owner E --name NAME [--status active|stopped] [--disk-mb N]`;
 
 class UsageError extends Error {}
@@ -29,16 +30,20 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "token create": {
-    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" } },
+    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" }, "expires-in-days": { type: "string" } },
     required: ["email", "name"],
     async run(o) {
       const scope = (o.scope as string | undefined) ?? "read";
       if (scope !== "read" && scope !== "write") throw new UsageError(`--scope must be read or write, not "${scope}"`);
+      const days = o["expires-in-days"] === undefined ? undefined : Number(o["expires-in-days"]);
+      if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 3650))
+        throw new UsageError(`--expires-in-days must be a whole number from 1 to 3650, not "${o["expires-in-days"]}"`);
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createToken } = await import("@/lib/server/tokens");
       const user = await getUserByEmail(str(o, "email"));
-      const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope });
-      return [`created ${scope} token "${created.name}" for ${user.email}; it is shown only once:`, created.token];
+      const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope, expires_in_days: days });
+      const expiry = created.expires_at ? `, expires ${created.expires_at}` : "";
+      return [`created ${scope} token "${created.name}" for ${user.email}${expiry}; it is shown only once:`, created.token];
     },
   },
   "server create": {

@@ -1,5 +1,6 @@
 // npm start: prepare DATA_DIR (secret, migrations), build when no build exists, seed
 // demo data into an empty database, then run the web server and one worker process.
+// Everything it and its children print is a log, so all of it goes to stderr.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -7,19 +8,28 @@ import { config, getDataDir } from "@/lib/config";
 import { ensureAuthSecret, migrateDatabase } from "@/lib/server/setup";
 
 const bin = (name: string) => path.resolve("node_modules/.bin", name);
-const log = (msg: string) => console.log(`[snapdeck] ${msg}`);
+const log = (msg: string) => console.error(`[snapdeck] ${msg}`);
+// Children's stdout joins our stderr: stdin inherited, stdout and stderr both to fd 2.
+const stdio: ["inherit", number, number] = ["inherit", 2, 2];
 
 async function main() {
   const dataDir = getDataDir();
   log(`data directory: ${dataDir}`);
-  const env = { ...process.env, DATA_DIR: dataDir, NEXTAUTH_SECRET: ensureAuthSecret(), NODE_ENV: "production" as const };
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    NEXTAUTH_SECRET: ensureAuthSecret(),
+    NODE_ENV: "production" as const,
+    // next-auth builds its own redirects from NEXTAUTH_URL; the public URL is the same thing.
+    ...(!process.env.NEXTAUTH_URL && config.publicUrl && { NEXTAUTH_URL: config.publicUrl }),
+  };
   Object.assign(process.env, env);
   migrateDatabase();
   log("database migrated");
 
   if (!existsSync(".next/BUILD_ID") || process.env.SNAPDECK_REBUILD === "1") {
     log("no production build found; building (takes a minute or two)...");
-    execFileSync(bin("next"), ["build"], { stdio: "inherit", env });
+    execFileSync(bin("next"), ["build"], { stdio, env });
   }
 
   // Imported late: these open the database, which must be migrated first.
@@ -32,16 +42,17 @@ async function main() {
   }
 
   const children: ChildProcess[] = [];
-  const web = spawn(bin("next"), ["start", "-p", String(config.port)], { stdio: "inherit", env });
+  const web = spawn(bin("next"), ["start", "-p", String(config.port)], { stdio, env });
   children.push(web);
   if (process.env.SNAPDECK_WORKER !== "0") {
     // `node --import tsx` rather than the tsx binary: one process, so a signal to it
     // reaches the worker itself instead of orphaning it.
-    children.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { stdio: "inherit", env }));
+    children.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { stdio, env }));
   }
 
-  log(`Snapdeck is running at http://localhost:${config.port}`);
-  log(`demo sign-in: ${DEMO_USER.email} / ${DEMO_USER.password}`);
+  log(`Snapdeck is running at ${config.publicUrl ?? `http://localhost:${config.port}`}`);
+  if (process.env.SNAPDECK_SEED !== "0") log(`demo sign-in: ${DEMO_USER.email} / ${DEMO_USER.password}`);
+  else log("no demo data (SNAPDECK_SEED=0); create an account with npm run cli -- user create");
 
   let stopping = false;
   const stop = (code: number) => {

@@ -5,6 +5,7 @@ import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
+import { safeCallbackPath } from "@/lib/schemas/callback-url";
 
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Wrong email or password.",
@@ -29,7 +30,7 @@ export function LoginForm({ callbackUrl, expired }: { callbackUrl: string; expir
       });
       if (result?.ok && !result.error) {
         // A full navigation, so the server-rendered layout sees the new session cookie.
-        window.location.assign(callbackUrl);
+        window.location.assign(safeCallbackPath(callbackUrl));
         return;
       }
       setError(MESSAGES[result?.error ?? ""] ?? "Sign-in failed. Try again.");

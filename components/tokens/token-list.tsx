@@ -29,6 +29,7 @@ export function TokenList() {
             <TH className="hidden sm:table-cell">Token</TH>
             <TH className="hidden md:table-cell">Created</TH>
             <TH>Last used</TH>
+            <TH className="hidden sm:table-cell">Expires</TH>
             <TH className="text-right">
               <span className="sr-only">Actions</span>
             </TH>
@@ -46,6 +47,9 @@ export function TokenList() {
                 <RelativeTime iso={token.created_at} />
               </TD>
               <TD className="text-zinc-700">{token.last_used_at ? <RelativeTime iso={token.last_used_at} /> : "Never"}</TD>
+              <TD className="hidden text-zinc-700 sm:table-cell" data-testid="token-expires">
+                {token.expires_at ? <RelativeTime iso={token.expires_at} /> : "never"}
+              </TD>
               <TD className="text-right">
                 {token.revoked_at ? (
                   <span className="text-xs text-zinc-600">

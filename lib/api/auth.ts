@@ -1,30 +1,23 @@
 // Who is calling: a bearer token (automation) or the dashboard's next-auth session.
 // A request that carries an Authorization header is judged by it alone, so a bad token
 // never silently falls back to a cookie.
-import { getServerSession } from "next-auth";
-import { authOptions } from "@/lib/server/auth-options";
 import { authenticateToken } from "@/lib/server/tokens";
-import { findUserById } from "@/lib/server/users";
+import { getSessionUser } from "@/lib/server/session";
+import { clientIp } from "@/lib/api/forwarded";
 import { AppError } from "@/lib/server/errors";
 import type { Actor } from "@/lib/server/actor";
 
-export function clientIp(req: Request): string | null {
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || null;
-}
-
 export async function resolveActor(req: Request): Promise<Actor> {
-  const ip = clientIp(req);
+  const ip = clientIp(req.headers);
   const authorization = req.headers.get("authorization");
   if (authorization !== null) {
     const match = /^Bearer +(\S+) *$/i.exec(authorization);
     const actor = match ? await authenticateToken(match[1]!, ip) : null;
-    if (!actor) throw new AppError("unauthenticated", "The bearer token is malformed, unknown or revoked.");
+    if (!actor) throw new AppError("unauthenticated", "The bearer token is malformed, unknown, revoked or expired.");
     return actor;
   }
-  const session = await getServerSession(authOptions);
-  const userId = session?.user?.id;
-  // The JWT may outlive the account (or its role may change): the database decides.
-  const user = typeof userId === "number" ? await findUserById(userId) : null;
+  // The JWT may outlive the account, its role or a sign-out: the database decides.
+  const user = await getSessionUser();
   if (!user) throw new AppError("unauthenticated", "Authentication required: send Authorization: Bearer <token> or sign in.");
   return {
     userId: user.id,

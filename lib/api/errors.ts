@@ -17,6 +17,7 @@ export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   forbidden: 403,
   csrf_failed: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   idempotency_request_in_progress: 409,
   payload_too_large: 413,

@@ -1,8 +1,11 @@
-// `next` / `previous` links for page-number pagination, as absolute URLs that keep every
-// other query parameter, so a client can follow them without building URLs itself.
-export function pageLinks(url: URL, page: number, pageSize: number, count: number) {
+// `next` / `previous` links for page-number pagination, as absolute URLs on the public
+// origin that keep every other query parameter, so a client can follow them as they are.
+import type { NextRequest } from "next/server";
+import { publicOrigin } from "@/lib/api/origin";
+
+export function pageLinks(req: NextRequest, page: number, pageSize: number, count: number) {
   const link = (target: number) => {
-    const next = new URL(url);
+    const next = new URL(req.nextUrl.pathname + req.nextUrl.search, publicOrigin(req));
     next.searchParams.set("page", String(target));
     next.searchParams.set("page_size", String(pageSize));
     return next.toString();

@@ -73,11 +73,35 @@ export async function readJsonBody(req: Request): Promise<unknown> {
   } catch {
     throw new AppError("invalid_json", "The request body is not valid UTF-8.");
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new AppError("invalid_json", "The request body is not valid JSON.");
   }
+  const broken = findLoneSurrogates(value, "");
+  if (broken.length)
+    throw new AppError(
+      "validation_error",
+      `Invalid request body: ${broken.join(", ")}.`,
+      Object.fromEntries(broken.map((field) => [field || "body", ["contains a lone UTF-16 surrogate (not valid Unicode text)"]])),
+    );
+  return value;
+}
+
+// With the u flag a proper surrogate pair is one code point, so this matches only a
+// half pair. JSON "\ud800" escapes decode to such halves, which no database or UTF-8
+// encoder can store: refused here once, for every string (and key) of every route.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Paths (`a.b.0`) of the strings and keys in `value` that are not well-formed Unicode. */
+function findLoneSurrogates(value: unknown, path: string): string[] {
+  if (typeof value === "string") return LONE_SURROGATE.test(value) ? [path] : [];
+  if (!value || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([key, item]) => {
+    const at = path ? `${path}.${key}` : key;
+    return LONE_SURROGATE.test(key) ? [at] : findLoneSurrogates(item, at);
+  });
 }
 
 /** JSON with sorted keys, so the same body in another key order hashes the same. */

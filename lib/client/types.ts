@@ -57,6 +57,7 @@ export type ApiToken = {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  expires_at: string | null;
 };
 
 export type CreatedApiToken = ApiToken & { token: string };

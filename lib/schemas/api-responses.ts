@@ -58,6 +58,7 @@ export const tokenSchema = z.object({
   created_at: timestamp,
   last_used_at: timestamp.nullable(),
   revoked_at: timestamp.nullable(),
+  expires_at: timestamp.nullable().describe("When the token stops working; null: never."),
 });
 
 export const createdTokenSchema = tokenSchema.extend({

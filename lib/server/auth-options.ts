@@ -3,17 +3,24 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { ensureDb } from "@/lib/server/db";
-import { verifyCredentials } from "@/lib/server/users";
-import { clearLoginFailures, getLoginDelay, recordLoginFailure } from "@/lib/server/login-throttle";
+import { endSessions, verifyCredentials } from "@/lib/server/users";
+import { claimLoginAttempt, releaseLoginAttempt } from "@/lib/server/login-throttle";
+import { clientIp } from "@/lib/api/forwarded";
+import { config } from "@/lib/config";
+import { safeRedirectUrl } from "@/lib/schemas/callback-url";
 
-function clientIp(headers: Record<string, string | string[] | undefined> | undefined): string | null {
-  const forwarded = headers?.["x-forwarded-for"];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return first || null;
-}
+type RawHeaders = Record<string, string | string[] | undefined> | undefined;
+const headerReader = (headers: RawHeaders) => ({
+  get: (name: string) => {
+    const value = headers?.[name];
+    return (Array.isArray(value) ? value[0] : value) ?? null;
+  },
+});
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  // next-auth would decide from NEXTAUTH_URL alone; SNAPDECK_PUBLIC_URL=https://… also counts.
+  ...(config.secureCookies && { useSecureCookies: true }),
   pages: { signIn: "/login" },
   providers: [
     CredentialsProvider({
@@ -24,29 +31,42 @@ export const authOptions: NextAuthOptions = {
         const email = credentials?.email?.trim().toLowerCase() ?? "";
         const password = credentials?.password ?? "";
         if (!email || !password) return null;
-        const ip = clientIp(req?.headers);
-        if ((await getLoginDelay(email, ip)) > 0) throw new Error("TooManyAttempts");
+        const ip = clientIp(headerReader(req?.headers as RawHeaders));
+        // Counted before the password is checked, so parallel guesses cannot outrun the count.
+        if ((await claimLoginAttempt(email, ip)) > 0) throw new Error("TooManyAttempts");
         const user = await verifyCredentials(email, password);
-        if (!user) {
-          await recordLoginFailure(email, ip);
-          return null;
-        }
-        await clearLoginFailures(email);
-        return { id: String(user.id), email: user.email, role: user.role };
+        if (!user) return null;
+        await releaseLoginAttempt(email, ip);
+        return { id: String(user.id), email: user.email, role: user.role, sessionVersion: user.sessionVersion };
       },
     }),
   ],
   callbacks: {
+    // Only paths on this site (next-auth's default lets "/\t/evil.example" through as a path).
+    redirect: ({ url, baseUrl }) => safeRedirectUrl(url, baseUrl),
     async jwt({ token, user }) {
       if (user) {
         token.uid = Number(user.id);
         token.role = (user as { role?: string }).role === "admin" ? "admin" : "member";
+        token.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
       }
       return token;
     },
     async session({ session, token }) {
-      session.user = { ...session.user, id: token.uid as number, role: token.role as "admin" | "member" };
+      session.user = {
+        ...session.user,
+        id: token.uid as number,
+        role: token.role as "admin" | "member",
+        sessionVersion: typeof token.sv === "number" ? token.sv : -1,
+      };
       return session;
+    },
+  },
+  events: {
+    // JWTs cannot be recalled, so sign-out moves the user's session version on: every JWT
+    // carrying the old one (this browser's and any copy of it) stops being accepted.
+    async signOut({ token }) {
+      if (typeof token?.uid === "number") await endSessions(token.uid);
     },
   },
 };

@@ -17,7 +17,8 @@ export type AppErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unsupported_media_type"
-  | "rate_limited";
+  | "rate_limited"
+  | "method_not_allowed";
 
 export class AppError extends Error {
   constructor(

@@ -15,7 +15,20 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export function toTokenJson(t: { id: number; name: string; scope: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
+type TokenRow = {
+  id: number;
+  name: string;
+  scope: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+};
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export function toTokenJson(t: TokenRow) {
   return {
     id: t.id,
     name: t.name,
@@ -24,18 +37,21 @@ export function toTokenJson(t: { id: number; name: string; scope: string; prefix
     created_at: t.createdAt.toISOString(),
     last_used_at: t.lastUsedAt?.toISOString() ?? null,
     revoked_at: t.revokedAt?.toISOString() ?? null,
+    expires_at: t.expiresAt?.toISOString() ?? null,
   };
 }
 
 /** Creates a token for `userId`; the returned `token` is the only time the secret exists. */
 export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip">, input: CreateTokenInput) {
-  const { name, scope } = createTokenSchema.parse(input);
+  const { name, scope, expires_in_days: days } = createTokenSchema.parse(input);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  const expiresAt = days === undefined ? null : new Date(Date.now() + days * DAY_MS);
   return prisma.$transaction(async (tx) => {
     const row = await tx.apiToken.create({
-      data: { userId: actor.userId, name, scope, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+      data: { userId: actor.userId, name, scope, tokenHash: hashToken(token), prefix: token.slice(0, 10), expiresAt },
     });
-    await recordAudit(tx, actor, "token.create", { type: "token", id: row.id }, "success", `${name} (${scope})`);
+    const lifetime = days === undefined ? "" : `, expires in ${days} d`;
+    await recordAudit(tx, actor, "token.create", { type: "token", id: row.id }, "success", `${name} (${scope}${lifetime})`);
     return { ...toTokenJson(row), token };
   });
 }
@@ -56,12 +72,13 @@ export async function revokeToken(actor: Actor, tokenId: number) {
   });
 }
 
-/** Resolves a bearer token to its actor, or null when it is unknown or revoked. */
+/** Resolves a bearer token to its actor, or null when it is unknown, revoked or expired. */
 export async function authenticateToken(token: string, ip: string | null): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const hash = hashToken(token);
   const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash }, include: { user: true } });
   if (!row || row.revokedAt) return null;
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
   if (!timingSafeEqual(Buffer.from(row.tokenHash, "hex"), Buffer.from(hash, "hex"))) return null;
   const now = Date.now();
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

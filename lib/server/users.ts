@@ -27,6 +27,17 @@ export function findUserById(id: number) {
   return prisma.user.findUnique({ where: { id } });
 }
 
+/** The user of a session JWT, or null when the account is gone or the JWT predates a sign-out. */
+export async function findSessionUser(id: number, sessionVersion: number) {
+  const user = await findUserById(id);
+  return user && user.sessionVersion === sessionVersion ? user : null;
+}
+
+/** Ends every session of this user (see auth-options.ts: events.signOut). */
+export async function endSessions(userId: number): Promise<void> {
+  await prisma.$transaction([prisma.user.updateMany({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } })]);
+}
+
 export async function getUserByEmail(email: string) {
   const user = await findUserByEmail(email);
   if (!user) throw new AppError("not_found", `No user with the email ${email}.`);

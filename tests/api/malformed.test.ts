@@ -101,6 +101,7 @@ function routes(): [string, string, CallOptions[]][] {
         { json: { name: "t", scope: "admin" } },
         { json: { name: 1 } },
         { json: { name: "t".repeat(65) } },
+        ...[0, 3651, 1.5, "30", null].map((days) => ({ json: { name: "t", expires_in_days: days } })),
       ],
     ],
     ...[
@@ -167,6 +168,40 @@ it("the error details name the problem", async () => {
   expect(type.status).toBe(415);
   expect(type.body.detail).toMatch(/application\/json/);
   expect(tokenId).toBeGreaterThan(0);
+});
+
+// JSON may spell half a surrogate pair ("\ud800"), which is not text: no database or
+// UTF-8 encoder can store it. Every string field (and key) of every body is refused
+// with a 400 that names it, before the route looks at it.
+it("a lone UTF-16 surrogate in any string field of any route: 400 naming the field", async () => {
+  const before = await dbFingerprint();
+  const routesWithBodies: [string, Record<string, unknown>][] = [
+    ["/api/v1/snapshots/", { server_id: serverId, name: "ok", description: "fine" }],
+    ["/api/v1/tokens/", { name: "t", scope: "read", expires_in_days: 30 }],
+    [`/api/v1/snapshots/${snapshotId}/restore/`, { note: "x" }],
+    [`/api/v1/servers/${serverId}/actions/stop/`, { note: "x" }],
+  ];
+  for (const [path, valid] of routesWithBodies) {
+    const strings = Object.keys(valid).filter((k) => typeof valid[k] === "string");
+    for (const field of strings)
+      for (const half of ["\ud800", "\udfff", "a\udbffb", "\udc00\ud800"]) {
+        const res = await api("POST", path, { token: user.write, json: { ...valid, [field]: half } });
+        const label = `POST ${path} ${field}=${JSON.stringify(half)} → ${res.status} ${res.text.slice(0, 200)}`;
+        expect(res.status, label).toBe(400);
+        expect(res.body, label).toMatchObject({ code: "validation_error", errors: { [field]: [expect.stringMatching(/surrogate/)] } });
+        expect(res.body.detail, label).toContain(field);
+      }
+    // In a nested value and in a key too.
+    const nested = await api("POST", path, { token: user.write, json: { ...valid, tags: ["ok", "\ud83d"] } });
+    expect(nested.body.errors, path).toHaveProperty(["tags.1"]);
+    const key = await api("POST", path, { token: user.write, raw: `{"\\ud800": 1}`, headers: JSON_HEADERS });
+    expect(key.status, path).toBe(400);
+  }
+  expect(await dbFingerprint()).toEqual(before);
+  // A proper pair is text like any other: a token name takes an emoji.
+  const ok = await api("POST", "/api/v1/tokens/", { token: user.write, json: { name: "emoji \ud83d\ude00" } });
+  expect(ok.status, ok.text).toBe(201);
+  expect(ok.body.name).toBe("emoji \u{1F600}");
 });
 
 // Last: the server answers before the upload ends, which resets that connection.

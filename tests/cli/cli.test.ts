@@ -7,7 +7,14 @@ import { prisma } from "@/lib/server/db";
 import { authenticateToken } from "@/lib/server/tokens";
 
 function cli(...args: string[]) {
-  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["scripts/cli.ts", ...args], { encoding: "utf8", env: process.env });
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string>, ...args: string[]) {
+  const result = spawnSync(path.resolve("node_modules/.bin/tsx"), ["scripts/cli.ts", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   const lines = result.stdout.trim().split("\n");
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, last: lines[lines.length - 1] };
 }
@@ -71,6 +78,53 @@ describe("npm run cli -- token create", () => {
     const scope = cli("token", "create", "--email", "tok@example.com", "--name", "x", "--scope", "admin");
     expect(scope.code).toBe(2);
     expect(scope.stderr).toMatch(/--scope must be read or write/);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe("stdout holds the result alone", () => {
+  // With logging on (as in production), the audit log lines must not reach stdout.
+  const LOUD = { LOG_LEVEL: "debug" };
+
+  it("token create: two lines, the token last; the logs are on stderr", async () => {
+    cli("user", "create", "--email", "pipe@example.com", "--password", "correct-horse");
+    const result = cliWith(LOUD, "token", "create", "--email", "pipe@example.com", "--name", "pipe", "--scope", "write");
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines).toHaveLength(3); // two lines and the final newline
+    expect(lines[0]).toMatch(/^created write token "pipe" for pipe@example.com; it is shown only once:$/);
+    expect(lines[1]).toMatch(/^sdk_[A-Za-z0-9_-]{40,}$/);
+    expect(lines[2]).toBe("");
+    expect(result.stderr).toMatch(/"token.create"/);
+  });
+
+  it("server create: two lines, the id last", async () => {
+    const result = cliWith(LOUD, "server", "create", "--owner", "pipe@example.com", "--name", "pipe-01", "--disk-mb", "8");
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^created server pipe-01 /);
+    expect(lines[1]).toMatch(/^\d+$/);
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(lines[1]) } })).toMatchObject({ name: "pipe-01" });
+  });
+});
+
+describe("npm run cli -- token create --expires-in-days", () => {
+  it("sets the expiry, and refuses values outside 1-3650", async () => {
+    cli("user", "create", "--email", "exp@example.com", "--password", "correct-horse");
+    const result = cli("token", "create", "--email", "exp@example.com", "--name", "short", "--expires-in-days", "7");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/expires \d{4}-/);
+    const row = await prisma.apiToken.findFirstOrThrow({ where: { name: "short", user: { email: "exp@example.com" } } });
+    const days = (row.expiresAt!.getTime() - row.createdAt.getTime()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThan(7.01);
+    const before = await counts();
+    for (const bad of ["0", "3651", "1.5", "soon"]) {
+      const refused = cli("token", "create", "--email", "exp@example.com", "--name", "x", "--expires-in-days", bad);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr).toMatch(/--expires-in-days must be a whole number from 1 to 3650/);
+    }
     expect(await counts()).toEqual(before);
   });
 });

@@ -1,21 +1,16 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { getServerSession } from "next-auth";
-import { authOptions } from "@/lib/server/auth-options";
+import { getSessionUser } from "@/lib/server/session";
+import { safeCallbackPath } from "@/lib/schemas/callback-url";
 import { LoginForm } from "@/components/auth/login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-/** Only same-site paths: a crafted ?callbackUrl must not bounce the operator elsewhere. */
-function safeCallback(value: string | string[] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/servers";
-}
-
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
-  if (await getServerSession(authOptions)) redirect(callbackUrl);
+  // Only same-site paths: a crafted ?callbackUrl must not bounce the operator elsewhere.
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
+  if (await getSessionUser()) redirect(callbackUrl);
   return (
     <main className="grid min-h-screen place-items-center px-4 py-10">
       <div className="w-full max-w-sm">

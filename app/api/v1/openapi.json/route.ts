@@ -2,7 +2,9 @@
 import type { NextRequest } from "next/server";
 import { jsonResponse } from "@/lib/api/errors";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
+import { publicOrigin } from "@/lib/api/origin";
+import { route } from "@/lib/api/route";
 
-export function GET(req: NextRequest): Response {
-  return jsonResponse(buildOpenApiDocument(`${req.nextUrl.origin}/api/v1`));
-}
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: async (req: NextRequest) => jsonResponse(buildOpenApiDocument(`${publicOrigin(req)}/api/v1`)),
+});

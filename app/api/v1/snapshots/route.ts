@@ -1,13 +1,15 @@
 import { handle } from "@/lib/api/handle";
 import { pageLinks } from "@/lib/api/pagination";
+import { route } from "@/lib/api/route";
 import { createSnapshotSchema, listSnapshotsQuerySchema } from "@/lib/schemas/snapshots";
 import { createSnapshot, listSnapshots } from "@/lib/server/snapshots";
 
-export const GET = handle({ auth: "read", query: listSnapshotsQuerySchema }, async ({ req, actor, query }) => {
-  const { count, results } = await listSnapshots(actor, query);
-  return { count, ...pageLinks(req.nextUrl, query.page, query.page_size, count), results };
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: handle({ auth: "read", query: listSnapshotsQuerySchema }, async ({ req, actor, query }) => {
+    const { count, results } = await listSnapshots(actor, query);
+    return { count, ...pageLinks(req, query.page, query.page_size, count), results };
+  }),
+  POST: handle({ auth: "write", body: createSnapshotSchema, status: 201, idempotent: true }, ({ actor, body }) =>
+    createSnapshot(actor, body),
+  ),
 });
-
-export const POST = handle({ auth: "write", body: createSnapshotSchema, status: 201, idempotent: true }, ({ actor, body }) =>
-  createSnapshot(actor, body),
-);

@@ -1,14 +1,14 @@
 import { handle } from "@/lib/api/handle";
+import { route } from "@/lib/api/route";
 import { createTokenSchema } from "@/lib/schemas/tokens";
 import { createToken, listTokens } from "@/lib/server/tokens";
 
-export const GET = handle({ auth: "read" }, async ({ actor }) => {
-  const results = await listTokens(actor);
-  return { count: results.length, next: null, previous: null, results };
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: handle({ auth: "read" }, async ({ actor }) => {
+    const results = await listTokens(actor);
+    return { count: results.length, next: null, previous: null, results };
+  }),
+  // Not idempotent on purpose: replaying would mean storing the secret, which exists only
+  // in this one response. A retried creation makes a second token; revoke the spare.
+  POST: handle({ auth: "write", body: createTokenSchema, status: 201 }, ({ actor, body }) => createToken(actor, body)),
 });
-
-// Not idempotent on purpose: replaying would mean storing the secret, which exists only
-// in this one response. A retried creation makes a second token; revoke the spare.
-export const POST = handle({ auth: "write", body: createTokenSchema, status: 201 }, ({ actor, body }) =>
-  createToken(actor, body),
-);

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { handle } from "@/lib/api/handle";
+import { route } from "@/lib/api/route";
 import { idSchema } from "@/lib/schemas/snapshots";
 import { restoreSnapshot } from "@/lib/server/snapshots";
 
-export const POST = handle(
-  { auth: "write", params: z.strictObject({ snapshotId: idSchema }), idempotent: true },
-  ({ actor, params }) => restoreSnapshot(actor, params.snapshotId),
-);
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  POST: handle({ auth: "write", params: z.strictObject({ snapshotId: idSchema }), idempotent: true }, ({ actor, params }) =>
+    restoreSnapshot(actor, params.snapshotId),
+  ),
+});

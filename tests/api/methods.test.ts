@@ -1,0 +1,108 @@
+// Every API path answers a method it does not implement with the JSON error envelope,
+// code method_not_allowed and an Allow header, with and without the trailing slash. The
+// paths are read from app/api/v1, so a route added later is checked without editing this.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "../helpers/app-server";
+import { createApi, type Api } from "../helpers/api-client";
+import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
+import { errorSchema } from "@/lib/schemas/api-responses";
+import { prisma } from "@/lib/server/db";
+
+let app: AppServer;
+let api: Api;
+let user: SeededUser;
+const sample: Record<string, string> = {};
+
+beforeAll(async () => {
+  app = await startAppServer();
+  api = createApi(app.url);
+  user = await seedUser();
+  const serverId = (await seedServer(user.id, { status: "stopped" })).id;
+  const res = await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name: "keep" } });
+  await markSnapshotCompleted(res.body.id);
+  sample.serverId = String(serverId);
+  sample.snapshotId = String(res.body.id);
+  sample.tokenId = String((await prisma.apiToken.findFirstOrThrow({ where: { userId: user.id, scope: "read" } })).id);
+  sample.action = "stop";
+});
+afterAll(() => app?.stop());
+
+const API_DIR = path.resolve(__dirname, "../../app/api/v1");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/** Every route.ts under app/api/v1 as a URL path with its [params] filled in; catch-alls skipped. */
+function apiPaths(): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(API_DIR, { recursive: true, encoding: "utf8" })) {
+    if (path.basename(entry) !== "route.ts" || entry.includes("[...") || entry.includes("[[...")) continue;
+    const segments = path.dirname(entry) === "." ? [] : path.dirname(entry).split(path.sep);
+    const filled = segments.map((s) => {
+      const name = /^\[(\w+)\]$/.exec(s)?.[1];
+      if (!name) return s;
+      if (!(name in sample)) throw new Error(`methods.test.ts: give a sample value for [${name}] (${entry})`);
+      return sample[name];
+    });
+    out.push(`/api/v1/${filled.join("/")}`.replace(/\/$/, ""));
+  }
+  return out.sort();
+}
+
+it("finds every API route", () => {
+  expect(apiPaths()).toEqual(
+    expect.arrayContaining([
+      "/api/v1/openapi.json",
+      "/api/v1/servers",
+      `/api/v1/servers/${sample.serverId}`,
+      `/api/v1/servers/${sample.serverId}/actions/stop`,
+      "/api/v1/snapshots",
+      `/api/v1/snapshots/${sample.snapshotId}`,
+      `/api/v1/snapshots/${sample.snapshotId}/restore`,
+      "/api/v1/tokens",
+      `/api/v1/tokens/${sample.tokenId}`,
+    ]),
+  );
+});
+
+it("wrong methods on every route: 405, the error envelope, an Allow header; nothing changes", async () => {
+  const before = await dbFingerprint();
+  let refused = 0;
+  for (const base of apiPaths())
+    for (const url of [base, `${base}/`]) {
+      const options = await api("OPTIONS", url);
+      expect(options.status, `OPTIONS ${url}`).toBe(204);
+      const allow = options.headers.get("allow")?.split(", ") ?? [];
+      expect(allow, `OPTIONS ${url}`).toContain("OPTIONS");
+      for (const method of METHODS.filter((m) => !allow.includes(m))) {
+        const res = await api(method, url, { token: user.write, json: method === "GET" ? undefined : {} });
+        const label = `${method} ${url} → ${res.status} ${res.text.slice(0, 200)}`;
+        expect(res.status, label).toBe(405);
+        expect(res.headers.get("content-type"), label).toContain("application/json");
+        expect(errorSchema.parse(res.body)).toMatchObject({ code: "method_not_allowed" });
+        expect(res.body.detail, label).toContain(method);
+        expect(res.headers.get("allow"), label).toBe(allow.join(", "));
+        refused++;
+      }
+    }
+  expect(refused).toBeGreaterThan(40);
+  expect(await dbFingerprint()).toEqual(before);
+});
+
+it("the cases from the report, and the Allow lists they name", async () => {
+  const cases: [string, string, string][] = [
+    ["PUT", `/api/v1/snapshots/${sample.snapshotId}`, "GET, DELETE, HEAD, OPTIONS"],
+    ["DELETE", `/api/v1/servers/${sample.serverId}/`, "GET, HEAD, OPTIONS"],
+    ["GET", `/api/v1/tokens/${sample.tokenId}/`, "DELETE, OPTIONS"],
+    ["GET", `/api/v1/snapshots/${sample.snapshotId}/restore/`, "POST, OPTIONS"],
+    ["PATCH", "/api/v1/tokens/", "GET, POST, HEAD, OPTIONS"],
+  ];
+  for (const [method, url, allow] of cases) {
+    const res = await api(method, url, { token: user.write });
+    expect(res.status, `${method} ${url}`).toBe(405);
+    expect(res.headers.get("allow")).toBe(allow);
+    expect(res.body).toMatchObject({ code: "method_not_allowed" });
+  }
+  // HEAD follows GET where there is one.
+  expect((await api("HEAD", `/api/v1/servers/${sample.serverId}/`, { token: user.write })).status).toBe(200);
+});
