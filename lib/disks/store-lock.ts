@@ -1,10 +1,13 @@
-// A cross-process mutex for the chunk store: a file whose name is taken atomically. Creates hold
+// A cross-process mutex for the chunk store: a symlink created atomically. Creates hold
 // it for a few microseconds per chunk (journal append + existence check) and deletes for
 // their scan-and-unlink, which is what keeps GC from removing a chunk a running create has
 // just decided to reuse. A holder that died (kill -9) is detected by its pid on this host,
 // or by the lock's age: holds are sub-second, so a minute-old lock is certainly stale.
-// The lock is a hard link to a fully written temp file, so a live holder's lock is never
-// empty: an empty or unreadable lock (a full disk, an old crash) is stale at once.
+// A symlink, not a file with content: it is created whole or not at all (no half-written
+// or empty lock after ENOSPC), and its short target lives in the inode, so a full store can
+// still be locked, which is what deleting snapshots to free space needs. Anything at the
+// lock path that is not a readable holder (an empty file from older versions, garbage) is
+// stale at once.
 import { promises as fs, readFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -35,24 +38,21 @@ function isZombie(pid: number): boolean {
 
 type Holder = { pid: number; host: string };
 
+/** "<pid>@<host>": short, so the target fits in the inode (no data block needed). */
 function parseHolder(raw: string): Holder | null {
-  try {
-    const holder = JSON.parse(raw) as Partial<Holder>;
-    return Number.isInteger(holder.pid) && typeof holder.host === "string" ? (holder as Holder) : null;
-  } catch {
-    return null;
-  }
+  const at = raw.indexOf("@");
+  const pid = Number(raw.slice(0, at));
+  return at > 0 && Number.isInteger(pid) && pid > 0 ? { pid, host: raw.slice(at + 1) } : null;
 }
 
 export async function breakIfStale(lockPath: string): Promise<void> {
-  let raw: string;
-  let mtimeMs: number;
+  let raw = "";
+  let mtimeMs = 0;
   try {
-    [raw, { mtimeMs }] = await Promise.all([fs.readFile(lockPath, "utf8"), fs.stat(lockPath)]);
+    [raw, { mtimeMs }] = await Promise.all([fs.readlink(lockPath), fs.lstat(lockPath)]);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // released meanwhile
-    raw = ""; // unreadable (EIO, a directory…): nobody can ever judge it, so it is stale
-    mtimeMs = 0;
+    // EINVAL (a regular file or directory), EIO…: nobody can ever judge it, so it is stale.
   }
   const holder = parseHolder(raw);
   const stale = !holder || (holder.host === os.hostname() && !isAlive(holder.pid)) || Date.now() - mtimeMs > STALE_MS;
@@ -61,21 +61,17 @@ export async function breakIfStale(lockPath: string): Promise<void> {
 
 /** Takes the lock once: true when taken, false when someone else holds it. */
 async function tryLock(lockPath: string, token: string): Promise<boolean> {
-  const tmp = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await fs.writeFile(tmp, token, { flag: "wx" });
-    await fs.link(tmp, lockPath); // atomic, fails with EEXIST while held
+    await fs.symlink(token, lockPath); // atomic; EEXIST while anyone holds it
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err; // ENOSPC, EROFS, EIO: the caller's operation fails now, not later
-  } finally {
-    await fs.unlink(tmp).catch(() => {}); // a failed write leaves nothing behind
+    throw err; // EROFS, EIO: the caller's operation fails now instead of waiting forever
   }
 }
 
 export async function withStoreLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const token = JSON.stringify({ pid: process.pid, host: os.hostname() });
+  const token = `${process.pid}@${os.hostname()}`;
   for (let attempt = 0; !(await tryLock(lockPath, token)); attempt++) {
     if (attempt % 50 === 49) await breakIfStale(lockPath);
     await sleep(attempt < 20 ? 1 : 5);
