@@ -2,6 +2,7 @@
 // tmpfs mounts, filled up or remounted read-only while real operations run. Whatever the
 // fault, an operation fails with a stable code and a clean sentence, releases its server,
 // leaves no lock or temp file, and the system recovers by itself once the fault is gone.
+import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,7 @@ import { getServer } from "@/lib/server/servers";
 import { checkHealth } from "@/lib/server/health";
 import { startWorker } from "@/lib/jobs/runner";
 import { getDiskDriver } from "@/lib/disks/get-driver";
+import { createLocalDriver } from "@/lib/disks/local";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
 import { findFiles, hashFile, scribble, MIB } from "../disks/helpers";
@@ -150,5 +152,25 @@ describe("storage faults (tmpfs)", () => {
     const { op } = await runCreate(servers.small, "small-after-rw");
     expect(op).toMatchObject({ status: "completed" });
     await expectNoLeftovers();
+  });
+
+  it("the local driver closes the disk when the journal cannot be opened (journals out of inodes)", async () => {
+    const root = path.join(dataDir, "leak");
+    const driver = createLocalDriver({ dataDir: root, throughputMbps: 0 });
+    await driver.createDisk(1, 4);
+    await driver.createSnapshot({ serverId: 1, snapshotId: 1, onProgress: () => {} }); // creates the store's directories
+    const journals = path.join(root, "snapshots", "journals");
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,nr_inodes=1", "tmpfs", journals]); // no inode left for a journal
+    const openOnDisk = async () => {
+      const fds = await fs.readdir("/proc/self/fd");
+      const targets = await Promise.all(fds.map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => "")));
+      return targets.filter((t) => t === driver.diskPath(1)).length;
+    };
+    try {
+      for (let i = 0; i < 3; i++) await expect(driver.createSnapshot({ serverId: 1, snapshotId: 2, onProgress: () => {} })).rejects.toMatchObject({ code: "ENOSPC" });
+      expect(await openOnDisk()).toBe(0);
+    } finally {
+      unmount(journals);
+    }
   });
 });
