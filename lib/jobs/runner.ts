@@ -84,7 +84,8 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
 
 export function startWorker(opts: { workerId?: string; pollMs?: number; concurrency?: number } = {}): {
   workerId: string;
-  stop(): Promise<void>;
+  /** Resolves true when every handler wound down, false when some were stuck (and requeued). */
+  stop(): Promise<boolean>;
 } {
   const workerId = opts.workerId ?? newWorkerId();
   const pollMs = opts.pollMs ?? 500;
@@ -137,7 +138,8 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
         }
       }
       await heartbeat.stop();
-      log.info("worker stopped");
+      log.info({ clean: !timedOut }, "worker stopped");
+      return !timedOut;
     },
   };
 }

@@ -23,7 +23,7 @@ const dataDir = process.env.DATA_DIR!;
 const storeDir = path.join(dataDir, "snapshots");
 const disksDir = path.join(dataDir, "disks");
 let actor: Actor;
-let worker: { stop(): Promise<void> } | null = null;
+let worker: { stop(): Promise<unknown> } | null = null;
 const servers: Record<"small" | "big" | "mid", number> = { small: 0, big: 0, mid: 0 };
 
 async function seed(name: string, diskMb: number, randomMb: number) {

@@ -12,7 +12,7 @@ import { hashFile, scribble, tempFiles, MIB } from "../disks/helpers";
 import { operationOf, seedActor, seedServer, waitFor, waitForOperationEnd } from "./helpers";
 
 let actor: Actor;
-let worker: { stop(): Promise<void> } | null = null;
+let worker: { stop(): Promise<unknown> } | null = null;
 const dataDir = process.env.DATA_DIR!;
 
 beforeAll(async () => {
