@@ -16,13 +16,18 @@ import { createLocalDriver } from "@/lib/disks/local";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
 import { findFiles, hashFile, scribble, MIB } from "../disks/helpers";
-import { operationOf, seedActor, waitFor, waitForOperationEnd } from "../jobs/helpers";
+import { operationOf, waitFor, waitForOperationEnd } from "../jobs/helpers";
+import { seedUser, type SeededUser } from "../helpers/seed";
+import { startAppServer, type AppServer } from "../helpers/app-server";
+import { createApi } from "../helpers/api-client";
 import { fillUp, mountTmpfs, remount, requireRoot, unmount } from "../helpers/mounts";
 
 const dataDir = process.env.DATA_DIR!;
 const storeDir = path.join(dataDir, "snapshots");
 const disksDir = path.join(dataDir, "disks");
 let actor: Actor;
+let user: SeededUser;
+let app: AppServer | null = null;
 let worker: { stop(): Promise<unknown> } | null = null;
 const servers: Record<"small" | "big" | "mid", number> = { small: 0, big: 0, mid: 0 };
 
@@ -58,7 +63,8 @@ beforeAll(async () => {
   await mountTmpfs(storeDir, 32);
   await mountTmpfs(disksDir, 30);
   await ensureDb();
-  actor = await seedActor();
+  user = await seedUser();
+  actor = { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null };
   servers.small = await seed("small", 4, 2);
   servers.big = await seed("big", 16, 12);
   servers.mid = await seed("mid", 16, 10); // 24 MiB of the disks tmpfs used
@@ -66,6 +72,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await app?.stop();
   await worker?.stop();
   for (const dir of [storeDir, disksDir]) unmount(dir);
 });
@@ -172,5 +179,28 @@ describe("storage faults (tmpfs)", () => {
     } finally {
       unmount(journals);
     }
+  });
+
+  it("over HTTP: /api/health says 503 store while the store is read-only, and DELETE still answers 204 at once", async () => {
+    app = await startAppServer(); // the in-process worker above keeps the heartbeat fresh
+    const api = createApi(app.url);
+    await waitFor("a healthy start", async () => (await fetch(`${app!.url}/api/health`)).status === 200, 20_000);
+    const { snap } = await runCreate(servers.small, "http-delete");
+    remount(storeDir, "ro");
+    try {
+      const health = await waitFor("503", async () => {
+        const res = await fetch(`${app!.url}/api/health`);
+        return res.status === 503 ? ((await res.json()) as { store: string; reason: string }) : null;
+      }, 10_000);
+      expect(health.store).toBe("down");
+      expect(health.reason).toBe("store: cannot be written (storage_read_only)");
+      const res = await api("DELETE", `/api/v1/snapshots/${snap.id}/`, { token: user.write });
+      expect(res.status).toBe(204);
+      expect((await api("GET", `/api/v1/snapshots/${snap.id}/`, { token: user.read })).status).toBe(404);
+    } finally {
+      remount(storeDir, "rw");
+    }
+    await waitFor("health again", async () => (await fetch(`${app!.url}/api/health`)).status === 200, 10_000);
+    await waitFor("the data to go", async () => !(await getDiskDriver().storedSnapshotIds()).includes(snap.id), 60_000);
   });
 });
