@@ -45,7 +45,8 @@ test("a failed restore stays visible until dismissed, with a toast; a later succ
   }
 
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  expect(results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`).join(", ")}`)).toEqual([]);
 
   await page.reload(); // a failure outlives the page that saw it
   const alert = page.getByRole("alert").filter({ hasText: "Restore from snapshot fail-point failed" });

@@ -66,7 +66,11 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof LeaseLostError) return void log.warn("lease lost; leaving the operation to its new owner");
       if (reason instanceof StopRequested) {
-        await ctx.driver.cleanupPartial({ serverId: op.serverId, snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined });
+        // Best effort: on a failing store the cleanup may throw, and the requeue matters more
+        // (the next run cleans up before it starts anyway).
+        await ctx.driver
+          .cleanupPartial({ serverId: op.serverId, snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined })
+          .catch((err) => log.warn({ err }, "cleanup before requeue failed"));
         await requeue(op, workerId);
         return void log.info("worker stopping; operation put back in the queue");
       }
