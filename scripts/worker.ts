@@ -1,6 +1,7 @@
 // `npm run worker`: a standalone operation worker. Any number can run against one
 // database (lib/jobs/lease.ts). SIGTERM/SIGINT stop it cleanly: running operations are
-// put back in the queue for another worker, and its heartbeat row is removed.
+// put back in the queue for another worker, and its heartbeat row is removed; within
+// seconds even when a handler is stuck in I/O.
 import { migrateDatabase } from "@/lib/server/setup";
 import { ensureDb } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
@@ -19,7 +20,14 @@ async function main() {
     stopping = true;
     logger.info({ signal }, "worker shutting down");
     worker.stop().then(
-      () => process.exit(0),
+      (clean) => {
+        if (clean) process.exit(0);
+        // A handler is stuck in I/O (a hung disk): its operation is already requeued, but
+        // Node's exit waits for its I/O threads, which would hang forever. Only a signal
+        // ends the process now.
+        logger.warn("a handler is stuck in I/O; killing the worker process");
+        process.kill(process.pid, "SIGKILL");
+      },
       (err) => {
         logger.error({ err }, "worker did not stop cleanly");
         process.exit(1);

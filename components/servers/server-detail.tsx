@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { ServerHeader } from "@/components/servers/server-header";
+import { LastOperationAlert } from "@/components/servers/last-operation-alert";
 import { CreateSnapshotDialog } from "@/components/snapshots/create-snapshot-dialog";
 import { SnapshotTable } from "@/components/snapshots/snapshot-table";
 import { Button } from "@/components/ui/button";
@@ -9,6 +10,7 @@ import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { ApiError } from "@/lib/client/api-fetch";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServer } from "@/lib/client/servers";
+import { useOperationToasts } from "@/lib/client/operation-toasts";
 import type { Server } from "@/lib/client/types";
 
 /** Why "Create snapshot" is unavailable, in words shown next to the button; null when it is available. */
@@ -23,6 +25,7 @@ function createBlockedReason(server: Server): string | null {
 export function ServerDetail({ serverId }: { serverId: number }) {
   const { data: server, error, isPending, refetch } = useServer(serverId);
   const [creating, setCreating] = useState(false);
+  useOperationToasts(server);
 
   if (isPending) return <LoadingRows label="Loading server" />;
   if (error) {
@@ -43,6 +46,7 @@ export function ServerDetail({ serverId }: { serverId: number }) {
   return (
     <div className="space-y-6">
       <ServerHeader server={server} />
+      <LastOperationAlert server={server} />
       <section aria-labelledby="snapshots-heading" className="space-y-3">
         <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
           <div>

@@ -76,8 +76,8 @@ export function buildOpenApiDocument(serverUrl: string) {
       },
       delete: {
         operationId: "deleteSnapshot",
-        summary: "Delete a snapshot and its stored data for good",
-        responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+        summary: "Delete a snapshot; its stored data is removed in the background (retried until the store allows it)",
+        responses: { 204: { description: "Deleted: gone from the API at once" }, ...errors(400, 401, 403, 404) },
       },
     },
     "/snapshots/{snapshotId}/restore/": {

@@ -12,6 +12,18 @@ export type ServerOperation = {
   progress: number;
 };
 
+/** The server's newest operation, kept until the next one (so a failure stays visible). */
+export type LastOperation = {
+  id: string;
+  kind: "snapshot_create" | "snapshot_restore";
+  status: "queued" | "running" | "completed" | "failed";
+  error: string | null;
+  error_code: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  snapshot: { id: number; name: string } | null;
+};
+
 export type Server = {
   id: number;
   name: string;
@@ -24,6 +36,7 @@ export type Server = {
   snapshot_limit: number;
   latest_snapshot_at: string | null;
   operation: ServerOperation | null;
+  last_operation: LastOperation | null;
   created_at: string;
 };
 
@@ -36,6 +49,7 @@ export type Snapshot = {
   size_mb: number | null;
   progress: number;
   error: string | null;
+  error_code: string | null;
   created_at: string;
   completed_at: string | null;
 };

@@ -155,10 +155,15 @@ export function createChunkStore(root: string) {
       return data;
     },
 
-    /** Publishes a completed snapshot: manifest first, then the journal can go. */
+    /**
+     * Publishes a completed snapshot: manifest first, then the journal can go. Under the
+     * lock: a GC lists manifests, then journals, and would otherwise see neither.
+     */
     async commitManifest(manifest: Manifest) {
-      await writeFileAtomic(manifestPath(manifest.snapshotId), JSON.stringify(manifest));
-      await removeIfExists(journalPath(manifest.snapshotId));
+      await locked(async () => {
+        await writeFileAtomic(manifestPath(manifest.snapshotId), JSON.stringify(manifest));
+        await removeIfExists(journalPath(manifest.snapshotId));
+      });
     },
 
     /** Drops a create's journal and the chunks only it referenced (crash or failure). */

@@ -38,10 +38,20 @@ export interface DiskDriver {
   storedSize(snapshotId: number): Promise<number>;
   /** Removes temporary files and partial snapshots left by a crash. */
   cleanupPartial(args: { serverId?: number; snapshotId?: number }): Promise<void>;
-  /**
-   * Startup sweep: removes stored data of snapshots that no longer exist or failed. Only
-   * ids up to `maxId` are considered, so a snapshot created after the caller read the
-   * database is never mistaken for an orphan.
-   */
-  sweepOrphans(args: { keep: Set<number>; maxId: number }): Promise<void>;
+  /** Ids of snapshots that have any data in the store (the startup sweep lists them first). */
+  storedSnapshotIds(): Promise<number[]>;
+  /** Removes data no snapshot refers to any more (unreferenced chunks, dead temp files). */
+  collectGarbage(): Promise<void>;
+}
+
+/** A failure the driver can explain to a tenant: a stable code and a sentence without internals. */
+export class DriverError extends Error {
+  constructor(
+    public readonly code: "snapshot_corrupt" | "snapshot_missing" | "disk_in_use",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "DriverError";
+  }
 }

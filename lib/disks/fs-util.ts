@@ -17,14 +17,20 @@ export async function writeFileAtomic(target: string, data: string | Buffer): Pr
   // pid (the sweep recognises a dead writer by it) + random: two writers in one process
   // may race on the same target within a millisecond (two creates storing one new chunk).
   const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const handle = await fs.open(tmp, "w");
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(tmp, "w");
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (err) {
+    // A full or failing disk must not also leak a half-written temp file.
+    await fs.unlink(tmp).catch(() => {});
+    throw err;
   }
-  await fs.rename(tmp, target);
   await fsyncDir(path.dirname(target));
 }
 
@@ -65,4 +71,15 @@ export async function removeTempFiles(dir: string, prefix: string): Promise<void
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Whether `dir` takes a small write right now (a full, read-only or failing disk does not). */
+export async function probeWritable(dir: string): Promise<void> {
+  const file = path.join(dir, `.probe.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(file, "probe\n"); // one byte is enough: a full tmpfs or disk has no block for it
+  } finally {
+    await fs.unlink(file).catch(() => {});
+  }
 }

@@ -4,7 +4,7 @@
 // flat whatever the disk size; Brotli runs on libuv's thread pool, off the main thread.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { DiskDriver } from "@/lib/disks/driver";
+import { DriverError, type DiskDriver } from "@/lib/disks/driver";
 import { createChunkStore, CorruptChunkError, sha256, type Manifest } from "@/lib/disks/chunk-store";
 import { fsyncDir, removeIfExists, removeTempFiles } from "@/lib/disks/fs-util";
 import { createThrottle } from "@/lib/disks/throttle";
@@ -55,7 +55,11 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
     async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       await store.deleteSnapshot(snapshotId); // a retry starts over
       const disk = await fs.open(diskPath(serverId), "r");
-      const journal = await store.openJournal(snapshotId);
+      // The journal may fail to open (full or read-only store): the disk handle must not leak.
+      const journal = await store.openJournal(snapshotId).catch(async (err: unknown) => {
+        await disk.close();
+        throw err;
+      });
       const throttle = createThrottle(options.throughputMbps);
       const pool = createPool(IN_FLIGHT);
       const chunks: (string | null)[] = [];
@@ -111,7 +115,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
 
     async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       const manifest = await store.readManifest(snapshotId);
-      if (!manifest) throw new Error(`Snapshot ${snapshotId} has no stored data; it cannot be restored.`);
+      if (!manifest) throw new DriverError("snapshot_missing", "The snapshot has no stored data; it cannot be restored.");
       await fs.mkdir(disksDir, { recursive: true });
       const target = diskPath(serverId);
       // Written beside the disk so the final rename is atomic (same filesystem).
@@ -140,7 +144,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
         await out.close().catch(() => {});
         await removeIfExists(tmp);
         if (err instanceof CorruptChunkError)
-          throw new Error(`Snapshot ${snapshotId} is corrupt (${err.message}); the restore was stopped and the disk left unchanged.`);
+          throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.", { cause: err });
         throw err;
       }
       await fs.rename(tmp, target);
@@ -161,9 +165,12 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       if (snapshotId !== undefined) await store.discardJournal(snapshotId);
     },
 
-    async sweepOrphans({ keep, maxId }) {
+    async storedSnapshotIds() {
       const { manifests, journals } = await store.listIds();
-      for (const id of new Set([...manifests, ...journals])) if (id <= maxId && !keep.has(id)) await store.deleteSnapshot(id);
+      return [...new Set([...manifests, ...journals])];
+    },
+
+    async collectGarbage() {
       await store.collectGarbage();
     },
   };

@@ -4,7 +4,7 @@
 // No dedupe across snapshots: each file stands alone, so delete is a plain unlink.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { DiskDriver } from "@/lib/disks/driver";
+import { DriverError, type DiskDriver } from "@/lib/disks/driver";
 import { fsyncDir, listDir, removeIfExists, removeTempFiles } from "@/lib/disks/fs-util";
 import { imageInfo, isImageLocked, runQemuImg } from "@/lib/disks/qemu-img";
 
@@ -72,13 +72,13 @@ export function createQemuDriver(options: { dataDir: string; throughputMbps: num
       const refuseIfLocked = async () => {
         if (await fs.access(target).then(() => true, () => false))
           if (await isImageLocked(target))
-            throw new Error(`The disk of server ${serverId} is in use by a running VM (its image is locked); stop the VM before restoring.`);
+            throw new DriverError("disk_in_use", "The server's disk is in use by a running VM (its image is locked); stop the VM before restoring.");
       };
       await refuseIfLocked();
       try {
         await runQemuImg(["check", "-q", "-f", "qcow2", source]);
       } catch (err) {
-        throw new Error(`Snapshot ${snapshotId} is corrupt or missing (${(err as Error).message}); the disk was left unchanged.`);
+        throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged or missing; the disk was left unchanged.", { cause: err });
       }
       const tmp = `${target}.restore-${snapshotId}.tmp`;
       await removeIfExists(tmp);
@@ -122,11 +122,11 @@ export function createQemuDriver(options: { dataDir: string; throughputMbps: num
       if (snapshotId !== undefined) await removeIfExists(`${snapshotPath(snapshotId)}.tmp`);
     },
 
-    async sweepOrphans({ keep, maxId }) {
-      for (const name of await listDir(storeDir)) {
-        const id = Number(name.split(".")[0]);
-        if (Number.isInteger(id) && id <= maxId && !keep.has(id)) await removeIfExists(path.join(storeDir, name));
-      }
+    async storedSnapshotIds() {
+      const ids = (await listDir(storeDir)).map((name) => Number(name.split(".")[0]));
+      return [...new Set(ids.filter(Number.isInteger))];
     },
+
+    async collectGarbage() {}, // nothing is shared between qcow2 snapshots
   };
 }

@@ -1,8 +1,13 @@
-// A cross-process mutex for the chunk store (one file created with O_EXCL). Creates hold
+// A cross-process mutex for the chunk store: a symlink created atomically. Creates hold
 // it for a few microseconds per chunk (journal append + existence check) and deletes for
 // their scan-and-unlink, which is what keeps GC from removing a chunk a running create has
 // just decided to reuse. A holder that died (kill -9) is detected by its pid on this host,
 // or by the lock's age: holds are sub-second, so a minute-old lock is certainly stale.
+// A symlink, not a file with content: it is created whole or not at all (no half-written
+// or empty lock after ENOSPC), and its short target lives in the inode, so a full store can
+// still be locked, which is what deleting snapshots to free space needs. Anything at the
+// lock path that is not a readable holder (an empty file from older versions, garbage) is
+// stale at once.
 import { promises as fs, readFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -31,28 +36,45 @@ function isZombie(pid: number): boolean {
   }
 }
 
-async function breakIfStale(lockPath: string): Promise<void> {
+type Holder = { pid: number; host: string };
+
+/** "<pid>@<host>": short, so the target fits in the inode (no data block needed). */
+function parseHolder(raw: string): Holder | null {
+  const at = raw.indexOf("@");
+  const pid = Number(raw.slice(0, at));
+  return at > 0 && Number.isInteger(pid) && pid > 0 ? { pid, host: raw.slice(at + 1) } : null;
+}
+
+export async function breakIfStale(lockPath: string): Promise<void> {
+  let raw = "";
+  let mtimeMs = 0;
   try {
-    const [raw, stat] = await Promise.all([fs.readFile(lockPath, "utf8"), fs.stat(lockPath)]);
-    const holder = JSON.parse(raw) as { pid: number; host: string };
-    const dead = holder.host === os.hostname() && !isAlive(holder.pid);
-    if (dead || Date.now() - stat.mtimeMs > STALE_MS) await fs.unlink(lockPath);
-  } catch {
-    // Vanished, or half-written by a holder still creating it: try again next round.
+    [raw, { mtimeMs }] = await Promise.all([fs.readlink(lockPath), fs.lstat(lockPath)]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // released meanwhile
+    // EINVAL (a regular file or directory), EIO…: nobody can ever judge it, so it is stale.
+  }
+  const holder = parseHolder(raw);
+  const stale = !holder || (holder.host === os.hostname() && !isAlive(holder.pid)) || Date.now() - mtimeMs > STALE_MS;
+  if (stale) await fs.rm(lockPath, { force: true, recursive: true }).catch(() => {});
+}
+
+/** Takes the lock once: true when taken, false when someone else holds it. */
+async function tryLock(lockPath: string, token: string): Promise<boolean> {
+  try {
+    await fs.symlink(token, lockPath); // atomic; EEXIST while anyone holds it
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err; // EROFS, EIO: the caller's operation fails now instead of waiting forever
   }
 }
 
 export async function withStoreLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const token = JSON.stringify({ pid: process.pid, host: os.hostname() });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fs.writeFile(lockPath, token, { flag: "wx" });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (attempt % 50 === 49) await breakIfStale(lockPath);
-      await sleep(attempt < 20 ? 1 : 5);
-    }
+  const token = `${process.pid}@${os.hostname()}`;
+  for (let attempt = 0; !(await tryLock(lockPath, token)); attempt++) {
+    if (attempt % 50 === 49) await breakIfStale(lockPath);
+    await sleep(attempt < 20 ? 1 : 5);
   }
   try {
     return await fn();

@@ -4,6 +4,7 @@ import { prisma } from "@/lib/server/db";
 import type { Operation, Prisma } from "@/lib/generated/prisma/client";
 import type { DiskDriver } from "@/lib/disks/driver";
 import { LeaseLostError, ownedBy, renewLease } from "@/lib/jobs/lease";
+import type { Failure } from "@/lib/jobs/failures";
 
 type Tx = Prisma.TransactionClient;
 export type JobContext = ReturnType<typeof createJobContext>;
@@ -25,14 +26,15 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
   }
 
   /** Ends the operation in one transaction, only while this worker still holds the lease. */
-  async function finish(result: { status: "completed" } | { status: "failed"; error: string }, extra: (tx: Tx) => Promise<unknown>) {
+  async function finish(result: { status: "completed" } | { status: "failed"; failure: Failure }, extra: (tx: Tx) => Promise<unknown>) {
     await writing;
     await prisma.$transaction(async (tx) => {
       const { count } = await tx.operation.updateMany({
         where: ownedBy(op, workerId),
         data: {
           status: result.status,
-          error: result.status === "failed" ? result.error : null,
+          error: result.status === "failed" ? result.failure.message : null,
+          errorCode: result.status === "failed" ? result.failure.code : null,
           ...(result.status === "completed" && { progress: 100 }),
           finishedAt: new Date(),
           leaseOwner: null,
@@ -64,6 +66,6 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
       if (!(await renewLease(op, workerId))) throw new LeaseLostError(op.id);
     },
     complete: (extra: (tx: Tx) => Promise<unknown>) => finish({ status: "completed" }, extra),
-    fail: (error: string, extra: (tx: Tx) => Promise<unknown>) => finish({ status: "failed", error }, extra),
+    fail: (failure: Failure, extra: (tx: Tx) => Promise<unknown>) => finish({ status: "failed", failure }, extra),
   };
 }

@@ -2,6 +2,8 @@
 // activeOperationId was set by the API in the transaction that queued this operation.
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { OperationFailure, type Failure } from "@/lib/jobs/failures";
+import { enqueueDeletion } from "@/lib/jobs/deletions";
 
 const MIB = 1024 * 1024;
 
@@ -10,7 +12,7 @@ function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext) {
 }
 
 function snapshotIdOf(ctx: JobContext): number {
-  if (ctx.op.snapshotId === null) throw new Error("The snapshot of this operation no longer exists.");
+  if (ctx.op.snapshotId === null) throw new OperationFailure("snapshot_missing", "The snapshot of this operation no longer exists.");
   return ctx.op.snapshotId;
 }
 
@@ -40,17 +42,20 @@ export async function runCreateSnapshot(ctx: JobContext): Promise<void> {
   });
 }
 
-/** Marks the snapshot failed and removes whatever it had stored: no leftovers. */
-export async function failCreateSnapshot(ctx: JobContext, error: string): Promise<void> {
-  await ctx.fail(error, async (tx) => {
-    if (ctx.op.snapshotId !== null)
-      await tx.snapshot.updateMany({ where: { id: ctx.op.snapshotId, status: "in_progress" }, data: { status: "failed", error } });
+/**
+ * Marks the snapshot failed and, in the same transaction, queues its stored data for
+ * removal: the worker's deletion drain retries that until the store lets it (a full or
+ * read-only store cannot refuse the failure itself).
+ */
+export async function failCreateSnapshot(ctx: JobContext, failure: Failure): Promise<void> {
+  await ctx.fail(failure, async (tx) => {
+    if (ctx.op.snapshotId !== null) {
+      await tx.snapshot.updateMany({
+        where: { id: ctx.op.snapshotId, status: "in_progress" },
+        data: { status: "failed", error: failure.message, errorCode: failure.code },
+      });
+      await enqueueDeletion(tx, ctx.op.snapshotId);
+    }
     await releaseServer(tx, ctx);
   });
-  // After the commit: should this cleanup die, the worker's startup sweep removes the
-  // data of failed snapshots.
-  if (ctx.op.snapshotId !== null) {
-    await ctx.driver.cleanupPartial({ snapshotId: ctx.op.snapshotId });
-    await ctx.driver.deleteSnapshot(ctx.op.snapshotId);
-  }
 }

@@ -1,11 +1,12 @@
 // Start-up recovery. Expired leases are reclaimed by the normal claim loop anyway; this
 // only makes it immediate for workers on this host that are certainly dead (their pid is
-// gone), and sweeps the store of data whose snapshot was deleted or failed.
+// gone), and queues the removal of stored data whose snapshot was deleted or failed.
 import os from "node:os";
 import { prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
 import { isAlive } from "@/lib/disks/store-lock";
 import type { DiskDriver } from "@/lib/disks/driver";
+import { enqueueDeletion } from "@/lib/jobs/deletions";
 
 /** Worker ids are "<hostname>:<pid>:<random>", so a dead local owner is recognisable. */
 export function newWorkerId(): string {
@@ -34,13 +35,21 @@ export async function expireDeadLocalLeases(): Promise<number> {
   return expired;
 }
 
-/** Removes stored data of snapshots that were deleted or failed (e.g. a crash mid-delete). */
-export async function sweepStore(driver: DiskDriver): Promise<void> {
-  const rows = await prisma.snapshot.findMany({ select: { id: true, status: true } });
-  const keep = new Set(rows.filter((r) => r.status !== "failed").map((r) => r.id));
-  const maxId = rows.reduce((max, r) => Math.max(max, r.id), 0);
-  // Deleted rows above the highest remaining id leave data nothing would ever sweep, so
-  // the id counter (SQLite AUTOINCREMENT never reuses ids) bounds the sweep instead.
-  const seq = await prisma.$queryRawUnsafe<{ seq: number }[]>("SELECT seq FROM sqlite_sequence WHERE name = 'Snapshot'").catch(() => []);
-  await driver.sweepOrphans({ keep, maxId: Math.max(maxId, Number(seq[0]?.seq ?? 0)) });
+/**
+ * Queues the stored data of snapshots that were deleted or failed (e.g. a crash before the
+ * deletion was queued), then collects unreferenced chunks. Safe while other processes
+ * create snapshots, because of the order: the store is listed FIRST and the rows are read
+ * AFTER. A create writes data only for a snapshot whose row was committed before its
+ * operation could be claimed, so any id found in the listing already had its row when the
+ * rows are read: absent then means deleted, and failed is final. Plain model queries only.
+ */
+export async function sweepStore(driver: DiskDriver): Promise<number> {
+  const stored = await driver.storedSnapshotIds();
+  const live = await prisma.snapshot.findMany({ where: { id: { in: stored }, status: { not: "failed" } }, select: { id: true } });
+  const keep = new Set(live.map((r) => r.id));
+  const orphans = stored.filter((id) => !keep.has(id));
+  for (const id of orphans) await prisma.$transaction((tx) => enqueueDeletion(tx, id));
+  await driver.collectGarbage();
+  if (orphans.length) logger.info({ orphans: orphans.length }, "queued stored data of deleted or failed snapshots for removal");
+  return orphans.length;
 }

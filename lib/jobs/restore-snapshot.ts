@@ -4,6 +4,7 @@
 import type { JobContext } from "@/lib/jobs/context";
 import type { SnapshotRestorePayload } from "@/lib/jobs/payloads";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { OperationFailure, type Failure } from "@/lib/jobs/failures";
 
 function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext, payload: SnapshotRestorePayload) {
   return tx.server.updateMany({
@@ -13,7 +14,7 @@ function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext, payload: S
 }
 
 export async function runRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload): Promise<void> {
-  if (ctx.op.snapshotId === null) throw new Error("The snapshot to restore no longer exists.");
+  if (ctx.op.snapshotId === null) throw new OperationFailure("snapshot_missing", "The snapshot to restore no longer exists.");
   await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId });
   await ctx.driver.restoreSnapshot({
     serverId: ctx.op.serverId,
@@ -25,7 +26,9 @@ export async function runRestoreSnapshot(ctx: JobContext, payload: SnapshotResto
   await ctx.complete((tx) => releaseServer(tx, ctx, payload));
 }
 
-export async function failRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload, error: string): Promise<void> {
-  await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId });
-  await ctx.fail(error, (tx) => releaseServer(tx, ctx, payload));
+export async function failRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload, failure: Failure): Promise<void> {
+  await ctx.fail(failure, (tx) => releaseServer(tx, ctx, payload));
+  // After the commit and best effort: on a failing disk this may throw too, and the
+  // failure must be recorded regardless. Leftover temp files go at the next restore or start.
+  await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId }).catch(() => {});
 }

@@ -6,7 +6,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "@/lib/server/logger";
 import type { Operation } from "@/lib/generated/prisma/client";
 import { getDiskDriver } from "@/lib/disks/get-driver";
-import { errorMessage } from "@/lib/disks/fs-util";
 import { claimNext, HEARTBEAT_MS, LeaseLostError, MAX_ATTEMPTS, renewLease, requeue } from "@/lib/jobs/lease";
 import { createJobContext, type JobContext } from "@/lib/jobs/context";
 import { parsePayload, type JobPayload } from "@/lib/jobs/payloads";
@@ -14,15 +13,23 @@ import { failCreateSnapshot, runCreateSnapshot } from "@/lib/jobs/create-snapsho
 import { failRestoreSnapshot, runRestoreSnapshot } from "@/lib/jobs/restore-snapshot";
 import { startHeartbeat } from "@/lib/jobs/heartbeat";
 import { expireDeadLocalLeases, newWorkerId, sweepStore } from "@/lib/jobs/recovery";
+import { describeFailure, failureOf, type Failure } from "@/lib/jobs/failures";
+import { drainDeletions } from "@/lib/jobs/deletions";
+
+/**
+ * How long stop() waits for running handlers to wind down. A handler stuck in I/O (a hung
+ * disk) never does; its operation is requeued anyway and the process may exit.
+ */
+const STOP_GRACE_MS = 8_000;
 
 class StopRequested extends Error {}
 
 function dispatch(ctx: JobContext, payload: JobPayload) {
   switch (payload.kind) {
     case "snapshot_create":
-      return { run: () => runCreateSnapshot(ctx), fail: (e: string) => failCreateSnapshot(ctx, e) };
+      return { run: () => runCreateSnapshot(ctx), fail: (f: Failure) => failCreateSnapshot(ctx, f) };
     case "snapshot_restore":
-      return { run: () => runRestoreSnapshot(ctx, payload), fail: (e: string) => failRestoreSnapshot(ctx, payload, e) };
+      return { run: () => runRestoreSnapshot(ctx, payload), fail: (f: Failure) => failRestoreSnapshot(ctx, payload, f) };
   }
 }
 
@@ -31,7 +38,7 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
   const ctx = createJobContext(op, workerId, getDiskDriver(), controller.signal);
   const renewal = setInterval(() => {
     renewLease(op, workerId).then(
-      (held) => held || controller.abort(new LeaseLostError(op.id)),
+      (held) => held || (clearInterval(renewal), controller.abort(new LeaseLostError(op.id))),
       (err) => log.warn({ err }, "lease renewal failed; retrying"),
     );
   }, HEARTBEAT_MS);
@@ -43,12 +50,13 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
       // Nothing to run, but the server must still be released (a restore's to `stopped`).
       const fallback: JobPayload =
         op.kind === "snapshot_restore" ? { kind: "snapshot_restore", previousStatus: "stopped" } : { kind: "snapshot_create", serverStatus: null };
-      return void (await dispatch(ctx, fallback).fail(errorMessage(err)));
+      log.error({ err }, "operation payload unreadable; failing it");
+      return void (await dispatch(ctx, fallback).fail(failureOf("internal_error", null)));
     }
     const handler = dispatch(ctx, payload);
     if (op.attempts > MAX_ATTEMPTS) {
       log.warn("operation interrupted too often; failing it");
-      return void (await handler.fail(`The operation was interrupted ${op.attempts - 1} times (the worker stopped or crashed); giving up.`));
+      return void (await handler.fail(failureOf("interrupted", payload.kind)));
     }
     log.info("operation claimed");
     try {
@@ -58,12 +66,18 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof LeaseLostError) return void log.warn("lease lost; leaving the operation to its new owner");
       if (reason instanceof StopRequested) {
-        await ctx.driver.cleanupPartial({ serverId: op.serverId, snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined });
+        // Best effort: on a failing store the cleanup may throw, and the requeue matters more
+        // (the next run cleans up before it starts anyway).
+        await ctx.driver
+          .cleanupPartial({ serverId: op.serverId, snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined })
+          .catch((err) => log.warn({ err }, "cleanup before requeue failed"));
         await requeue(op, workerId);
         return void log.info("worker stopping; operation put back in the queue");
       }
-      log.error({ err }, "operation failed");
-      await handler.fail(errorMessage(err));
+      // The raw error (paths, errno) stays in the log; the tenant sees a code and a sentence.
+      const failure = describeFailure(err, payload.kind);
+      log.error({ err, code: failure.code }, "operation failed");
+      await handler.fail(failure);
     }
   } catch (err) {
     if (!(err instanceof LeaseLostError)) log.error({ err }, "could not record the operation's outcome; its lease will expire and it will be retried");
@@ -74,12 +88,14 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
 
 export function startWorker(opts: { workerId?: string; pollMs?: number; concurrency?: number } = {}): {
   workerId: string;
-  stop(): Promise<void>;
+  /** Resolves true when every handler wound down, false when some were stuck (and requeued). */
+  stop(): Promise<boolean>;
 } {
   const workerId = opts.workerId ?? newWorkerId();
   const pollMs = opts.pollMs ?? 500;
   const concurrency = opts.concurrency ?? 2;
-  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const running = new Map<string, { op: Operation; controller: AbortController; done: Promise<void> }>();
+  let draining: Promise<unknown> | null = null;
   const stopSignal = new AbortController();
   const heartbeat = startHeartbeat(workerId);
   const log = logger.child({ workerId });
@@ -89,6 +105,10 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
     void sweepStore(getDiskDriver()).catch((err) => log.warn({ err }, "store sweep failed"));
     log.info({ concurrency }, "worker started");
     while (!stopSignal.signal.aborted) {
+      // Deletions run beside the operations (they never take a slot), one drain at a time.
+      draining ??= drainDeletions(getDiskDriver(), log)
+        .catch((err) => log.warn({ err }, "deletion drain failed"))
+        .finally(() => (draining = null));
       let op: Operation | null = null;
       if (running.size < concurrency) op = await claimNext(workerId).catch((err) => {
           log.error({ err }, "claim failed");
@@ -98,7 +118,7 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
         const controller = new AbortController();
         const id = op.id;
         const done = execute(op, workerId, controller).finally(() => running.delete(id));
-        running.set(id, { controller, done });
+        running.set(id, { op, controller, done });
         continue;
       }
       await sleep(pollMs, undefined, { signal: stopSignal.signal }).catch(() => {});
@@ -111,9 +131,19 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
       stopSignal.abort();
       await loop;
       for (const job of running.values()) job.controller.abort(new StopRequested());
-      await Promise.all([...running.values()].map((j) => j.done));
+      const settled = Promise.all([...[...running.values()].map((j) => j.done), draining]);
+      const timedOut = await Promise.race([settled.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
+      if (timedOut) {
+        // Handlers stuck in I/O: take their operations back so another worker redoes them;
+        // whatever a stuck handler does later fails the lease check.
+        for (const { op } of running.values()) {
+          await requeue(op, workerId).catch((err) => log.error({ err, operationId: op.id }, "could not requeue"));
+          log.warn({ operationId: op.id }, "handler did not stop in time; operation put back in the queue");
+        }
+      }
       await heartbeat.stop();
-      log.info("worker stopped");
+      log.info({ clean: !timedOut }, "worker stopped");
+      return !timedOut;
     },
   };
 }

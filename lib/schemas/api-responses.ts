@@ -4,6 +4,7 @@ import { z } from "zod";
 import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
+import { FAILURE_CODES } from "@/lib/jobs/failures";
 
 const timestamp = z.iso.datetime();
 
@@ -21,7 +22,8 @@ export const snapshotSchema = z.object({
   status: z.enum(SNAPSHOT_STATUSES),
   size_mb: z.number().nullable(),
   progress: z.number().int().min(0).max(100),
-  error: z.string().nullable(),
+  error: z.string().nullable().describe("Why the snapshot failed, as a sentence for people; null unless failed."),
+  error_code: z.enum(FAILURE_CODES).nullable().describe("Stable code of the failure, for programs; null unless failed."),
   created_at: timestamp,
   completed_at: timestamp.nullable(),
 });
@@ -47,6 +49,19 @@ export const serverSchema = z.object({
   snapshot_limit: z.number().int(),
   latest_snapshot_at: timestamp.nullable(),
   operation: z.object({ id: z.string(), kind: z.string(), status: z.string(), progress: z.number().int() }).nullable(),
+  last_operation: z
+    .object({
+      id: z.string(),
+      kind: z.enum(["snapshot_create", "snapshot_restore"]),
+      status: z.enum(["queued", "running", "completed", "failed"]),
+      error: z.string().nullable().describe("Why it failed, as a sentence for people; null unless failed."),
+      error_code: z.enum(FAILURE_CODES).nullable().describe("Stable code of the failure, for programs; null unless failed."),
+      started_at: timestamp.nullable(),
+      finished_at: timestamp.nullable(),
+      snapshot: z.object({ id: z.number().int(), name: z.string() }).nullable().describe("null once the snapshot was deleted"),
+    })
+    .nullable()
+    .describe("The server's newest operation, kept until the next one starts (so a failure stays visible); null when none."),
   created_at: timestamp,
 });
 

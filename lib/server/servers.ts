@@ -11,10 +11,10 @@ import { getDiskDriver } from "@/lib/disks/get-driver";
 type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow>>;
 const COUNTED = ["in_progress", "completed"];
 
-/** Snapshot counts, latest snapshot times and running operations for many servers, in three queries. */
+/** Snapshot counts, latest snapshot times and operations (running and last) for many servers, in three queries. */
 async function loadServerExtras(servers: ServerRow[]) {
   const ids = servers.map((s) => s.id);
-  const operationIds = servers.flatMap((s) => (s.activeOperationId ? [s.activeOperationId] : []));
+  const operationIds = [...new Set(servers.flatMap((s) => [s.activeOperationId, s.lastOperationId].filter((id): id is string => !!id)))];
   const [counts, latest, operations] = await Promise.all([
     prisma.snapshot.groupBy({
       by: ["serverId"],
@@ -22,7 +22,9 @@ async function loadServerExtras(servers: ServerRow[]) {
       _count: { _all: true },
     }),
     prisma.snapshot.groupBy({ by: ["serverId"], where: { serverId: { in: ids } }, _max: { createdAt: true } }),
-    operationIds.length ? prisma.operation.findMany({ where: { id: { in: operationIds } } }) : [],
+    operationIds.length
+      ? prisma.operation.findMany({ where: { id: { in: operationIds } }, include: { snapshot: { select: { id: true, name: true } } } })
+      : [],
   ]);
   return {
     count: new Map(counts.map((c) => [c.serverId, c._count._all])),
@@ -31,8 +33,25 @@ async function loadServerExtras(servers: ServerRow[]) {
   };
 }
 
-function toServerJson(server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
+type Extras = Awaited<ReturnType<typeof loadServerExtras>>;
+
+/** The newest operation, kept until the next one starts, so a failure cannot go unseen. */
+function lastOperationJson(op: Extras["operation"] extends Map<string, infer O> ? O : never) {
+  return {
+    id: op.id,
+    kind: op.kind,
+    status: op.status,
+    error: op.error,
+    error_code: op.errorCode,
+    started_at: op.startedAt?.toISOString() ?? null,
+    finished_at: op.finishedAt?.toISOString() ?? null,
+    snapshot: op.snapshot ? { id: op.snapshot.id, name: op.snapshot.name } : null,
+  };
+}
+
+function toServerJson(server: ServerRow, extras: Extras) {
   const operation = server.activeOperationId ? extras.operation.get(server.activeOperationId) : undefined;
+  const last = server.lastOperationId ? extras.operation.get(server.lastOperationId) : undefined;
   return {
     id: server.id,
     name: server.name,
@@ -47,6 +66,7 @@ function toServerJson(server: ServerRow, extras: Awaited<ReturnType<typeof loadS
     operation: operation
       ? { id: operation.id, kind: operation.kind, status: operation.status, progress: operation.progress }
       : null,
+    last_operation: last ? lastOperationJson(last) : null,
     created_at: server.createdAt.toISOString(),
   };
 }

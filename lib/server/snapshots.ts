@@ -11,7 +11,7 @@ import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
 import { recordAudit, recordRefusal, type AuditAction } from "@/lib/server/audit";
 import { config } from "@/lib/config";
 import type { CreateSnapshotInput, ListSnapshotsQuery } from "@/lib/schemas/snapshots";
-import { getDiskDriver } from "@/lib/disks/get-driver";
+import { enqueueDeletion } from "@/lib/jobs/deletions";
 
 const COUNTED_STATUSES = ["in_progress", "completed"];
 const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];
@@ -25,6 +25,7 @@ type SnapshotWithServer = {
   sizeMb: number | null;
   progress: number;
   error: string | null;
+  errorCode: string | null;
   createdAt: Date;
   completedAt: Date | null;
   server: { id: number; name: string };
@@ -40,6 +41,7 @@ export function toSnapshotJson(s: SnapshotWithServer) {
     size_mb: s.sizeMb,
     progress: s.progress,
     error: s.error,
+    error_code: s.errorCode,
     created_at: s.createdAt.toISOString(),
     completed_at: s.completedAt?.toISOString() ?? null,
   };
@@ -101,7 +103,7 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
     prisma.$transaction(async (tx) => {
       const claimed = await tx.server.updateMany({
         where: { id: input.server_id, ...ownedServers(actor), activeOperationId: null, status: { not: "restoring" } },
-        data: { activeOperationId: operationId },
+        data: { activeOperationId: operationId, lastOperationId: operationId },
       });
       const server = await tx.server.findFirst({ where: { id: input.server_id, ...ownedServers(actor) } });
       if (!server) throw new AppError("not_found", `Server ${input.server_id} not found.`);
@@ -162,7 +164,7 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number) {
       for (const status of RESTORABLE_SERVER_STATUSES) {
         const claimed = await tx.server.updateMany({
           where: { id: found.serverId, activeOperationId: null, status },
-          data: { activeOperationId: operationId, status: "restoring" },
+          data: { activeOperationId: operationId, lastOperationId: operationId, status: "restoring" },
         });
         if (claimed.count === 1) {
           previousStatus = status;
@@ -198,6 +200,11 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number) {
   );
 }
 
+/**
+ * Deletes the row and queues its stored data for removal, in one transaction: the snapshot
+ * is gone from the API at once, and a worker removes the data (retrying while the store
+ * cannot be written). Nothing slow or fallible runs in the request.
+ */
 export async function deleteSnapshot(actor: Actor, snapshotId: number) {
   assertCanWrite(actor);
   await audited(actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, () =>
@@ -209,13 +216,13 @@ export async function deleteSnapshot(actor: Actor, snapshotId: number) {
           operations: { none: { status: { in: RUNNING_OPERATION_STATUSES } } },
         },
       });
-      if (count === 1) return recordAudit(tx, actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, "success");
+      if (count === 1) {
+        await enqueueDeletion(tx, snapshotId);
+        return recordAudit(tx, actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, "success");
+      }
       const exists = await tx.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) } });
       if (!exists) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
       throw new AppError("snapshot_in_use", `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`);
     }),
   );
-  // The row is gone, so nothing can use the stored data any more. Should this fail or
-  // the process die here, the worker's startup sweep removes the orphaned data.
-  await getDiskDriver().deleteSnapshot(snapshotId);
 }

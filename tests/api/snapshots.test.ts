@@ -225,6 +225,8 @@ describe("DELETE /api/v1/snapshots/{id}/", () => {
     expect(res.text).toBe("");
     expectError(await api("GET", `/api/v1/snapshots/${id}/`, { token: alice.read }), 404, "not_found");
     expect(await prisma.snapshot.findUnique({ where: { id } })).toBeNull();
+    // The stored data is not touched in the request: it is queued for a worker.
+    expect(await prisma.pendingDeletion.findUnique({ where: { snapshotId: id } })).not.toBeNull();
   });
 
   it("400 snapshot_in_use while an operation uses it; 401; 403; 404", async () => {

@@ -92,13 +92,13 @@ describe("local driver", () => {
     const before = await hashFile(disk);
 
     await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 5, onProgress: noProgress })).rejects.toThrow(
-      /Snapshot 5 is corrupt .*chunk [0-9a-f]{12}.*disk left unchanged/,
+      /stored data is damaged.*disk left unchanged/,
     );
     expect(await hashFile(disk)).toBe(before);
     expect(await tempFiles(dataDir)).toEqual([]);
 
     await fs.unlink(victim); // a missing chunk is reported just as clearly
-    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 5, onProgress: noProgress })).rejects.toThrow(/is missing/);
+    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 5, onProgress: noProgress })).rejects.toMatchObject({ code: "snapshot_corrupt", cause: { message: /chunk [0-9a-f]{12}… is missing/ } });
     await driver.deleteSnapshot(5);
   });
 
@@ -119,7 +119,7 @@ describe("local driver", () => {
     }
   });
 
-  it("cleanupPartial and the sweep remove crash leftovers but keep live snapshots", async () => {
+  it("cleanupPartial removes crash leftovers; the store lists what it holds; GC keeps live chunks", async () => {
     const disk = driver.diskPath(2);
     await driver.createSnapshot({ serverId: 2, snapshotId: 20, onProgress: noProgress });
     await driver.createSnapshot({ serverId: 2, snapshotId: 21, onProgress: noProgress });
@@ -127,11 +127,15 @@ describe("local driver", () => {
     await fs.writeFile(path.join(dataDir, "snapshots", "journals", "22.refs"), "");
     await driver.cleanupPartial({ serverId: 2, snapshotId: 22 });
     expect(await tempFiles(dataDir)).toEqual([]);
-    // 21 no longer exists in the database; 23+ may be being created right now.
     await fs.writeFile(path.join(dataDir, "snapshots", "journals", "30.refs"), "");
-    await driver.sweepOrphans({ keep: new Set([20]), maxId: 25 });
+    expect(await driver.storedSnapshotIds()).toEqual(expect.arrayContaining([20, 21, 30]));
+    await driver.deleteSnapshot(21);
+    await driver.deleteSnapshot(30);
+    await driver.collectGarbage();
     expect(await driver.storedSize(21)).toBe(0);
-    expect(await fs.readdir(path.join(dataDir, "snapshots", "journals"))).toEqual(["30.refs"]);
+    expect(await driver.storedSnapshotIds()).toContain(20);
+    expect(await driver.storedSnapshotIds()).not.toEqual(expect.arrayContaining([21]));
+    expect(await driver.storedSnapshotIds()).not.toEqual(expect.arrayContaining([30]));
     await scribble(disk, 0, MIB);
     await driver.restoreSnapshot({ serverId: 2, snapshotId: 20, onProgress: noProgress });
   });

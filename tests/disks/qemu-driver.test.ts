@@ -89,7 +89,7 @@ describe("qemu driver", () => {
     await handle.close();
     scribble(1, 0, 65536);
     const before = await contentHash(driver.diskPath(1));
-    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 2, onProgress: noProgress })).rejects.toThrow(/corrupt/);
+    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 2, onProgress: noProgress })).rejects.toMatchObject({ code: "snapshot_corrupt" });
     expect(await contentHash(driver.diskPath(1))).toBe(before);
     await driver.deleteSnapshot(2);
     expect(await driver.storedSize(2)).toBe(0);

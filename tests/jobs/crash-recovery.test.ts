@@ -2,6 +2,7 @@
 // the middle of a snapshot and of a restore, then restarted: the operation must end
 // within seconds, the disk be wholly old or wholly new, no temp file remain, and the
 // snapshot limit count stay right. Also: two worker processes never share an operation.
+import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
@@ -113,6 +114,27 @@ describe("worker crash recovery (child processes)", () => {
     expect(await journals()).toEqual([]);
     start();
     expect((await waitForOperationEnd(op.id)).status).toBe("completed");
+  });
+
+  it("SIGTERM is bounded even while a handler is stuck in I/O: the worker exits and the operation is requeued", async () => {
+    const server = await seedServer(actor, { diskMb: 4, contentMb: 2 });
+    const disk = getDiskDriver().diskPath(server.id);
+    await fs.unlink(disk);
+    execFileSync("mkfifo", [disk]); // opening it for reading blocks until a writer comes: forever
+    const snap = await createSnapshot(actor, { server_id: server.id, name: "stuck" });
+    const op = await operationOf(snap.id, "snapshot_create");
+    const w = start();
+    await waitFor("the claim", async () => (await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).status === "running", 30_000);
+    w.child.kill("SIGTERM");
+    await w.exited; // killed by itself: Node cannot exit normally while a thread is blocked in open()
+    expect(w.output()).toContain("handler did not stop in time; operation put back in the queue");
+    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({ status: "queued", leaseOwner: null });
+    expect(await prisma.workerHeartbeat.count()).toBe(0);
+
+    await fs.unlink(disk); // the disk is healthy again: the requeued operation now completes
+    await getDiskDriver().createDisk(server.id, 4);
+    start();
+    expect((await waitForOperationEnd(op.id, 30_000)).status).toBe("completed");
   });
 
   it("two worker processes on one database never execute the same operation", async () => {

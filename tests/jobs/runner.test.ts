@@ -9,10 +9,10 @@ import { getDiskDriver } from "@/lib/disks/get-driver";
 import { startWorker } from "@/lib/jobs/runner";
 import type { Actor } from "@/lib/server/actor";
 import { hashFile, scribble, tempFiles, MIB } from "../disks/helpers";
-import { operationOf, seedActor, seedServer, waitForOperationEnd } from "./helpers";
+import { operationOf, seedActor, seedServer, waitFor, waitForOperationEnd } from "./helpers";
 
 let actor: Actor;
-let worker: { stop(): Promise<void> } | null = null;
+let worker: { stop(): Promise<unknown> } | null = null;
 const dataDir = process.env.DATA_DIR!;
 
 beforeAll(async () => {
@@ -66,12 +66,12 @@ describe("operation runner", () => {
     await restoreSnapshot(actor, snap.id);
     const op = await waitForOperationEnd((await operationOf(snap.id, "snapshot_restore")).id);
     expect(op.status).toBe("failed");
-    expect(op.error).toMatch(/corrupt.*disk left unchanged/);
+    expect(op).toMatchObject({ errorCode: "snapshot_corrupt", error: expect.stringMatching(/damaged.*disk left unchanged/) });
     expect(await hashFile(disk)).toBe(before);
     expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ status: "stopped", activeOperationId: null });
   });
 
-  it("fails a create whose disk cannot be read, with a readable error and nothing stored", async () => {
+  it("fails a create whose disk cannot be read, with a code, a sentence without internals, and nothing stored", async () => {
     const server = await seedServer(actor, { diskMb: 4, contentMb: 2 });
     await fs.unlink(getDiskDriver().diskPath(server.id));
     const snap = await createSnapshot(actor, { server_id: server.id, name: "no-disk" });
@@ -80,7 +80,11 @@ describe("operation runner", () => {
     expect(op.status).toBe("failed");
     const row = await prisma.snapshot.findUniqueOrThrow({ where: { id: snap.id } });
     expect(row.status).toBe("failed");
-    expect(row.error).toMatch(/no such file/);
+    expect(row.errorCode).toBe("internal_error");
+    expect(row.error).toMatch(/internal error/);
+    expect(row.error).not.toMatch(/\/|ENOENT|no such file/); // no path, no errno text
+    // Its stored data is removed by the worker's deletion queue, not by the failing path.
+    await waitFor("the deletion queue to drain", async () => (await prisma.pendingDeletion.count()) === 0);
     expect(await getDiskDriver().storedSize(snap.id)).toBe(0);
     expect(await fs.readdir(path.join(dataDir, "snapshots", "journals"))).toEqual([]);
     expect((await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).activeOperationId).toBeNull();
@@ -97,7 +101,7 @@ describe("operation runner", () => {
     worker = startWorker({ pollMs: 50 });
     const op = await waitForOperationEnd(queued.id);
     expect(op).toMatchObject({ status: "failed", attempts: 4 });
-    expect(op.error).toMatch(/interrupted 3 times/);
+    expect(op).toMatchObject({ errorCode: "interrupted", error: expect.stringMatching(/interrupted too often/) });
     expect(await prisma.snapshot.count({ where: { serverId: server.id, status: { in: ["in_progress", "completed"] } } })).toBe(0);
     expect((await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).activeOperationId).toBeNull();
   });

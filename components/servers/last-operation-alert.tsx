@@ -1,0 +1,66 @@
+"use client";
+// A failed snapshot or restore stays on the server page until the operator dismisses it:
+// a failure must never look like a success. Dismissal is remembered per operation.
+import { useSyncExternalStore } from "react";
+import { Button } from "@/components/ui/button";
+import { RelativeTime } from "@/components/ui/relative-time";
+import type { LastOperation, Server } from "@/lib/client/types";
+
+const storageKey = (operationId: string) => `snapdeck.dismissed-operation.${operationId}`;
+const CHANGED = "snapdeck:dismissed-operation";
+
+// localStorage as an external store: other tabs notify through "storage", this one through CHANGED.
+function subscribe(onChange: () => void) {
+  window.addEventListener("storage", onChange);
+  window.addEventListener(CHANGED, onChange);
+  return () => {
+    window.removeEventListener("storage", onChange);
+    window.removeEventListener(CHANGED, onChange);
+  };
+}
+
+function useDismissed(operationId: string | null): boolean {
+  return useSyncExternalStore(
+    subscribe,
+    () => !operationId || window.localStorage.getItem(storageKey(operationId)) === "1",
+    () => true, // the server render cannot know; the client shows the alert right after hydration
+  );
+}
+
+function title(op: LastOperation): string {
+  const name = op.snapshot ? ` ${op.snapshot.name}` : "";
+  return op.kind === "snapshot_restore" ? `Restore from snapshot${name} failed` : `Snapshot${name} failed`;
+}
+
+export function LastOperationAlert({ server }: { server: Server }) {
+  const op = server.last_operation;
+  const failedId = op?.status === "failed" ? op.id : null;
+  const dismissed = useDismissed(failedId);
+
+  if (!op || !failedId || dismissed) return null;
+  const dismiss = () => {
+    window.localStorage.setItem(storageKey(failedId), "1");
+    window.dispatchEvent(new Event(CHANGED));
+  };
+  return (
+    <div role="alert" aria-labelledby="last-operation-title" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
+        <div>
+          <p id="last-operation-title" className="font-medium">
+            {title(op)}
+          </p>
+          <p className="mt-1">{op.error ?? "The operation failed."}</p>
+          {op.finished_at ? (
+            <p className="mt-1 text-xs text-red-800">
+              Failed <RelativeTime iso={op.finished_at} />
+              {op.error_code ? <> · code {op.error_code}</> : null}
+            </p>
+          ) : null}
+        </div>
+        <Button size="sm" onClick={dismiss}>
+          Dismiss
+        </Button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+// A toast when an operation the page watched ends: any operation that was running when the
+// page opened, or that started while it was open. Results that were already final when the
+// page opened are old news (the failure alert still shows a failed one).
+import { useEffect, useRef } from "react";
+import { toast } from "sonner";
+import type { LastOperation, Server } from "@/lib/client/types";
+
+const isFinal = (op: LastOperation) => op.status === "completed" || op.status === "failed";
+
+function describe(server: Server, op: LastOperation): string {
+  const snapshot = op.snapshot ? ` ${op.snapshot.name}` : "";
+  return op.kind === "snapshot_restore" ? `Restore of ${server.name} from${snapshot || " a snapshot"}` : `Snapshot${snapshot} of ${server.name}`;
+}
+
+export function useOperationToasts(server: Server | undefined) {
+  const oldNews = useRef<string | null | undefined>(undefined);
+  const shown = useRef(new Set<string>());
+  useEffect(() => {
+    if (!server) return;
+    const op = server.last_operation;
+    if (oldNews.current === undefined) {
+      oldNews.current = op && isFinal(op) ? op.id : null;
+      return;
+    }
+    if (!op || !isFinal(op) || op.id === oldNews.current || shown.current.has(op.id)) return;
+    shown.current.add(op.id);
+    if (op.status === "completed") toast.success(`${describe(server, op)} completed.`);
+    else toast.error(`${describe(server, op)} failed.`, { description: op.error ?? undefined });
+  }, [server]);
+}

@@ -1,0 +1,53 @@
+// Removal of stored snapshot data, as a durable queue (PendingDeletion rows). A request
+// or a failing operation only writes the row, inside the transaction that makes the data
+// garbage; workers drain the queue. A row is removed only after the store confirmed the
+// deletion, so a read-only or broken store delays the removal but never loses track of it.
+import { prisma } from "@/lib/server/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { DiskDriver } from "@/lib/disks/driver";
+import type { Logger } from "pino";
+import { describeFailure } from "@/lib/jobs/failures";
+
+/** While one worker deletes, others skip the row for this long (a crash frees it then). */
+const CLAIM_MS = 60_000;
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
+
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(attempts, 16));
+}
+
+export function enqueueDeletion(tx: Prisma.TransactionClient, snapshotId: number) {
+  return tx.pendingDeletion.upsert({ where: { snapshotId }, create: { snapshotId }, update: { notBefore: new Date() } });
+}
+
+/** Deletes the data of every due row; returns how many were removed. */
+export async function drainDeletions(driver: DiskDriver, log: Logger, limit = 20): Promise<number> {
+  const due = await prisma.pendingDeletion.findMany({ where: { notBefore: { lte: new Date() } }, orderBy: { notBefore: "asc" }, take: limit });
+  let removed = 0;
+  for (const row of due) {
+    // Claim: only the worker whose compare-and-swap on notBefore matched works on it.
+    const { count } = await prisma.$transaction((tx) =>
+      tx.pendingDeletion.updateMany({
+        where: { snapshotId: row.snapshotId, notBefore: row.notBefore },
+        data: { notBefore: new Date(Date.now() + CLAIM_MS) },
+      }),
+    );
+    if (count === 0) continue;
+    try {
+      await driver.deleteSnapshot(row.snapshotId);
+      await prisma.$transaction((tx) => tx.pendingDeletion.deleteMany({ where: { snapshotId: row.snapshotId } }));
+      removed++;
+    } catch (err) {
+      const delay = retryDelayMs(row.attempts);
+      log.warn({ err, snapshotId: row.snapshotId, attempts: row.attempts + 1, retryInMs: delay }, "could not delete stored snapshot data; will retry");
+      await prisma.$transaction((tx) =>
+        tx.pendingDeletion.updateMany({
+          where: { snapshotId: row.snapshotId },
+          data: { attempts: { increment: 1 }, notBefore: new Date(Date.now() + delay), lastError: describeFailure(err, null).code },
+        }),
+      );
+    }
+  }
+  return removed;
+}
