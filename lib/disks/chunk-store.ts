@@ -11,7 +11,7 @@
 // runs syncfs again (the names are durable) before the manifest is written. So a chunk
 // under its final name is always durable, whoever finds it, and a committed manifest
 // never names one that is not.
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { createHash, webcrypto } from "node:crypto";
 import { fsyncDir, listDir, removeIfExists, writeFileAtomic } from "@/lib/disks/fs-util";
@@ -125,7 +125,8 @@ export function createChunkStore(root: string) {
         reference: (hashes: string[]) =>
           locked(async () => {
             await handle.appendFile(hashes.map((h) => h + "\n").join(""));
-            return Promise.all(hashes.map((h) => fs.stat(chunkPath(h)).then((s) => s.size, () => null)));
+            // Inline stats, like readChunk's reads: cached metadata, cheaper than a round trip each.
+            return hashes.map((h) => statSync(chunkPath(h), { throwIfNoEntry: false })?.size ?? null);
           }),
         close: () => handle.close(),
       };
