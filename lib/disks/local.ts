@@ -73,16 +73,22 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       // Two buffers: the next block is read into one while the other is processed.
       const buffers = [Buffer.allocUnsafe(BLOCK_SIZE), Buffer.allocUnsafe(BLOCK_SIZE)];
       let storedBytes = 0;
-      let next: Promise<Buffer> | null = null;
+      let next: Promise<{ block: Buffer; parts: Buffer[]; hashes: (string | null)[] }> | null = null;
       try {
         const diskBytes = (await disk.stat()).size;
         // Pieces of at most a block, within the ranges that hold data (or the whole disk).
         const pieces: Range[] = [];
         for (const r of (await dataRanges(diskPath(serverId), diskBytes, CHUNK_SIZE)) ?? [{ start: 0, end: diskBytes }])
           for (let at = r.start; at < r.end; at += BLOCK_SIZE) pieces.push({ start: at, end: Math.min(r.end, at + BLOCK_SIZE) });
-        const readPiece = (i: number) => {
-          const p = pieces[i];
-          return p ? readFully(disk, buffers[i % 2]!.subarray(0, p.end - p.start), p.start) : null;
+        // Reads a piece and hashes its non-zero chunks; runs one piece ahead of the loop, so
+        // the thread pool reads and hashes the next piece while this one is compressed.
+        const preparePiece = async (i: number) => {
+          const p = pieces[i]!;
+          const block = await readFully(disk, buffers[i % 2]!.subarray(0, p.end - p.start), p.start);
+          const parts: Buffer[] = [];
+          for (let at = 0; at < block.length; at += CHUNK_SIZE) parts.push(block.subarray(at, at + CHUNK_SIZE));
+          const hashes = isZero(block) ? parts.map(() => null) : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
+          return { block, parts, hashes };
         };
         let covered = 0; // bytes of the disk accounted for, read or known to be a hole
         const skipTo = async (offset: number) => {
@@ -91,33 +97,27 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
           while (chunks.length < Math.ceil(offset / CHUNK_SIZE)) chunks.push(null);
           covered = offset;
         };
-        next = readPiece(0);
+        next = pieces.length ? preparePiece(0) : null;
         for (let i = 0; next; i++) {
           signal?.throwIfAborted();
-          const block: Buffer = await next;
-          // The other buffer is free: its block was hashed and compressed last round.
-          next = readPiece(i + 1);
+          const { block, parts, hashes } = await next;
+          // The other buffer is free: its piece was compressed last round.
+          next = i + 1 < pieces.length ? preparePiece(i + 1) : null;
           await skipTo(pieces[i]!.start);
-          const parts: Buffer[] = [];
-          for (let at = 0; at < block.length; at += CHUNK_SIZE) parts.push(block.subarray(at, at + CHUNK_SIZE));
-          if (isZero(block)) chunks.push(...parts.map(() => null));
-          else {
-            const hashes = await Promise.all(parts.map((p) => (isZero(p) ? null : sha256Async(p))));
-            chunks.push(...hashes);
-            const fresh = [...new Set(hashes.filter((h): h is string => h !== null && !sizes.has(h)))];
-            const found = fresh.length ? await journal.reference(fresh) : [];
-            for (const [k, hash] of fresh.entries()) {
-              const size = found[k];
-              if (size != null) {
-                sizes.set(hash, size);
-                continue;
-              }
-              // Compressed here, synchronously, so the block buffer is free once the loop ends.
-              const packed = packChunk(parts[hashes.indexOf(hash)]!);
-              sizes.set(hash, packed.length);
-              storedBytes += packed.length;
-              await pool.run(async () => staged.push(await store.stageChunk(hash, packed)));
+          chunks.push(...hashes);
+          const fresh = [...new Set(hashes.filter((h): h is string => h !== null && !sizes.has(h)))];
+          const found = fresh.length ? await journal.reference(fresh) : [];
+          for (const [k, hash] of fresh.entries()) {
+            const size = found[k];
+            if (size != null) {
+              sizes.set(hash, size);
+              continue;
             }
+            // Compressed here, synchronously, so the buffer is free once this round ends.
+            const packed = packChunk(parts[hashes.indexOf(hash)]!);
+            sizes.set(hash, packed.length);
+            storedBytes += packed.length;
+            await pool.run(async () => staged.push(await store.stageChunk(hash, packed)));
           }
           await throttle(block.length, signal);
           covered = pieces[i]!.end;
