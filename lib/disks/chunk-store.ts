@@ -13,7 +13,7 @@
 // never names one that is not.
 import { promises as fs, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { createHash, webcrypto } from "node:crypto";
+import { webcrypto } from "node:crypto";
 import { fsyncDir, listDir, removeIfExists, writeFileAtomic } from "@/lib/disks/fs-util";
 import { isAlive, withStoreLock } from "@/lib/disks/store-lock";
 import { unpackChunk } from "@/lib/disks/chunk-codec";
@@ -36,10 +36,6 @@ export type Manifest = {
 };
 
 export class CorruptChunkError extends Error {}
-
-export function sha256(data: Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** SHA-256 on libuv's thread pool, so hashing runs beside the main thread's work. */
 export async function sha256Async(data: Buffer): Promise<string> {
@@ -137,12 +133,16 @@ export function createChunkStore(root: string) {
       const target = chunkPath(hash);
       // pid (the sweep recognises a dead writer by it) + random: two creates may stage one chunk.
       const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      const write = () => fs.writeFile(tmp, packed);
       try {
-        await fs.writeFile(tmp, packed);
+        await write().catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== "ENOENT") throw err;
+          await fs.mkdir(path.dirname(target), { recursive: true }); // first chunk of its prefix
+          await write();
+        });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-        await fs.mkdir(path.dirname(target), { recursive: true });
-        await fs.writeFile(tmp, packed);
+        await removeIfExists(tmp); // a half-written temp file (ENOSPC) must not linger
+        throw err;
       }
       return { hash, tmp };
     },
