@@ -16,7 +16,7 @@ const nextConfig: NextConfig = {
   // `npm run typecheck` checks the whole project (tests included) as its own step of
   // `npm test`; the build that `npm start` runs for users need not repeat it.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["better-sqlite3", "pino"],
+  serverExternalPackages: ["better-sqlite3", "pino", "zstd-napi"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

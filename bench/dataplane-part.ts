@@ -4,7 +4,8 @@
 //          → change 1% of the data → Snapdeck snapshot 2 (incremental) | zstd -T2 -3 again
 //          → Snapdeck restore of snapshot 1 | zstd -d
 // The page cache is warm for everyone alike (the disk was just written or read). Snapdeck
-// fsyncs what it writes, so every tool's output is fsynced too (`sync FILE`) before its clock stops.
+// makes what it writes durable (syncfs, fsync), so every tool's output is fsynced too
+// (`sync FILE`) before its clock stops.
 import { createReadStream, promises as fs } from "node:fs";
 import { createHash } from "node:crypto";
 import path from "node:path";

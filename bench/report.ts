@@ -74,7 +74,8 @@ function dataplaneSection(d: DataplaneResult): string[] {
     `A ${n(o.diskMb)} MiB sparse raw disk with ${n(d.allocatedMb)} MiB allocated (the project's demo content: log text, random bytes, ` +
       `repeated patterns, written zeros, plus a slice of the node binary), ${o.rounds} round(s). The second snapshot follows a change ` +
       `of ${n(d.changedMb, 1)} MiB (${n(o.changeFraction * 100)}% of the data, 64 KiB pieces at random places); Snapdeck stores only ` +
-      `new chunks, the tools compress the whole disk again. MiB/s is over the disk's logical size. Peak RSS is the whole child ` +
+      `new chunks, the tools compress the whole disk again. Snapdeck reads only the ranges \`qemu-img map\` reports as data (SEEK_DATA, as ` +
+      `\`cp --sparse\` does); zstd and gzip read every byte. MiB/s is over the disk's logical size. Peak RSS is the whole child ` +
       `process (Snapdeck: node + tsx + the driver; "floor" is its RSS before the work starts). Every tool's output is fsynced before its clock stops, as Snapdeck's is. Speed ratio = tool seconds ÷ ` +
       `Snapdeck seconds (above 1×: Snapdeck is faster). Restore verified byte for byte: ${d.restoreVerified ? "yes" : "**NO**"}.`,
     "",
