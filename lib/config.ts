@@ -19,6 +19,15 @@ export function getDatabaseUrl(): string {
   return process.env.DATABASE_URL ?? `file:${path.join(/*turbopackIgnore: true*/ getDataDir(), "app.db")}`;
 }
 
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** The URL scheme picks the database: `file:` is SQLite, `postgres(ql)://` PostgreSQL. */
+export function getDatabaseProvider(url = getDatabaseUrl()): DatabaseProvider {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(":")[0]}:…"`);
+}
+
 export const config = {
   get port() {
     return intFrom("PORT", 3000);

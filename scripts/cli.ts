@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<void> {
   const missing = command.required.filter((name) => typeof values[name] !== "string" || values[name] === "");
   if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
 
-  migrateDatabase();
+  await migrateDatabase();
   const { ensureDb } = await import("@/lib/server/db");
   await ensureDb();
   for (const line of await command.run(values)) console.log(line);

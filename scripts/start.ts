@@ -14,7 +14,7 @@ async function main() {
   log(`data directory: ${dataDir}`);
   const env = { ...process.env, DATA_DIR: dataDir, NEXTAUTH_SECRET: ensureAuthSecret(), NODE_ENV: "production" as const };
   Object.assign(process.env, env);
-  migrateDatabase();
+  await migrateDatabase();
   log("database migrated");
 
   if (!existsSync(".next/BUILD_ID") || process.env.SNAPDECK_REBUILD === "1") {

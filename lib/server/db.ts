@@ -1,16 +1,32 @@
-// The one Prisma client of a process. SQLite runs in WAL mode with a busy timeout and
-// foreign keys on, so concurrent writers wait for each other instead of failing.
+// The one Prisma client of a process, for the database DATABASE_URL names (lib/config.ts).
+// Both generated clients come from the one schema (scripts/postgres-schema.ts), so the
+// PostgreSQL client is typed as the SQLite one: same models, same queries, one set of types.
 //
-// The better-sqlite3 adapter has ONE connection per process and serialises
-// $transaction calls with a mutex, but a plain query runs on that connection at once —
-// inside whatever transaction another request has open. So: every write goes through
-// prisma.$transaction, never a bare create/update/delete.
+// SQLite runs in WAL mode with a busy timeout and foreign keys on, so concurrent writers
+// wait for each other instead of failing. The better-sqlite3 adapter has ONE connection
+// per process and serialises $transaction calls with a mutex, but a plain query runs on
+// that connection at once — inside whatever transaction another request has open. So:
+// every write goes through prisma.$transaction, never a bare create/update/delete.
+// PostgreSQL uses a pool (pg); the same rule costs nothing there.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { getDatabaseUrl } from "@/lib/config";
+import { PrismaClient as PostgresPrismaClient } from "@/lib/generated/prisma-postgres/client";
+import { getDatabaseProvider, getDatabaseUrl } from "@/lib/config";
+import { logger } from "@/lib/server/logger";
+
+export const databaseProvider = getDatabaseProvider();
 
 function createClient(): PrismaClient {
   const url = getDatabaseUrl();
+  if (databaseProvider === "postgresql") {
+    const adapter = new PrismaPg(
+      // A dead server is noticed in seconds, so a request answers 503 instead of hanging.
+      { connectionString: url, connectionTimeoutMillis: 5_000 },
+      { onPoolError: (err) => logger.warn({ err: err.message }, "PostgreSQL connection lost; reconnecting on next use") },
+    );
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
   const adapter = new PrismaBetterSQLite3({ url, timeout: 10_000 });
   return new PrismaClient({ adapter });
 }
@@ -20,9 +36,10 @@ const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; prisma
 export const prisma = globalForPrisma.prisma ?? createClient();
 if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = prisma;
 
-/** Applies the connection pragmas once per process; every entry point awaits it. */
+/** Applies the SQLite connection pragmas once per process; every entry point awaits it. */
 export function ensureDb(): Promise<void> {
   globalForPrisma.prismaReady ??= (async () => {
+    if (databaseProvider !== "sqlite") return;
     await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
     await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");

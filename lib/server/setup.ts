@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { getDatabaseUrl, getDataDir } from "@/lib/config";
+import { getDatabaseProvider, getDatabaseUrl, getDataDir } from "@/lib/config";
+import { migratePostgres } from "@/lib/server/migrate-postgres";
 
 export function prepareDataDir(): string {
   const dataDir = getDataDir();
@@ -22,7 +23,7 @@ export function ensureAuthSecret(): string {
 }
 
 /**
- * True when every migration in prisma/migrations is recorded as applied. Checked first
+ * SQLite only: true when every migration in prisma/migrations is recorded as applied. Checked first
  * because `prisma migrate deploy` (JS engine) fails with "SocketTimeout" on a WAL
  * database another process has open (e.g. the worker starting beside `next start`).
  */
@@ -44,9 +45,16 @@ function migrationsUpToDate(): boolean {
   }
 }
 
-/** Applies pending migrations with the project's Prisma CLI (offline JS engine). */
-export function migrateDatabase(): void {
+/**
+ * Applies pending migrations: SQLite's with the project's Prisma CLI (offline JS engine),
+ * PostgreSQL's with lib/server/migrate-postgres.ts.
+ */
+export async function migrateDatabase(): Promise<void> {
   prepareDataDir();
+  if (getDatabaseProvider() === "postgresql") {
+    await migratePostgres(getDatabaseUrl());
+    return;
+  }
   if (migrationsUpToDate()) return;
   const prisma = path.resolve("node_modules/.bin/prisma");
   execFileSync(prisma, ["migrate", "deploy"], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
