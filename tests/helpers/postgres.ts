@@ -34,7 +34,7 @@ export function withDatabase(url: string, database: string): string {
 }
 
 /** Creates an empty database; its URL. Names share a prefix so a run's leftovers are easy to spot. */
-export async function createTestDatabase(label = "t"): Promise<string> {
+export async function createTestDatabase(label = process.env.SNAPDECK_TEST_RUN ?? "t"): Promise<string> {
   const admin = postgresAdminUrl();
   const name = `snapdeck_test_${label}_${randomBytes(5).toString("hex")}`;
   const client = new pg.Client({ connectionString: admin });
