@@ -50,3 +50,20 @@ export function ensureDb(): Promise<void> {
   })();
   return globalForPrisma.prismaReady;
 }
+
+type Queryable = Pick<PrismaClient, "$queryRawUnsafe">;
+
+/**
+ * The database server's clock. Leases compare against it, never against the worker's own
+ * clock, so workers on hosts whose clocks disagree still agree on when a lease runs out.
+ * On SQLite it is the host's clock read by SQLite, and the query touches no table, so as
+ * the first statement of a transaction it takes no lock.
+ */
+export async function databaseNow(db: Queryable = prisma): Promise<Date> {
+  const sql =
+    databaseProvider === "postgresql"
+      ? "SELECT (extract(epoch FROM now()) * 1000)::float8 AS ms"
+      : "SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER) AS ms";
+  const [row] = await db.$queryRawUnsafe<{ ms: number | bigint }[]>(sql);
+  return new Date(Number(row!.ms));
+}
