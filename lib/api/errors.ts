@@ -3,7 +3,7 @@
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode } from "@/lib/server/errors";
 import { logger } from "@/lib/server/logger";
-import { isUniqueViolation } from "@/lib/server/db-errors";
+import { isDatabaseUnavailable, isUniqueViolation } from "@/lib/server/db-errors";
 
 export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   validation_error: 400,
@@ -63,6 +63,16 @@ export function toErrorResponse(err: unknown): Response {
     const status = STATUS_BY_CODE[err.code] ?? 500;
     const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": 'Bearer realm="snapdeck"' } : {};
     return errorResponse(status, { detail: err.message, code: err.code, ...(err.fields && { errors: err.fields }) }, headers);
+  }
+  // The database is restarting or unreachable: nothing was done; the pool reconnects by
+  // itself, so the client should simply come back in a few seconds.
+  if (isDatabaseUnavailable(err)) {
+    logger.warn({ err: (err as Error).message }, "database unavailable");
+    return errorResponse(
+      503,
+      { detail: "The database is unavailable right now; retry in a few seconds.", code: "database_unavailable" },
+      { "Retry-After": "5" },
+    );
   }
   // A unique constraint the domain code did not expect to race on: still a conflict of
   // the caller's request with existing data, not a server fault.
