@@ -17,9 +17,9 @@ import { logger } from "@/lib/server/logger";
 
 export const databaseProvider = getDatabaseProvider();
 
-function createClient(): PrismaClient {
-  const url = getDatabaseUrl();
-  if (databaseProvider === "postgresql") {
+/** A client for any database URL; the app's own is `prisma` below (db copy uses two). */
+export function createPrismaClient(url: string): PrismaClient {
+  if (getDatabaseProvider(url) === "postgresql") {
     const adapter = new PrismaPg(
       // A dead server is noticed in seconds, so a request answers 503 instead of hanging.
       { connectionString: url, connectionTimeoutMillis: 5_000 },
@@ -33,7 +33,7 @@ function createClient(): PrismaClient {
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; prismaReady?: Promise<void> };
 
-export const prisma = globalForPrisma.prisma ?? createClient();
+export const prisma = globalForPrisma.prisma ?? createPrismaClient(getDatabaseUrl());
 if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = prisma;
 
 /** Applies the SQLite connection pragmas once per process; every entry point awaits it. */

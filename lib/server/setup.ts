@@ -27,8 +27,8 @@ export function ensureAuthSecret(): string {
  * because `prisma migrate deploy` (JS engine) fails with "SocketTimeout" on a WAL
  * database another process has open (e.g. the worker starting beside `next start`).
  */
-function migrationsUpToDate(): boolean {
-  const file = getDatabaseUrl().replace(/^file:/, "");
+function migrationsUpToDate(url: string): boolean {
+  const file = url.replace(/^file:/, "");
   if (!existsSync(file)) return false;
   const wanted = readdirSync(path.resolve("prisma/migrations"), { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -49,13 +49,13 @@ function migrationsUpToDate(): boolean {
  * Applies pending migrations: SQLite's with the project's Prisma CLI (offline JS engine),
  * PostgreSQL's with lib/server/migrate-postgres.ts.
  */
-export async function migrateDatabase(): Promise<void> {
+export async function migrateDatabase(url = getDatabaseUrl()): Promise<void> {
   prepareDataDir();
-  if (getDatabaseProvider() === "postgresql") {
-    await migratePostgres(getDatabaseUrl());
+  if (getDatabaseProvider(url) === "postgresql") {
+    await migratePostgres(url);
     return;
   }
-  if (migrationsUpToDate()) return;
+  if (migrationsUpToDate(url)) return;
   const prisma = path.resolve("node_modules/.bin/prisma");
-  execFileSync(prisma, ["migrate", "deploy"], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  execFileSync(prisma, ["migrate", "deploy"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: url } });
 }
