@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { withProvider } from "./postgres-schema";
+import { withProvider, writePostgresSchema } from "./postgres-schema";
 
 const SQLITE_DIR = "prisma/migrations";
 const POSTGRES_DIR = "prisma/migrations-postgres";
@@ -58,6 +58,8 @@ function write(dir: string, migration: string, sql: string): void {
 }
 
 try {
+  // prisma/postgres.config.ts names the PostgreSQL copy of the schema; keep it current.
+  writePostgresSchema();
   const db = new Database(dbFile);
   const sqliteHistory = migrationNames(SQLITE_DIR);
   const missing = new Set(sqliteHistory.filter((m) => !existsSync(path.join(POSTGRES_DIR, m, "migration.sql"))));

@@ -24,8 +24,8 @@ export function postgresMigrations(dir = path.resolve(POSTGRES_MIGRATIONS_DIR)):
 }
 
 /** Applies the pending migrations; returns the names applied by this call. */
-export async function migratePostgres(url: string): Promise<string[]> {
-  const migrations = postgresMigrations();
+export async function migratePostgres(url: string, dir?: string): Promise<string[]> {
+  const migrations = postgresMigrations(dir);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   const applied: string[] = [];
