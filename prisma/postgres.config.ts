@@ -16,7 +16,11 @@ const offline = {
   async queryRaw(query: { sql: string }) {
     if (!VERSION_PROBE.test(query.sql)) return refuse();
     // Column types: 5 = boolean, 7 = text, 0 = int32 (driver-adapter-utils' ColumnTypeEnum).
-    return { columnNames: ["exists", "version", "numeric_version"], columnTypes: [5, 7, 0], rows: [[true, "PostgreSQL 15.0", 150000]] };
+    return {
+      columnNames: ["exists", "version", "numeric_version"],
+      columnTypes: [5, 7, 0],
+      rows: [[true, "PostgreSQL 15.0", 150000]],
+    };
   },
   executeRaw: refuse,
   executeScript: refuse,
@@ -30,6 +34,11 @@ export default defineConfig({
   engine: "js",
   schema: "postgres/schema.prisma",
   async adapter() {
-    return { provider: "postgres" as const, adapterName: offline.adapterName, connect: async () => offline, connectToShadowDb: refuse } as never;
+    return {
+      provider: "postgres" as const,
+      adapterName: offline.adapterName,
+      connect: async () => offline,
+      connectToShadowDb: refuse,
+    } as never;
   },
 });

@@ -27,6 +27,7 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), "snapdeck-migration-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 const dbFile = path.join(scratch, "app.db");
 const env = { ...process.env, DATA_DIR: scratch, DATABASE_URL: `file:${dbFile}` };
 let step = 0;
@@ -49,7 +50,12 @@ function pullSchema(provider: "sqlite" | "postgresql"): string {
 
 const hasDdl = (sql: string) => /\b(CREATE|ALTER|DROP)\b/.test(sql);
 const migrationNames = (dir: string) =>
-  existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+  existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+    : [];
 
 function write(dir: string, migration: string, sql: string): void {
   mkdirSync(path.join(dir, migration), { recursive: true });
@@ -57,54 +63,68 @@ function write(dir: string, migration: string, sql: string): void {
   console.log(`wrote ${dir}/${migration}/migration.sql`);
 }
 
-try {
-  // prisma/postgres.config.ts names the PostgreSQL copy of the schema; keep it current.
-  writePostgresSchema();
-  const db = new Database(dbFile);
-  const sqliteHistory = migrationNames(SQLITE_DIR);
-  const missing = new Set(sqliteHistory.filter((m) => !existsSync(path.join(POSTGRES_DIR, m, "migration.sql"))));
+// prisma/postgres.config.ts names the PostgreSQL copy of the schema; keep it current.
+writePostgresSchema();
+const db = new Database(dbFile);
+const sqliteHistory = migrationNames(SQLITE_DIR);
+const missing = new Set(sqliteHistory.filter((m) => !existsSync(path.join(POSTGRES_DIR, m, "migration.sql"))));
 
-  // 1. SQLite: the history applied to a scratch database, diffed against the schema.
-  for (const migration of sqliteHistory) db.exec(readFileSync(path.join(SQLITE_DIR, migration, "migration.sql"), "utf8"));
-  const sqliteNow = run(["migrate", "diff", "--from-schema-datamodel", pullSchema("sqlite"), "--to-schema-datamodel", "prisma/schema.prisma", "--script"]);
-  if (hasDdl(sqliteNow)) {
-    const migration = `${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}_${name}`;
-    write(SQLITE_DIR, migration, sqliteNow);
-    sqliteHistory.push(migration);
-    missing.add(migration);
-  }
-  if (missing.size === 0) {
-    console.error("The schema matches the migrations of both databases; nothing to write.");
-    process.exit(1);
-  }
-
-  // 2. PostgreSQL: replay the SQLite history on a fresh scratch database, and for each
-  // migration without a twin diff the schema before it against the schema after it.
-  db.close();
-  rmSync(dbFile, { force: true });
-  const replay = new Database(dbFile);
-  const empty = () => (replay.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0;
-  // The PostgreSQL-flavoured schema before the current migration; undefined = not read yet.
-  let before: string | null | undefined = null;
-  for (const migration of sqliteHistory) {
-    const needed = missing.has(migration);
-    if (needed && before === undefined) before = empty() ? null : pullSchema("postgresql");
-    replay.exec(readFileSync(path.join(SQLITE_DIR, migration, "migration.sql"), "utf8"));
-    if (!needed) {
-      before = undefined;
-      continue;
-    }
-    const after = pullSchema("postgresql");
-    const from = before ? ["--from-schema-datamodel", before] : ["--from-empty"];
-    const sql = run(["migrate", "diff", "--config", "prisma/postgres.config.ts", ...from, "--to-schema-datamodel", after, "--script"]);
-    write(POSTGRES_DIR, migration, hasDdl(sql) ? sql : "-- No PostgreSQL change (the SQLite migration changes no schema).");
-    before = after;
-  }
-  replay.close();
-  console.log(
-    "Review the PostgreSQL SQL before committing: statements written by hand into a SQLite migration " +
-      "(data backfills, e.g. a NOT NULL column filled from another table) are not carried over.",
-  );
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
+// 1. SQLite: the history applied to a scratch database, diffed against the schema.
+for (const migration of sqliteHistory) db.exec(readFileSync(path.join(SQLITE_DIR, migration, "migration.sql"), "utf8"));
+const sqliteNow = run([
+  "migrate",
+  "diff",
+  "--from-schema-datamodel",
+  pullSchema("sqlite"),
+  "--to-schema-datamodel",
+  "prisma/schema.prisma",
+  "--script",
+]);
+if (hasDdl(sqliteNow)) {
+  const migration = `${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}_${name}`;
+  write(SQLITE_DIR, migration, sqliteNow);
+  sqliteHistory.push(migration);
+  missing.add(migration);
 }
+if (missing.size === 0) {
+  console.error("The schema matches the migrations of both databases; nothing to write.");
+  process.exit(1);
+}
+
+// 2. PostgreSQL: replay the SQLite history on a fresh scratch database, and for each
+// migration without a twin diff the schema before it against the schema after it.
+db.close();
+rmSync(dbFile, { force: true });
+const replay = new Database(dbFile);
+const empty = () =>
+  (replay.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0;
+// The PostgreSQL-flavoured schema before the current migration; undefined = not read yet.
+let before: string | null | undefined = null;
+for (const migration of sqliteHistory) {
+  const needed = missing.has(migration);
+  if (needed && before === undefined) before = empty() ? null : pullSchema("postgresql");
+  replay.exec(readFileSync(path.join(SQLITE_DIR, migration, "migration.sql"), "utf8"));
+  if (!needed) {
+    before = undefined;
+    continue;
+  }
+  const after = pullSchema("postgresql");
+  const from = before ? ["--from-schema-datamodel", before] : ["--from-empty"];
+  const sql = run([
+    "migrate",
+    "diff",
+    "--config",
+    "prisma/postgres.config.ts",
+    ...from,
+    "--to-schema-datamodel",
+    after,
+    "--script",
+  ]);
+  write(POSTGRES_DIR, migration, hasDdl(sql) ? sql : "-- No PostgreSQL change (the SQLite migration changes no schema).");
+  before = after;
+}
+replay.close();
+console.log(
+  "Review the PostgreSQL SQL before committing: statements written by hand into a SQLite migration " +
+    "(data backfills, e.g. a NOT NULL column filled from another table) are not carried over.",
+);

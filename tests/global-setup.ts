@@ -11,7 +11,9 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
     const client = new pg.Client({ connectionString: admin });
     await client.connect();
     try {
-      const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [prefix]);
+      const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", [
+        prefix,
+      ]);
       for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     } finally {
       await client.end();

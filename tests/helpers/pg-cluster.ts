@@ -24,14 +24,30 @@ function freePort(): Promise<number> {
 export async function startPgCluster(): Promise<PgCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-pg-"));
   const root = userInfo().uid === 0;
-  if (root) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })));
+  if (root)
+    chownSync(
+      dir,
+      Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
+      Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
+    );
   const run = (tool: string, args: string[]) =>
-    execFileSync(root ? "runuser" : path.join(BIN, tool), root ? ["-u", "postgres", "--", path.join(BIN, tool), ...args] : args, { stdio: "pipe" });
+    execFileSync(root ? "runuser" : path.join(BIN, tool), root ? ["-u", "postgres", "--", path.join(BIN, tool), ...args] : args, {
+      stdio: "pipe",
+    });
   const port = await freePort();
   const data = path.join(dir, "data");
   run("initdb", ["-D", data, "-A", "trust", "-U", "postgres"]);
   const start = () =>
-    run("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+    run("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      path.join(dir, "log"),
+      "-w",
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start",
+    ]);
   const stop = () => run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
   start();
   return {

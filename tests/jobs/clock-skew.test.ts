@@ -6,7 +6,17 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } 
 import { ensureDb, prisma } from "@/lib/server/db";
 import { createSnapshot } from "@/lib/server/snapshots";
 import type { Actor } from "@/lib/server/actor";
-import { claimedOperations, killHard, operationOf, seedActor, seedServer, spawnWorker, waitFor, waitForOperationEnd, type WorkerProcess } from "./helpers";
+import {
+  claimedOperations,
+  killHard,
+  operationOf,
+  seedActor,
+  seedServer,
+  spawnWorker,
+  waitFor,
+  waitForOperationEnd,
+  type WorkerProcess,
+} from "./helpers";
 
 const SKEWED = {
   NODE_OPTIONS: `--import ${path.resolve(__dirname, "../helpers/skewed-clock.mjs")}`,

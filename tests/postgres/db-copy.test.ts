@@ -21,7 +21,11 @@ describe("npm run cli -- db copy", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-copy-"));
     const source = `file:${path.join(dir, "app.db")}`;
     const seeded = JSON.parse(
-      execFileSync(tsx, ["bench/seed-db.ts", "12", "150"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATA_DIR: dir, DATABASE_URL: source } }),
+      execFileSync(tsx, ["bench/seed-db.ts", "12", "150"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, DATA_DIR: dir, DATABASE_URL: source },
+      }),
     ) as { token: string; userId: number };
     const target = process.env.DATABASE_URL!; // this file's (migrated, empty) PostgreSQL database
 
@@ -46,7 +50,10 @@ describe("npm run cli -- db copy", () => {
     expect((await authenticateToken(seeded.token, null))?.userId).toBe(seeded.userId);
     const user = await createUser({ email: "after-copy@example.test", password: "long-enough-pw" });
     const server = await createServer(user.id, { name: "after-copy", status: "stopped", disk_mb: 8 });
-    const snapshot = await createSnapshot({ userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null }, { server_id: server.id, name: "new" });
+    const snapshot = await createSnapshot(
+      { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null },
+      { server_id: server.id, name: "new" },
+    );
     expect(server.id).toBeGreaterThan(12);
     expect(snapshot.id).toBeGreaterThan(150);
 

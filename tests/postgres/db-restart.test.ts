@@ -33,7 +33,10 @@ describe("PostgreSQL restart", () => {
     const api = createApi(app.url);
     const user = await seedUser();
     const server = await seedServer(user.id);
-    const created = await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: server.id, name: "through-restart" } });
+    const created = await api("POST", "/api/v1/snapshots/", {
+      token: user.write,
+      json: { server_id: server.id, name: "through-restart" },
+    });
     expect(created.status, created.text).toBe(201);
     await waitFor("the snapshot to make progress", async () => {
       const res = await api("GET", `/api/v1/snapshots/${created.body.id}/`, { token: user.read });
@@ -61,7 +64,8 @@ describe("PostgreSQL restart", () => {
     await readers;
 
     expect(statuses.filter((s) => s.status !== 200 && s.status !== 503)).toEqual([]);
-    for (const s of statuses.filter((s) => s.status === 503)) expect(s).toMatchObject({ code: "database_unavailable", retryAfter: "5" });
+    for (const s of statuses.filter((s) => s.status === 503))
+      expect(s).toMatchObject({ code: "database_unavailable", retryAfter: "5" });
 
     // The snapshot finishes (redone after its lease expired, if the outage hit its writes).
     const snapshot = await waitFor(

@@ -15,7 +15,10 @@ const ROOT = path.resolve(__dirname, "../..");
 
 function scratchProject(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-newmig-"));
-  cpSync(path.join(ROOT, "prisma"), path.join(dir, "prisma"), { recursive: true, filter: (src) => path.relative(ROOT, src) !== path.join("prisma", "postgres") });
+  cpSync(path.join(ROOT, "prisma"), path.join(dir, "prisma"), {
+    recursive: true,
+    filter: (src) => path.relative(ROOT, src) !== path.join("prisma", "postgres"),
+  });
   cpSync(path.join(ROOT, "scripts"), path.join(dir, "scripts"), { recursive: true });
   cpSync(path.join(ROOT, "prisma.config.ts"), path.join(dir, "prisma.config.ts"));
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
@@ -23,8 +26,17 @@ function scratchProject(): string {
 }
 
 const newMigration = (cwd: string, name: string) =>
-  spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/new-migration.ts", name], { cwd, encoding: "utf8", env: { ...process.env, DATABASE_URL: "" } });
-const names = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => !n.endsWith(".toml")).sort() : []);
+  spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["scripts/new-migration.ts", name], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: "" },
+  });
+const names = (dir: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => !n.endsWith(".toml"))
+        .sort()
+    : [];
 
 describe("npm run db:migration", () => {
   it("writes both sides of a schema change, and later only the missing PostgreSQL side", { timeout: 300_000 }, async () => {
@@ -62,7 +74,9 @@ describe("npm run db:migration", () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const { rows } = await client.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'Server' AND column_name = 'note'`);
+      const { rows } = await client.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'Server' AND column_name = 'note'`,
+      );
       expect(rows).toHaveLength(1);
     } finally {
       await client.end();
