@@ -1,5 +1,6 @@
 // Browser tests run Debian's Chromium against the production build, started the way a
 // user starts Snapdeck (`npm start`) on a throwaway DATA_DIR with demo data.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,6 +18,16 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 // Reuse the directory across Playwright's config reloads (workers re-import this file).
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "snapdeck-e2e-"));
 export const e2eDataDir = process.env.E2E_DATA_DIR;
+// SNAPDECK_TEST_DB=postgres: the same specs on a new PostgreSQL database (created once;
+// the CLI calls of e2e/fixtures.ts inherit DATABASE_URL from here).
+const db = process.env.SNAPDECK_TEST_DB === "postgres" ? "postgres" : "sqlite";
+if (db === "postgres") {
+  process.env.E2E_DATABASE_URL ??= execFileSync("node_modules/.bin/tsx", ["tests/helpers/postgres.ts", "create", "e2e"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+}
 
 export default defineConfig({
   testDir: "e2e",
@@ -25,7 +36,7 @@ export default defineConfig({
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 20_000 },
-  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  reporter: [["list"], ["json", { outputFile: `test-results/playwright-${db}.json` }]],
   use: {
     baseURL: `http://localhost:${port}`,
     trace: "retain-on-failure",

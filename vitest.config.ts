@@ -1,11 +1,21 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+
+// SNAPDECK_TEST_DB=postgres: every file gets a PostgreSQL database (tests/setup.ts) named
+// after this run, so tests/global-setup.ts can drop them all at the end.
+const postgres = process.env.SNAPDECK_TEST_DB === "postgres";
+process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(__dirname) } },
   test: {
     include: ["tests/**/*.test.ts"],
+    // PostgreSQL-only tests (e.g. two instances, restarting the server) run in the
+    // PostgreSQL pass only.
+    exclude: postgres ? [] : ["tests/postgres/**"],
     setupFiles: ["tests/setup.ts"],
+    globalSetup: ["tests/global-setup.ts"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -23,7 +23,7 @@ async function main() {
   const snapshots = Number(process.argv[3]);
   if (!process.env.DATA_DIR || !process.env.DATABASE_URL) throw new Error("DATA_DIR and DATABASE_URL must be set");
   const { migrateDatabase } = await import("@/lib/server/setup");
-  migrateDatabase();
+  await migrateDatabase();
   const { ensureDb, prisma } = await import("@/lib/server/db");
   await ensureDb();
   const { createUser } = await import("@/lib/server/users");

@@ -33,6 +33,15 @@ function publicUrlFrom(raw: string | undefined): string | null {
   return url.origin;
 }
 
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** The URL scheme picks the database: `file:` is SQLite, `postgres(ql)://` PostgreSQL. */
+export function getDatabaseProvider(url = getDatabaseUrl()): DatabaseProvider {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(":")[0]}:…"`);
+}
+
 export const config = {
   /** The origin users reach Snapdeck at, for absolute links; null: each request's own. */
   get publicUrl() {

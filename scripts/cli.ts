@@ -8,12 +8,19 @@ import { migrateDatabase } from "@/lib/server/setup";
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
-  npm run cli -- server create --owner E --name NAME [--status active|stopped] [--disk-mb N]`;
+  npm run cli -- server create --owner E --name NAME [--status active|stopped] [--disk-mb N]
+  npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
 
 class UsageError extends Error {}
 
 type Options = Record<string, string | boolean | undefined>;
-type Command = { options: Record<string, { type: "string" | "boolean" }>; required: string[]; run: (o: Options) => Promise<string[]> };
+type Command = {
+  options: Record<string, { type: "string" | "boolean" }>;
+  required: string[];
+  run: (o: Options) => Promise<string[]>;
+  /** Works on the databases named in its options, not on DATABASE_URL's. */
+  ownDatabases?: true;
+};
 
 function str(o: Options, key: string): string {
   return String(o[key]);
@@ -61,6 +68,17 @@ const COMMANDS: Record<string, Command> = {
       return [`created server ${server.name} (${diskMb} MB disk, ${server.status}) for ${owner.email}`, String(server.id)];
     },
   },
+  "db copy": {
+    options: { from: { type: "string" }, to: { type: "string" } },
+    required: ["from", "to"],
+    ownDatabases: true,
+    async run(o) {
+      const { copyDatabase } = await import("@/lib/server/db-copy");
+      const copied = await copyDatabase(str(o, "from"), str(o, "to"));
+      const total = Object.values(copied).reduce((a, b) => a + b, 0);
+      return [...Object.entries(copied).map(([table, n]) => `${table}: ${n}`), `copied ${total} rows`];
+    },
+  },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -76,9 +94,11 @@ async function main(argv: string[]): Promise<void> {
   const missing = command.required.filter((name) => typeof values[name] !== "string" || values[name] === "");
   if (missing.length) throw new UsageError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
 
-  migrateDatabase();
-  const { ensureDb } = await import("@/lib/server/db");
-  await ensureDb();
+  if (!command.ownDatabases) {
+    await migrateDatabase();
+    const { ensureDb } = await import("@/lib/server/db");
+    await ensureDb();
+  }
   for (const line of await command.run(values)) console.log(line);
 }
 

@@ -24,7 +24,7 @@ async function main() {
     ...(!process.env.NEXTAUTH_URL && config.publicUrl && { NEXTAUTH_URL: config.publicUrl }),
   };
   Object.assign(process.env, env);
-  migrateDatabase();
+  await migrateDatabase();
   log("database migrated");
 
   if (!existsSync(".next/BUILD_ID") || process.env.SNAPDECK_REBUILD === "1") {

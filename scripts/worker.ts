@@ -11,7 +11,7 @@ import { config } from "@/lib/config";
 async function main() {
   // Skips the Prisma CLI when nothing is pending: `migrate deploy` times out while
   // another process (the app, another worker) has the WAL database open.
-  migrateDatabase();
+  await migrateDatabase();
   await ensureDb();
   const worker = startWorker({ concurrency: config.workerConcurrency });
   let stopping = false;

@@ -3,6 +3,7 @@
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode } from "@/lib/server/errors";
 import { logger } from "@/lib/server/logger";
+import { isDatabaseUnavailable, isUniqueViolation } from "@/lib/server/db-errors";
 
 export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   validation_error: 400,
@@ -64,6 +65,20 @@ export function toErrorResponse(err: unknown): Response {
     const headers: Record<string, string> = status === 401 ? { "WWW-Authenticate": 'Bearer realm="snapdeck"' } : {};
     return errorResponse(status, { detail: err.message, code: err.code, ...(err.fields && { errors: err.fields }) }, headers);
   }
+  // The database is restarting or unreachable: nothing was done; the pool reconnects by
+  // itself, so the client should simply come back in a few seconds.
+  if (isDatabaseUnavailable(err)) {
+    logger.warn({ err: (err as Error).message }, "database unavailable");
+    return errorResponse(
+      503,
+      { detail: "The database is unavailable right now; retry in a few seconds.", code: "database_unavailable" },
+      { "Retry-After": "5" },
+    );
+  }
+  // A unique constraint the domain code did not expect to race on: still a conflict of
+  // the caller's request with existing data, not a server fault.
+  if (isUniqueViolation(err))
+    return errorResponse(409, { detail: "This conflicts with a concurrent change; reload and retry.", code: "conflict" });
   logger.error({ err }, "unhandled error in API route");
   return errorResponse(500, { detail: "Something went wrong on our side; the request may be retried.", code: "internal_error" });
 }

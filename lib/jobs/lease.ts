@@ -1,10 +1,13 @@
 // Leases: an operation belongs to the worker named in leaseOwner until leaseExpiresAt.
 // Claiming is one compare-and-swap UPDATE (status queued, or running with an expired
-// lease), the first statement of its transaction, so SQLite takes the write lock before
-// anything else and two worker processes can never both win. Every later write by the
+// lease), the first statement of its transaction after a clock read that touches no
+// table, so SQLite takes the write lock before anything else and two worker processes can
+// never both win (PostgreSQL: the row lock and a re-check of the condition). Every later write by the
 // worker repeats the CAS on (id, leaseOwner, status running): a worker that lost its lease
-// can no longer change anything.
-import { prisma } from "@/lib/server/db";
+// can no longer change anything. Time is the database's (databaseNow), read inside the
+// transaction that compares or sets a lease: a worker whose own clock runs ahead cannot see
+// a live lease as expired.
+import { databaseNow, prisma } from "@/lib/server/db";
 import type { Operation, Prisma } from "@/lib/generated/prisma/client";
 
 /** Short, so a killed worker's operation is picked up again within seconds. */
@@ -25,14 +28,14 @@ const claimable = (now: Date): Prisma.OperationWhereInput => ({
 
 export async function claimNext(workerId: string): Promise<Operation | null> {
   const candidates = await prisma.operation.findMany({
-    where: claimable(new Date()),
+    where: claimable(await databaseNow()),
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true },
     take: 5,
   });
   for (const { id } of candidates) {
     const op = await prisma.$transaction(async (tx) => {
-      const now = new Date();
+      const now = await databaseNow(tx);
       const { count } = await tx.operation.updateMany({
         where: { id, ...claimable(now) },
         data: { status: "running", leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
@@ -53,9 +56,10 @@ export function ownedBy(op: Pick<Operation, "id">, workerId: string): Prisma.Ope
 
 /** Extends the lease; false when it was lost (expired and taken, or finished elsewhere). */
 export async function renewLease(op: Pick<Operation, "id">, workerId: string): Promise<boolean> {
-  const { count } = await prisma.$transaction((tx) =>
-    tx.operation.updateMany({ where: ownedBy(op, workerId), data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } }),
-  );
+  const { count } = await prisma.$transaction(async (tx) => {
+    const now = await databaseNow(tx);
+    return tx.operation.updateMany({ where: ownedBy(op, workerId), data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) } });
+  });
   return count === 1;
 }
 

@@ -4,6 +4,7 @@
 // operation another one holds.
 import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "@/lib/server/logger";
+import { isDatabaseUnavailable } from "@/lib/server/db-errors";
 import type { Operation } from "@/lib/generated/prisma/client";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import { claimNext, HEARTBEAT_MS, LeaseLostError, MAX_ATTEMPTS, renewLease, requeue } from "@/lib/jobs/lease";
@@ -65,6 +66,10 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
     } catch (err) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
       if (reason instanceof LeaseLostError) return void log.warn("lease lost; leaving the operation to its new owner");
+      // A database outage is not the operation's fault: leave it running, so its lease
+      // expires and it is redone (from scratch) once the database is back.
+      if (isDatabaseUnavailable(reason))
+        return void log.warn({ err: reason }, "database unavailable; the operation will be retried when its lease expires");
       if (reason instanceof StopRequested) {
         // Best effort: on a failing store the cleanup may throw, and the requeue matters more
         // (the next run cleans up before it starts anyway).

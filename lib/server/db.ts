@@ -1,28 +1,45 @@
-// The one Prisma client of a process. SQLite runs in WAL mode with a busy timeout and
-// foreign keys on, so concurrent writers wait for each other instead of failing.
+// The one Prisma client of a process, for the database DATABASE_URL names (lib/config.ts).
+// Both generated clients come from the one schema (scripts/postgres-schema.ts), so the
+// PostgreSQL client is typed as the SQLite one: same models, same queries, one set of types.
 //
-// The better-sqlite3 adapter has ONE connection per process and serialises
-// $transaction calls with a mutex, but a plain query runs on that connection at once —
-// inside whatever transaction another request has open. So: every write goes through
-// prisma.$transaction, never a bare create/update/delete.
+// SQLite runs in WAL mode with a busy timeout and foreign keys on, so concurrent writers
+// wait for each other instead of failing. The better-sqlite3 adapter has ONE connection
+// per process and serialises $transaction calls with a mutex, but a plain query runs on
+// that connection at once — inside whatever transaction another request has open. So:
+// every write goes through prisma.$transaction, never a bare create/update/delete.
+// PostgreSQL uses a pool (pg); the same rule costs nothing there.
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { getDatabaseUrl } from "@/lib/config";
+import { PrismaClient as PostgresPrismaClient } from "@/lib/generated/prisma-postgres/client";
+import { getDatabaseProvider, getDatabaseUrl } from "@/lib/config";
+import { logger } from "@/lib/server/logger";
 
-function createClient(): PrismaClient {
-  const url = getDatabaseUrl();
+export const databaseProvider = getDatabaseProvider();
+
+/** A client for any database URL; the app's own is `prisma` below (db copy uses two). */
+export function createPrismaClient(url: string): PrismaClient {
+  if (getDatabaseProvider(url) === "postgresql") {
+    const adapter = new PrismaPg(
+      // A dead server is noticed in seconds, so a request answers 503 instead of hanging.
+      { connectionString: url, connectionTimeoutMillis: 5_000 },
+      { onPoolError: (err) => logger.warn({ err: err.message }, "PostgreSQL connection lost; reconnecting on next use") },
+    );
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
   const adapter = new PrismaBetterSQLite3({ url, timeout: 10_000 });
   return new PrismaClient({ adapter });
 }
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; prismaReady?: Promise<void> };
 
-export const prisma = globalForPrisma.prisma ?? createClient();
+export const prisma = globalForPrisma.prisma ?? createPrismaClient(getDatabaseUrl());
 if (process.env.NODE_ENV !== "production") globalForPrisma.prisma = prisma;
 
-/** Applies the connection pragmas once per process; every entry point awaits it. */
+/** Applies the SQLite connection pragmas once per process; every entry point awaits it. */
 export function ensureDb(): Promise<void> {
   globalForPrisma.prismaReady ??= (async () => {
+    if (databaseProvider !== "sqlite") return;
     await prisma.$queryRawUnsafe("PRAGMA journal_mode = WAL");
     await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
     await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
@@ -32,4 +49,21 @@ export function ensureDb(): Promise<void> {
     await prisma.$queryRawUnsafe("PRAGMA optimize = 0x10002");
   })();
   return globalForPrisma.prismaReady;
+}
+
+type Queryable = Pick<PrismaClient, "$queryRawUnsafe">;
+
+/**
+ * The database server's clock. Leases compare against it, never against the worker's own
+ * clock, so workers on hosts whose clocks disagree still agree on when a lease runs out.
+ * On SQLite it is the host's clock read by SQLite, and the query touches no table, so as
+ * the first statement of a transaction it takes no lock.
+ */
+export async function databaseNow(db: Queryable = prisma): Promise<Date> {
+  const sql =
+    databaseProvider === "postgresql"
+      ? "SELECT (extract(epoch FROM now()) * 1000)::float8 AS ms"
+      : "SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER) AS ms";
+  const [row] = await db.$queryRawUnsafe<{ ms: number | bigint }[]>(sql);
+  return new Date(Number(row!.ms));
 }

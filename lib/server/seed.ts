@@ -2,6 +2,7 @@
 // power states, each with a real disk holding mixed content.
 import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
+import { AppError } from "@/lib/server/errors";
 import { createServer } from "@/lib/server/servers";
 import { fillDemoDisk } from "@/lib/disks/demo-content";
 
@@ -16,7 +17,14 @@ const DEMO_SERVERS = [
 /** Seeds only when no user exists, so a second start keeps everything. Returns whether it seeded. */
 export async function seedDemoData(contentMb: number): Promise<boolean> {
   if ((await prisma.user.count()) > 0) return false;
-  const user = await createUser({ ...DEMO_USER, role: "member" });
+  let user;
+  try {
+    user = await createUser({ ...DEMO_USER, role: "member" });
+  } catch (err) {
+    // Another instance starting on the same (PostgreSQL) database seeds it.
+    if (err instanceof AppError && err.code === "conflict") return false;
+    throw err;
+  }
   for (const { contentShare, status, ...server } of DEMO_SERVERS) {
     // Disks are filled while the server is stopped, then put into its demo state.
     const row = await createServer(user.id, { ...server, status: "stopped" });

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { getDatabaseUrl, getDataDir } from "@/lib/config";
+import { getDatabaseProvider, getDatabaseUrl, getDataDir } from "@/lib/config";
+import { migratePostgres } from "@/lib/server/migrate-postgres";
 
 export function prepareDataDir(): string {
   const dataDir = getDataDir();
@@ -22,12 +23,12 @@ export function ensureAuthSecret(): string {
 }
 
 /**
- * True when every migration in prisma/migrations is recorded as applied. Checked first
+ * SQLite only: true when every migration in prisma/migrations is recorded as applied. Checked first
  * because `prisma migrate deploy` (JS engine) fails with "SocketTimeout" on a WAL
  * database another process has open (e.g. the worker starting beside `next start`).
  */
-function migrationsUpToDate(): boolean {
-  const file = getDatabaseUrl().replace(/^file:/, "");
+function migrationsUpToDate(url: string): boolean {
+  const file = url.replace(/^file:/, "");
   if (!existsSync(file)) return false;
   const wanted = readdirSync(path.resolve("prisma/migrations"), { withFileTypes: true })
     .filter((d) => d.isDirectory())
@@ -44,10 +45,17 @@ function migrationsUpToDate(): boolean {
   }
 }
 
-/** Applies pending migrations with the project's Prisma CLI (offline JS engine). */
-export function migrateDatabase(): void {
+/**
+ * Applies pending migrations: SQLite's with the project's Prisma CLI (offline JS engine),
+ * PostgreSQL's with lib/server/migrate-postgres.ts.
+ */
+export async function migrateDatabase(url = getDatabaseUrl()): Promise<void> {
   prepareDataDir();
-  if (migrationsUpToDate()) return;
+  if (getDatabaseProvider(url) === "postgresql") {
+    await migratePostgres(url);
+    return;
+  }
+  if (migrationsUpToDate(url)) return;
   const prisma = path.resolve("node_modules/.bin/prisma");
-  execFileSync(prisma, ["migrate", "deploy"], { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  execFileSync(prisma, ["migrate", "deploy"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: url } });
 }

@@ -1,5 +1,6 @@
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
+import { isUniqueViolation } from "@/lib/server/db-errors";
 import { hashPassword, verifyPassword } from "@/lib/server/passwords";
 import { z } from "zod";
 
@@ -12,11 +13,17 @@ export async function createUser(input: { email: string; password: string; role?
   const password = passwordSchema.safeParse(input.password);
   if (!password.success) throw new AppError("validation_error", `Password ${password.error.issues[0]?.message}.`);
   const passwordHash = await hashPassword(password.data);
-  return prisma.$transaction(async (tx) => {
-    if (await tx.user.findUnique({ where: { email: email.data } }))
-      throw new AppError("conflict", `A user with the email ${email.data} already exists.`);
-    return tx.user.create({ data: { email: email.data, passwordHash, role: input.role ?? "member" } });
-  });
+  const exists = () => new AppError("conflict", `A user with the email ${email.data} already exists.`);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      if (await tx.user.findUnique({ where: { email: email.data } })) throw exists();
+      return tx.user.create({ data: { email: email.data, passwordHash, role: input.role ?? "member" } });
+    });
+  } catch (err) {
+    // A concurrent create of the same email won between our read and our insert.
+    if (isUniqueViolation(err)) throw exists();
+    throw err;
+  }
 }
 
 export function findUserByEmail(email: string) {

@@ -1,0 +1,74 @@
+// `npm run cli -- db copy --from URL --to URL`: moves an installation's data between
+// databases (typically an existing SQLite file to a new PostgreSQL database). Both are
+// migrated first; the target must be empty. Rows keep their ids, so tokens, links and
+// snapshot ids in the store stay valid; everything is written in one transaction on the
+// target, so a failed copy leaves it empty. Worker heartbeats are not copied (they
+// describe live processes).
+import { getDatabaseProvider } from "@/lib/config";
+import { createPrismaClient } from "@/lib/server/db";
+import { AppError } from "@/lib/server/errors";
+import { migrateDatabase } from "@/lib/server/setup";
+
+// In foreign-key order; `pk` orders the batches.
+const TABLES = [
+  { model: "user", table: "User", pk: "id" },
+  { model: "apiToken", table: "ApiToken", pk: "id" },
+  { model: "server", table: "Server", pk: "id" },
+  { model: "snapshot", table: "Snapshot", pk: "id" },
+  { model: "operation", table: "Operation", pk: "id" },
+  { model: "auditEvent", table: "AuditEvent", pk: "id" },
+  { model: "idempotencyRecord", table: "IdempotencyRecord", pk: "id" },
+  { model: "loginThrottle", table: "LoginThrottle", pk: "key" },
+] as const;
+const BATCH = 1_000;
+// Tables whose integer ids come from a PostgreSQL sequence, which must continue after the copied ids.
+const SERIAL = ["User", "ApiToken", "Server", "Snapshot", "AuditEvent", "IdempotencyRecord"];
+
+type Row = Record<string, unknown>;
+type Delegate = {
+  findMany(args: object): Promise<Row[]>;
+  createMany(args: { data: Row[] }): Promise<{ count: number }>;
+  count(): Promise<number>;
+};
+const delegate = (client: unknown, model: string) => (client as Record<string, Delegate>)[model]!;
+
+export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Record<string, number>> {
+  if (fromUrl === toUrl) throw new AppError("validation_error", "--from and --to name the same database.");
+  await migrateDatabase(fromUrl);
+  await migrateDatabase(toUrl);
+  const from = createPrismaClient(fromUrl);
+  const to = createPrismaClient(toUrl);
+  try {
+    for (const { model, table } of TABLES)
+      if ((await delegate(to, model).count()) > 0)
+        throw new AppError("conflict", `The target database is not empty (table ${table} has rows); copy into a new database.`);
+    const copied: Record<string, number> = {};
+    await to.$transaction(
+      async (tx) => {
+        for (const { model, table, pk } of TABLES) {
+          copied[table] = 0;
+          let last: unknown = undefined;
+          for (;;) {
+            const rows = await delegate(from, model).findMany({
+              ...(last !== undefined && { where: { [pk]: { gt: last } } }),
+              orderBy: { [pk]: "asc" },
+              take: BATCH,
+            });
+            if (rows.length === 0) break;
+            copied[table] += (await delegate(tx, model).createMany({ data: rows })).count;
+            last = rows[rows.length - 1]![pk];
+          }
+        }
+        if (getDatabaseProvider(toUrl) === "postgresql")
+          for (const table of SERIAL)
+            await tx.$executeRawUnsafe(
+              `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), (SELECT COALESCE(MAX("id"), 0) + 1 FROM "${table}"), false)`,
+            );
+      },
+      { timeout: 30 * 60_000, maxWait: 60_000 },
+    );
+    return copied;
+  } finally {
+    await Promise.all([from.$disconnect(), to.$disconnect()]);
+  }
+}

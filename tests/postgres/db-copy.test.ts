@@ -1,0 +1,65 @@
+// `npm run cli -- db copy` moves a SQLite installation to PostgreSQL: every row with its
+// id, and the PostgreSQL sequences continue after the copied ids, so the app keeps
+// working on the copy. The source is seeded the way the benchmark seeds its database.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { createPrismaClient, prisma } from "@/lib/server/db";
+import { createUser } from "@/lib/server/users";
+import { createServer } from "@/lib/server/servers";
+import { createSnapshot } from "@/lib/server/snapshots";
+import { authenticateToken } from "@/lib/server/tokens";
+
+const ROOT = path.resolve(__dirname, "../..");
+const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+const cli = (...args: string[]) => spawnSync(tsx, ["scripts/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: process.env });
+
+describe("npm run cli -- db copy", () => {
+  it("copies a SQLite installation into an empty PostgreSQL database, which then works", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-copy-"));
+    const source = `file:${path.join(dir, "app.db")}`;
+    const seeded = JSON.parse(
+      execFileSync(tsx, ["bench/seed-db.ts", "12", "150"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, DATA_DIR: dir, DATABASE_URL: source },
+      }),
+    ) as { token: string; userId: number };
+    const target = process.env.DATABASE_URL!; // this file's (migrated, empty) PostgreSQL database
+
+    const run = cli("db", "copy", "--from", source, "--to", target);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim().split("\n").pop()).toMatch(/^copied \d+ rows$/);
+
+    const from = createPrismaClient(source);
+    try {
+      for (const model of ["user", "apiToken", "server", "snapshot", "operation", "auditEvent"] as const) {
+        const delegate = (c: unknown) => (c as Record<string, { count(): Promise<number> }>)[model]!;
+        expect(await delegate(prisma).count(), model).toBe(await delegate(from).count());
+      }
+      const order = { orderBy: { id: "asc" as const } };
+      expect(await prisma.snapshot.findMany(order)).toEqual(await from.snapshot.findMany(order));
+      expect(await prisma.user.findMany(order)).toEqual(await from.user.findMany(order));
+    } finally {
+      await from.$disconnect();
+    }
+
+    // The copy is a working installation: old tokens authenticate; new rows get new ids.
+    expect((await authenticateToken(seeded.token, null))?.userId).toBe(seeded.userId);
+    const user = await createUser({ email: "after-copy@example.test", password: "long-enough-pw" });
+    const server = await createServer(user.id, { name: "after-copy", status: "stopped", disk_mb: 8 });
+    const snapshot = await createSnapshot(
+      { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null },
+      { server_id: server.id, name: "new" },
+    );
+    expect(server.id).toBeGreaterThan(12);
+    expect(snapshot.id).toBeGreaterThan(150);
+
+    // A second copy into the now non-empty database is refused, changing nothing.
+    const again = cli("db", "copy", "--from", source, "--to", target);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/not empty/);
+  });
+});
