@@ -1,4 +1,4 @@
-// The operator CLI (SPEC §4): npm run cli -- <resource> <verb> [options]
+// The operator CLI (docs/SPEC.md §4): npm run cli -- <resource> <verb> [options]
 // Results go to stdout (the token or id on the last line, for scripts); errors go to
 // stderr with a non-zero exit, and nothing is half-created.
 import { parseArgs } from "node:util";
@@ -7,7 +7,7 @@ import { migrateDatabase } from "@/lib/server/setup";
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write]
-  npm run cli -- server create --owner E --name NAME [--status active|stopped] [--disk-mb N]`;
+  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N]`;
 
 class UsageError extends Error {}
 
@@ -46,7 +46,8 @@ const COMMANDS: Record<string, Command> = {
     required: ["owner", "name"],
     async run(o) {
       const status = (o.status as string | undefined) ?? "stopped";
-      if (status !== "active" && status !== "stopped") throw new UsageError(`--status must be active or stopped, not "${status}"`);
+      if (status !== "active" && status !== "stopped" && status !== "suspended")
+        throw new UsageError(`--status must be active, stopped or suspended, not "${status}"`);
       const diskMb = o["disk-mb"] === undefined ? 1024 : Number(o["disk-mb"]);
       if (!Number.isInteger(diskMb) || diskMb < 1) throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
       const { getUserByEmail } = await import("@/lib/server/users");

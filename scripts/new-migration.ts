@@ -1,7 +1,7 @@
 // npm run db:migration -- <name>
 // Writes prisma/migrations/<timestamp>_<name>/migration.sql with the SQL that takes the
 // current migrations to prisma/schema.prisma. (`prisma migrate dev` fails with the
-// better-sqlite3 adapter; see STACK.md.)
+// better-sqlite3 adapter; see docs/STACK.md.)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
