@@ -1,11 +1,13 @@
-// Shapes of the API's responses, for the OpenAPI document; the API tests parse real
-// responses with these, so the document cannot drift from what the server sends.
+// Shapes of the API's responses: the one source. lib/api serialises domain objects into
+// these types, the OpenAPI document is generated from them, the API tests parse real
+// responses with them, and the dashboard reads the API through their z.infer types.
 import { z } from "zod";
 import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 
 const timestamp = z.iso.datetime();
+export const OPERATION_KINDS = ["snapshot_create", "snapshot_restore"] as const;
 
 export const errorSchema = z.object({
   detail: z.string(),
@@ -46,7 +48,15 @@ export const serverSchema = z.object({
   snapshot_count: z.number().int(),
   snapshot_limit: z.number().int(),
   latest_snapshot_at: timestamp.nullable(),
-  operation: z.object({ id: z.string(), kind: z.string(), status: z.string(), progress: z.number().int() }).nullable(),
+  operation: z
+    .object({
+      id: z.string(),
+      kind: z.enum(OPERATION_KINDS),
+      status: z.string(),
+      progress: z.number().int(),
+      snapshot_id: z.number().int().nullable().describe("The snapshot being taken or restored."),
+    })
+    .nullable(),
   created_at: timestamp,
 });
 
@@ -71,3 +81,12 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export const snapshotPageSchema = pageOf(snapshotSchema);
 export const serverPageSchema = pageOf(serverSchema);
 export const tokenPageSchema = pageOf(tokenSchema);
+
+export type Page<T> = { count: number; next: string | null; previous: string | null; results: T[] };
+export type Snapshot = z.infer<typeof snapshotSchema>;
+export type CreatedSnapshot = z.infer<typeof createdSnapshotSchema>;
+export type RestoreResult = z.infer<typeof restoreResultSchema>;
+export type Server = z.infer<typeof serverSchema>;
+export type ServerOperation = NonNullable<Server["operation"]>;
+export type ApiToken = z.infer<typeof tokenSchema>;
+export type CreatedApiToken = z.infer<typeof createdTokenSchema>;

@@ -31,31 +31,23 @@ async function loadServerExtras(servers: ServerRow[]) {
   };
 }
 
-function toServerJson(server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
+/** A server as the domain sees it: its row plus counts and the running operation. lib/api serialises it. */
+function toServerView(server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
   const operation = server.activeOperationId ? extras.operation.get(server.activeOperationId) : undefined;
   return {
-    id: server.id,
-    name: server.name,
-    hostname: server.hostname,
-    status: server.status,
-    location: server.location,
-    disk_mb: server.diskMb,
-    owner_id: server.ownerId,
-    snapshot_count: extras.count.get(server.id) ?? 0,
-    snapshot_limit: config.snapshotLimit,
-    latest_snapshot_at: extras.latest.get(server.id)?.toISOString() ?? null,
-    operation: operation
-      ? { id: operation.id, kind: operation.kind, status: operation.status, progress: operation.progress }
-      : null,
-    created_at: server.createdAt.toISOString(),
+    ...server,
+    snapshotCount: extras.count.get(server.id) ?? 0,
+    snapshotLimit: config.snapshotLimit,
+    latestSnapshotAt: extras.latest.get(server.id) ?? null,
+    operation: operation ?? null,
   };
 }
-export type ServerJson = ReturnType<typeof toServerJson>;
+export type ServerView = ReturnType<typeof toServerView>;
 
 export async function listServers(actor: Actor) {
   const servers = await prisma.server.findMany({ where: ownedServers(actor), orderBy: { id: "asc" } });
   const extras = await loadServerExtras(servers);
-  return servers.map((server) => toServerJson(server, extras));
+  return servers.map((server) => toServerView(server, extras));
 }
 
 export async function getServerRow(actor: Actor, serverId: number) {
@@ -66,7 +58,7 @@ export async function getServerRow(actor: Actor, serverId: number) {
 
 export async function getServer(actor: Actor, serverId: number) {
   const server = await getServerRow(actor, serverId);
-  return toServerJson(server, await loadServerExtras([server]));
+  return toServerView(server, await loadServerExtras([server]));
 }
 
 const TRANSITIONS: Record<PowerAction, { from: string; to: string }> = {

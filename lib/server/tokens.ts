@@ -15,18 +15,6 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export function toTokenJson(t: { id: number; name: string; scope: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) {
-  return {
-    id: t.id,
-    name: t.name,
-    scope: t.scope,
-    prefix: t.prefix,
-    created_at: t.createdAt.toISOString(),
-    last_used_at: t.lastUsedAt?.toISOString() ?? null,
-    revoked_at: t.revokedAt?.toISOString() ?? null,
-  };
-}
-
 /** Creates a token for `userId`; the returned `token` is the only time the secret exists. */
 export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip">, input: CreateTokenInput) {
   const { name, scope } = createTokenSchema.parse(input);
@@ -36,13 +24,12 @@ export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip"
       data: { userId: actor.userId, name, scope, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
     });
     await recordAudit(tx, actor, "token.create", { type: "token", id: row.id }, "success", `${name} (${scope})`);
-    return { ...toTokenJson(row), token };
+    return { ...row, token };
   });
 }
 
 export async function listTokens(actor: Actor) {
-  const rows = await prisma.apiToken.findMany({ where: { userId: actor.userId, revokedAt: null }, orderBy: { id: "desc" } });
-  return rows.map(toTokenJson);
+  return prisma.apiToken.findMany({ where: { userId: actor.userId, revokedAt: null }, orderBy: { id: "desc" } });
 }
 
 export async function revokeToken(actor: Actor, tokenId: number) {

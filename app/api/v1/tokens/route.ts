@@ -1,14 +1,12 @@
 import { handle } from "@/lib/api/handle";
+import { serializeCreatedToken, serializeToken, singlePage } from "@/lib/api/serialize";
 import { createTokenSchema } from "@/lib/schemas/tokens";
 import { createToken, listTokens } from "@/lib/server/tokens";
 
-export const GET = handle({ auth: "read" }, async ({ actor }) => {
-  const results = await listTokens(actor);
-  return { count: results.length, next: null, previous: null, results };
-});
+export const GET = handle({ auth: "read" }, async ({ actor }) => singlePage((await listTokens(actor)).map(serializeToken)));
 
 // Not idempotent on purpose: replaying would mean storing the secret, which exists only
 // in this one response. A retried creation makes a second token; revoke the spare.
-export const POST = handle({ auth: "write", body: createTokenSchema, status: 201 }, ({ actor, body }) =>
-  createToken(actor, body),
+export const POST = handle({ auth: "write", body: createTokenSchema, status: 201 }, async ({ actor, body }) =>
+  serializeCreatedToken(await createToken(actor, body)),
 );

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { handle } from "@/lib/api/handle";
+import { serializeServer } from "@/lib/api/serialize";
 import { idSchema } from "@/lib/schemas/snapshots";
 import { getServer } from "@/lib/server/servers";
 
-export const GET = handle({ auth: "read", params: z.strictObject({ serverId: idSchema }) }, ({ actor, params }) =>
-  getServer(actor, params.serverId),
+export const GET = handle({ auth: "read", params: z.strictObject({ serverId: idSchema }) }, async ({ actor, params }) =>
+  serializeServer(await getServer(actor, params.serverId)),
 );

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { handle } from "@/lib/api/handle";
+import { serializeRestore } from "@/lib/api/serialize";
 import { idSchema } from "@/lib/schemas/snapshots";
 import { restoreSnapshot } from "@/lib/server/snapshots";
 
 export const POST = handle(
   { auth: "write", params: z.strictObject({ snapshotId: idSchema }), idempotent: true },
-  ({ actor, params }) => restoreSnapshot(actor, params.snapshotId),
+  async ({ actor, params }) => serializeRestore(await restoreSnapshot(actor, params.snapshotId)),
 );

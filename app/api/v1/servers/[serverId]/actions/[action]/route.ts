@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { handle } from "@/lib/api/handle";
+import { serializeServer } from "@/lib/api/serialize";
 import { idSchema } from "@/lib/schemas/snapshots";
 import { POWER_ACTIONS } from "@/lib/schemas/servers";
 import { AppError } from "@/lib/server/errors";
@@ -8,8 +9,8 @@ import { runPowerAction } from "@/lib/server/servers";
 // An unknown action is a path that does not exist (404), not an invalid parameter.
 const params = z.strictObject({ serverId: idSchema, action: z.string() });
 
-export const POST = handle({ auth: "write", params, idempotent: true }, ({ actor, params }) => {
+export const POST = handle({ auth: "write", params, idempotent: true }, async ({ actor, params }) => {
   const action = POWER_ACTIONS.find((a) => a === params.action);
   if (!action) throw new AppError("not_found", `Unknown action "${params.action}"; use one of ${POWER_ACTIONS.join(", ")}.`);
-  return runPowerAction(actor, params.serverId, action);
+  return serializeServer(await runPowerAction(actor, params.serverId, action));
 });
