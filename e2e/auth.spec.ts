@@ -50,3 +50,12 @@ test("the demo user signs in, sees the servers and signs out", async ({ page }) 
   await page.goto("/servers");
   await expect(page).toHaveURL(/\/login/);
 });
+
+test("after a wrong password, focus returns to the password field", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(`${uniqueName("focus")}@snapdeck.local`);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByLabel("Password").press("Enter");
+  await expect(page.getByTestId("login-error")).toBeVisible();
+  await expect(page.getByLabel("Password")).toBeFocused();
+});

@@ -9,7 +9,7 @@ import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { ApiError } from "@/lib/client/api-fetch";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServer } from "@/lib/client/servers";
-import type { Server } from "@/lib/client/types";
+import type { Server } from "@/lib/schemas/api-responses";
 
 /** Why "Create snapshot" is unavailable, in words shown next to the button; null when it is available. */
 function createBlockedReason(server: Server): string | null {
