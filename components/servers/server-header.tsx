@@ -60,9 +60,9 @@ export function ServerHeader({ server }: { server: Server }) {
 
 function Meta({ term, value }: { term: string; value: ReactNode }) {
   return (
-    <div className="flex gap-1.5">
+    <div className="flex min-w-0 flex-wrap gap-x-1.5">
       <dt className="text-zinc-600">{term}</dt>
-      <dd className="font-medium text-zinc-900 tabular-nums">{value}</dd>
+      <dd className="min-w-0 font-medium text-zinc-900 tabular-nums">{value}</dd>
     </div>
   );
 }

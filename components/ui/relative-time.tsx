@@ -75,7 +75,12 @@ export function RelativeTime({ iso, className, exact = true }: { iso: string | n
   return (
     <time dateTime={iso} title={formatUtc(iso)} className={className} suppressHydrationWarning>
       <span className="whitespace-nowrap">{formatRelative(iso, current)}</span>
-      {exact ? <span className="whitespace-nowrap text-zinc-600"> · {formatLocal(iso, current)}</span> : null}
+      {exact ? (
+        <>
+          {" "}
+          <span className="whitespace-nowrap text-zinc-600">· {formatLocal(iso, current)}</span>
+        </>
+      ) : null}
     </time>
   );
 }
