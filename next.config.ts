@@ -10,7 +10,7 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
-  // Paths answer with and without a trailing slash, without redirecting (SPEC §2).
+  // Paths answer with and without a trailing slash, without redirecting (docs/SPEC.md §2).
   skipTrailingSlashRedirect: true,
   poweredByHeader: false,
   // `npm run typecheck` checks the whole project (tests included) as its own step of

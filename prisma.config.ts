@@ -3,7 +3,7 @@ import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 
 // The JS schema engine and the better-sqlite3 adapter: nothing is downloaded at
-// install or run time (see STACK.md, "Prisma offline").
+// install or run time (see docs/STACK.md, "Prisma offline").
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",

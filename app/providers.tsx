@@ -1,7 +1,7 @@
 "use client";
 // Client-side context for the whole app: one QueryClient per browser tab and the toaster.
 // No next-auth SessionProvider: the dashboard layout reads the session on the server, and
-// SessionProvider would refetch /api/auth/session on focus, breaking "an idle page is silent".
+// SessionProvider would add /api/auth/session requests to every focus and interval.
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
@@ -16,9 +16,10 @@ function makeQueryClient() {
   return new QueryClient({
     defaultOptions: {
       queries: {
-        // Polling is opt-in per query (refetchInterval functions in lib/client); nothing
-        // else may wake an idle page up.
-        refetchOnWindowFocus: false,
+        // Polling is per query (refetchInterval functions in lib/client: fast while work
+        // runs, every 30 s otherwise). A tab that becomes visible again refetches its stale
+        // queries at once, so changes made while it was hidden show without waiting.
+        refetchOnWindowFocus: true,
         refetchOnReconnect: true,
         refetchIntervalInBackground: false,
         staleTime: 5_000,

@@ -105,11 +105,14 @@ function dashboardSection(d: DashboardResult): string[] {
     "",
     `Headless Chromium, signed in through /login, ${d.options.windowSeconds}s per window, scaled to a minute. The running ` +
       `operation is a snapshot of a ${n(d.options.diskMb)} MiB disk with the worker throttled to ${d.options.throughputMbps} MB/s. ` +
-      `Reference: a page polling one query every ${d.pollIntervalMs} ms makes ${n(ref)} requests/min; an idle page should make none.`,
+      `Reference: a page polling one query every ${d.pollIntervalMs} ms makes ${n(ref)} requests/min; an idle visible page ` +
+      `should make at most 2 (one refresh every ${d.idleRefreshMs / 1000} s), a hidden one none. A snapshot started through the API ` +
+      `showed on the open page, without a reload, after **${n(d.pickupSeconds, 1)} s** (target: within ${d.idleRefreshMs / 1000} s).`,
     "",
     "| state | requests/min | API requests/min | requests in the window |",
     "|---|---|---|---|",
-    row("idle", d.idle),
+    row("idle, tab visible", d.idle),
+    row("idle, tab hidden", d.idleHidden),
     row("one running operation", d.operation),
     row("one running operation, tab hidden", d.hidden),
   ];

@@ -125,3 +125,12 @@ test("sign-out ends the session on the server: a copy of the old cookie no longe
   expect((await stolen.request.get("/api/v1/servers/")).status()).toBe(401);
   await thief.close();
 });
+
+test("after a wrong password, focus returns to the password field", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(`${uniqueName("focus")}@snapdeck.local`);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByLabel("Password").press("Enter");
+  await expect(page.getByTestId("login-error")).toBeVisible();
+  await expect(page.getByLabel("Password")).toBeFocused();
+});

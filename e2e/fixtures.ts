@@ -22,12 +22,12 @@ export async function signIn(page: Page) {
 }
 
 /** A fresh server owned by the demo user, made with `npm run cli -- server create`. */
-export function createServer(name: string, status: "active" | "stopped" = "stopped"): number {
+export function createServer(name: string, status: "active" | "stopped" | "suspended" = "stopped", diskMb = 16): number {
   const dataDir = process.env.E2E_DATA_DIR;
   if (!dataDir) throw new Error("E2E_DATA_DIR is not set; run the specs through playwright.config.ts");
   const out = execFileSync(
     "npm",
-    ["run", "--silent", "cli", "--", "server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", "16"],
+    ["run", "--silent", "cli", "--", "server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", String(diskMb)],
     { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "warn" }, encoding: "utf8" },
   );
   const id = Number(out.trim().split("\n").pop());
@@ -54,13 +54,31 @@ export async function createCompletedSnapshot(request: APIRequestContext, server
   return created;
 }
 
-/** Records every request the page makes to the REST API from now on. */
+/** Records every request the page makes to the REST API from now on, as "GET /api/v1/…" (path and query). */
 export function recordApiRequests(page: Page): string[] {
   const seen: string[] = [];
   page.on("request", (req) => {
-    if (new URL(req.url()).pathname.startsWith("/api/")) seen.push(`${req.method()} ${req.url()}`);
+    const url = new URL(req.url());
+    if (url.pathname.startsWith("/api/")) seen.push(`${req.method()} ${url.pathname}${url.search}`);
   });
   return seen;
+}
+
+/** What a tab switch looks like to the page (headless Chromium never hides a tab itself). */
+export async function setTabHidden(page: Page, hidden: boolean) {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+    // Real visibilitychange events bubble; react-query listens on window.
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  }, hidden);
+}
+
+/** Starts a snapshot through the API, as a colleague or a script would, without waiting for it. */
+export async function startSnapshotViaApi(request: APIRequestContext, serverId: number, name: string): Promise<ApiSnapshot> {
+  const res = await request.post("/api/v1/snapshots/", { data: { server_id: serverId, name } });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as ApiSnapshot;
 }
 
 /** Marks the document; if the page reloads, the mark is gone. */

@@ -77,6 +77,26 @@ export const config = {
   get workerConcurrency() {
     return Math.max(1, intFrom("SNAPDECK_WORKER_CONCURRENCY", 2));
   },
+  /** NEXTAUTH_SECRET, when set; otherwise setup generates one into DATA_DIR. */
+  get authSecret(): string | undefined {
+    return process.env.NEXTAUTH_SECRET || undefined;
+  },
+  /** `npm start` rebuilds even when a build exists. */
+  get rebuild() {
+    return process.env.SNAPDECK_REBUILD === "1";
+  },
+  /** `npm start` seeds demo data into an empty database. */
+  get seedDemoData() {
+    return process.env.SNAPDECK_SEED !== "0";
+  },
+  /** MB of mixed content on the largest demo disk. */
+  get demoContentMb() {
+    return intFrom("SNAPDECK_DEMO_CONTENT_MB", 300);
+  },
+  /** `npm start` runs one worker process beside the web server. */
+  get startWorker() {
+    return process.env.SNAPDECK_WORKER !== "0";
+  },
   get logLevel() {
     return process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info");
   },

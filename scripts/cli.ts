@@ -1,4 +1,4 @@
-// The operator CLI (SPEC §4): npm run cli -- <resource> <verb> [options]
+// The operator CLI (docs/SPEC.md §4): npm run cli -- <resource> <verb> [options]
 // Results go to stdout (the token or id on the last line, for scripts) and nothing else
 // does: errors and logs (lib/server/logger.ts) go to stderr, with a non-zero exit on
 // failure, and nothing is half-created.
@@ -8,7 +8,7 @@ import { migrateDatabase } from "@/lib/server/setup";
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
-  npm run cli -- server create --owner E --name NAME [--status active|stopped] [--disk-mb N]
+  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N]
   npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
 
 class UsageError extends Error {}
@@ -49,7 +49,7 @@ const COMMANDS: Record<string, Command> = {
       const { createToken } = await import("@/lib/server/tokens");
       const user = await getUserByEmail(str(o, "email"));
       const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope, expires_in_days: days });
-      const expiry = created.expires_at ? `, expires ${created.expires_at}` : "";
+      const expiry = created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : "";
       return [`created ${scope} token "${created.name}" for ${user.email}${expiry}; it is shown only once:`, created.token];
     },
   },
@@ -58,7 +58,8 @@ const COMMANDS: Record<string, Command> = {
     required: ["owner", "name"],
     async run(o) {
       const status = (o.status as string | undefined) ?? "stopped";
-      if (status !== "active" && status !== "stopped") throw new UsageError(`--status must be active or stopped, not "${status}"`);
+      if (status !== "active" && status !== "stopped" && status !== "suspended")
+        throw new UsageError(`--status must be active, stopped or suspended, not "${status}"`);
       const diskMb = o["disk-mb"] === undefined ? 1024 : Number(o["disk-mb"]);
       if (!Number.isInteger(diskMb) || diskMb < 1) throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
       const { getUserByEmail } = await import("@/lib/server/users");

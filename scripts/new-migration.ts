@@ -8,7 +8,7 @@
 // A PostgreSQL twin is the diff between the schemas before and after its SQLite migration
 // (each read back from a scratch SQLite database with `prisma db pull`), rendered for
 // PostgreSQL by `prisma migrate diff` with no database (prisma/postgres.config.ts).
-// (`prisma migrate dev` fails with the driver adapters; see STACK.md.)
+// (`prisma migrate dev` fails with the driver adapters; see docs/STACK.md.)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

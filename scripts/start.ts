@@ -27,7 +27,7 @@ async function main() {
   await migrateDatabase();
   log("database migrated");
 
-  if (!existsSync(".next/BUILD_ID") || process.env.SNAPDECK_REBUILD === "1") {
+  if (!existsSync(".next/BUILD_ID") || config.rebuild) {
     log("no production build found; building (takes a minute or two)...");
     execFileSync(bin("next"), ["build"], { stdio, env });
   }
@@ -36,15 +36,14 @@ async function main() {
   const { ensureDb } = await import("@/lib/server/db");
   const { seedDemoData, DEMO_USER } = await import("@/lib/server/seed");
   await ensureDb();
-  if (process.env.SNAPDECK_SEED !== "0") {
-    const contentMb = Number(process.env.SNAPDECK_DEMO_CONTENT_MB ?? 300);
-    if (await seedDemoData(contentMb)) log("seeded demo data (3 servers with real disks)");
+  if (config.seedDemoData) {
+    if (await seedDemoData(config.demoContentMb)) log("seeded demo data (3 servers with real disks)");
   }
 
   const children: ChildProcess[] = [];
   const web = spawn(bin("next"), ["start", "-p", String(config.port)], { stdio, env });
   children.push(web);
-  if (process.env.SNAPDECK_WORKER !== "0") {
+  if (config.startWorker) {
     // `node --import tsx` rather than the tsx binary: one process, so a signal to it
     // reaches the worker itself instead of orphaning it.
     children.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { stdio, env }));

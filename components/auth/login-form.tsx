@@ -2,7 +2,7 @@
 // Credentials sign-in through next-auth without its redirect, so failures stay on this
 // page with a message that says what happened.
 import { signIn } from "next-auth/react";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/input";
 import { safeCallbackPath } from "@/lib/schemas/callback-url";
@@ -15,6 +15,7 @@ const MESSAGES: Record<string, string> = {
 export function LoginForm({ callbackUrl, expired }: { callbackUrl: string; expired: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const password = useRef<HTMLInputElement>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -38,6 +39,10 @@ export function LoginForm({ callbackUrl, expired }: { callbackUrl: string; expir
       setError("Could not reach Snapdeck. Check your connection and try again.");
     }
     setPending(false);
+    // The submit button was disabled while pending, which drops focus to <body>; put the
+    // operator back where the retry starts, with the wrong password selected.
+    password.current?.focus();
+    password.current?.select();
   }
 
   return (
@@ -56,7 +61,7 @@ export function LoginForm({ callbackUrl, expired }: { callbackUrl: string; expir
         <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
       </Field>
       <Field id="password" label="Password">
-        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+        <Input ref={password} id="password" name="password" type="password" autoComplete="current-password" required />
       </Field>
       <Button type="submit" variant="primary" className="w-full" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}

@@ -4,7 +4,7 @@
 import { useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
-import type { LastOperation, Server } from "@/lib/client/types";
+import type { LastOperation, Server } from "@/lib/schemas/api-responses";
 
 const storageKey = (operationId: string) => `snapdeck.dismissed-operation.${operationId}`;
 const CHANGED = "snapdeck:dismissed-operation";

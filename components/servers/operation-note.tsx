@@ -1,4 +1,4 @@
-import type { Server } from "@/lib/client/types";
+import type { Server } from "@/lib/schemas/api-responses";
 
 const KIND: Record<string, string> = { snapshot_create: "Taking snapshot", snapshot_restore: "Restoring snapshot" };
 

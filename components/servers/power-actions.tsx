@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServerPower } from "@/lib/client/servers";
-import type { Server } from "@/lib/client/types";
+import type { Server } from "@/lib/schemas/api-responses";
 
 export function PowerActions({ server }: { server: Server }) {
   const power = useServerPower();

@@ -11,7 +11,7 @@ import { ApiError } from "@/lib/client/api-fetch";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServer } from "@/lib/client/servers";
 import { useOperationToasts } from "@/lib/client/operation-toasts";
-import type { Server } from "@/lib/client/types";
+import type { Server } from "@/lib/schemas/api-responses";
 
 /** Why "Create snapshot" is unavailable, in words shown next to the button; null when it is available. */
 function createBlockedReason(server: Server): string | null {

@@ -1,3 +1,4 @@
+"use client";
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { PowerActions } from "@/components/servers/power-actions";
@@ -5,14 +6,19 @@ import { ServerStatusBadge } from "@/components/servers/server-status-badge";
 import { formatMb } from "@/components/ui/format";
 import { Progress } from "@/components/ui/progress";
 import { RelativeTime } from "@/components/ui/relative-time";
-import type { Server } from "@/lib/client/types";
+import { useSnapshotName } from "@/lib/client/snapshots";
+import type { Server, ServerOperation } from "@/lib/schemas/api-responses";
 
-const KIND: Record<string, string> = {
-  snapshot_create: "Taking a snapshot",
-  snapshot_restore: "Restoring from a snapshot; the server stays stopped until it finishes",
-};
+/** The progress banner names the snapshot (from the page's snapshot list) once it is known. */
+function operationText(operation: ServerOperation, snapshotName: string | undefined): string {
+  const name = snapshotName ? ` ${snapshotName}` : "";
+  return operation.kind === "snapshot_restore"
+    ? `Restoring from snapshot${name}; the server stays stopped until it finishes`
+    : `Taking snapshot${name}`;
+}
 
 export function ServerHeader({ server }: { server: Server }) {
+  const snapshotName = useSnapshotName(server.id, server.operation?.snapshot_id);
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-zinc-600">
@@ -41,9 +47,9 @@ export function ServerHeader({ server }: { server: Server }) {
         <PowerActions server={server} />
       </div>
       {server.operation ? (
-        <div role="status" className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900">
+        <div role="status" data-testid="operation-banner" className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900">
           <p className="mb-2">
-            {KIND[server.operation.kind] ?? "An operation is running"} · {Math.round(server.operation.progress)}%
+            {operationText(server.operation, snapshotName)} · {Math.round(server.operation.progress)}%
           </p>
           <Progress value={server.operation.progress} label="Operation progress" className="bg-blue-200" />
         </div>
@@ -54,9 +60,9 @@ export function ServerHeader({ server }: { server: Server }) {
 
 function Meta({ term, value }: { term: string; value: ReactNode }) {
   return (
-    <div className="flex gap-1.5">
+    <div className="flex min-w-0 flex-wrap gap-x-1.5">
       <dt className="text-zinc-600">{term}</dt>
-      <dd className="font-medium text-zinc-900 tabular-nums">{value}</dd>
+      <dd className="min-w-0 font-medium text-zinc-900 tabular-nums">{value}</dd>
     </div>
   );
 }

@@ -69,10 +69,14 @@ export function ServerList() {
               return (
                 <TR key={server.id} className="hover:bg-zinc-50">
                   <TD>
-                    <Link href={`/servers/${server.id}`} className="font-medium text-zinc-900 underline-offset-2 hover:underline">
+                    <Link href={`/servers/${server.id}`} className="font-medium [overflow-wrap:anywhere] text-zinc-900 underline-offset-2 hover:underline">
                       {server.name}
                     </Link>
-                    <p className="mt-0.5 font-mono text-xs text-zinc-600">{server.hostname}</p>
+                    <p className="mt-0.5 font-mono text-xs [overflow-wrap:anywhere] text-zinc-600">{server.hostname}</p>
+                    {/* On a phone the Latest snapshot column is hidden; its time moves here. */}
+                    <p className="mt-0.5 text-xs text-zinc-600 sm:hidden">
+                      Latest snapshot: <RelativeTime iso={server.latest_snapshot_at} />
+                    </p>
                   </TD>
                   <TD>
                     <ServerStatusBadge status={server.status} />
@@ -83,7 +87,7 @@ export function ServerList() {
                   <TD className={full ? "font-medium text-amber-900 tabular-nums" : "text-zinc-700 tabular-nums"}>
                     {server.snapshot_count}/{server.snapshot_limit}
                   </TD>
-                  <TD className="hidden text-zinc-700 sm:table-cell">
+                  <TD className="hidden text-xs text-zinc-700 sm:table-cell">
                     <RelativeTime iso={server.latest_snapshot_at} />
                   </TD>
                 </TR>

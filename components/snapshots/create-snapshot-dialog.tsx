@@ -5,9 +5,9 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
 import { Field, Input, Textarea, fieldAria } from "@/components/ui/input";
-import { ApiError } from "@/lib/client/api-fetch";
+import { ApiError, isStaleStateError } from "@/lib/client/api-fetch";
 import { useCreateSnapshot } from "@/lib/client/snapshots";
-import type { Server } from "@/lib/client/types";
+import type { Server } from "@/lib/schemas/api-responses";
 import { createSnapshotSchema } from "@/lib/schemas/snapshots";
 
 type Errors = Partial<Record<"name" | "description", string>>;
@@ -53,6 +53,7 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
       {
         onSuccess: onDone,
         onError: (error) => {
+          if (isStaleStateError(error)) return onDone();
           // Field errors from the API land next to the field as well as in the toast.
           if (error instanceof ApiError && error.errors)
             setErrors({ name: error.errors.name?.join(" "), description: error.errors.description?.join(" ") });

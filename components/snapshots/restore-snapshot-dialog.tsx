@@ -7,8 +7,9 @@ import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/u
 import { formatMb } from "@/components/ui/format";
 import { Input } from "@/components/ui/input";
 import { RelativeTime, formatUtc } from "@/components/ui/relative-time";
+import { isStaleStateError } from "@/lib/client/api-fetch";
 import { useRestoreSnapshot } from "@/lib/client/snapshots";
-import type { Server, Snapshot } from "@/lib/client/types";
+import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
 export function RestoreSnapshotDialog({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot | null; onClose: () => void }) {
   return (
@@ -54,7 +55,7 @@ function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: 
           id="restore-form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (matches && !restore.isPending) restore.mutate(snapshot, { onSuccess: onClose });
+            if (matches && !restore.isPending) restore.mutate(snapshot, { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() });
           }}
           className="space-y-1.5"
         >

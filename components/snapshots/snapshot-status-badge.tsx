@@ -1,11 +1,12 @@
 import { Badge } from "@/components/ui/badge";
 import { Progress } from "@/components/ui/progress";
-import type { Snapshot } from "@/lib/client/types";
+import type { Snapshot } from "@/lib/schemas/api-responses";
 
-export function SnapshotStatusBadge({ snapshot }: { snapshot: Snapshot }) {
+/** testId: only the copy in the Status column carries it (a phone shows a second copy under the name). */
+export function SnapshotStatusBadge({ snapshot, testId = "snapshot-status" }: { snapshot: Snapshot; testId?: string }) {
   if (snapshot.status === "in_progress") {
     return (
-      <div className="w-32 space-y-1.5" data-testid="snapshot-status">
+      <div className="w-32 space-y-1.5" data-testid={testId}>
         <Badge tone="blue" pulse>
           In progress · {Math.round(snapshot.progress)}%
         </Badge>
@@ -15,14 +16,14 @@ export function SnapshotStatusBadge({ snapshot }: { snapshot: Snapshot }) {
   }
   if (snapshot.status === "failed") {
     return (
-      <div className="max-w-56 space-y-1" data-testid="snapshot-status">
+      <div className="max-w-56 space-y-1" data-testid={testId}>
         <Badge tone="red">Failed</Badge>
         {snapshot.error ? <p className="text-xs text-red-800">{snapshot.error}</p> : null}
       </div>
     );
   }
   return (
-    <div data-testid="snapshot-status">
+    <div data-testid={testId}>
       <Badge tone="green">Completed</Badge>
     </div>
   );

@@ -3,23 +3,38 @@ import { useState } from "react";
 import { DeleteSnapshotDialog } from "@/components/snapshots/delete-snapshot-dialog";
 import { RestoreSnapshotDialog } from "@/components/snapshots/restore-snapshot-dialog";
 import { SnapshotStatusBadge } from "@/components/snapshots/snapshot-status-badge";
+import { SnapshotTimes } from "@/components/snapshots/snapshot-times";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
 import { formatMb } from "@/components/ui/format";
-import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { TBody, TD, TH, THead, TR, Table } from "@/components/ui/table";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServerSnapshots } from "@/lib/client/snapshots";
-import type { Server, Snapshot } from "@/lib/client/types";
+import type { Server, Snapshot } from "@/lib/schemas/api-responses";
+
+/** Why Restore is unavailable for every snapshot of this server; null when it is available. */
+export function serverRestoreBlockedReason(server: Server): string | null {
+  if (server.status === "suspended") return "Restore is unavailable: the server is suspended.";
+  if (server.status === "restoring") return "Restore is unavailable: the server is being restored.";
+  if (isServerBusy(server)) return "Restore is unavailable while an operation runs on this server.";
+  return null;
+}
 
 function restoreBlockedReason(server: Server, snapshot: Snapshot): string | null {
   if (snapshot.status !== "completed") return "Only completed snapshots can be restored.";
-  if (isServerBusy(server)) return "An operation is running on this server.";
+  return serverRestoreBlockedReason(server);
+}
+
+function deleteBlockedReason(server: Server, snapshot: Snapshot): string | null {
+  if (snapshot.status === "in_progress") return "A snapshot being taken cannot be deleted.";
+  if (server.operation?.snapshot_id === snapshot.id) return "This snapshot is being restored; it cannot be deleted until the restore finishes.";
   return null;
 }
 
 export function SnapshotTable({ server }: { server: Server }) {
-  const { data, error, isPending, refetch } = useServerSnapshots(server.id);
+  const { data, error, isPending, refetch } = useServerSnapshots(server);
   const [restoring, setRestoring] = useState<Snapshot | null>(null);
   const [deleting, setDeleting] = useState<Snapshot | null>(null);
 
@@ -28,17 +43,23 @@ export function SnapshotTable({ server }: { server: Server }) {
   if (data.results.length === 0) {
     return <EmptyState title="No snapshots yet">Create one before risky changes, so you can go back.</EmptyState>;
   }
+  const restoreBlocked = serverRestoreBlockedReason(server);
 
   return (
     <>
+      {restoreBlocked ? (
+        <p id="restore-blocked-reason" className="text-xs text-amber-900">
+          {restoreBlocked}
+        </p>
+      ) : null}
       <Table>
         <caption className="sr-only">Snapshots of {server.name}</caption>
         <THead>
           <TR>
             <TH>Name</TH>
-            <TH>Status</TH>
-            <TH className="hidden sm:table-cell">Size</TH>
-            <TH className="hidden sm:table-cell">Created</TH>
+            <TH className="hidden sm:table-cell">Status</TH>
+            <TH>Size</TH>
+            <TH className="hidden md:table-cell">Taken</TH>
             <TH className="text-right">
               <span className="sr-only">Actions</span>
             </TH>
@@ -46,30 +67,40 @@ export function SnapshotTable({ server }: { server: Server }) {
         </THead>
         <TBody>
           {data.results.map((snapshot) => {
-            const restoreBlocked = restoreBlockedReason(server, snapshot);
+            const cannotRestore = restoreBlockedReason(server, snapshot);
+            const cannotDelete = deleteBlockedReason(server, snapshot);
+            const beingRestored = server.operation?.kind === "snapshot_restore" && server.operation.snapshot_id === snapshot.id;
             return (
-              <TR key={snapshot.id} data-snapshot-name={snapshot.name}>
-                <TD className="max-w-72 min-w-32">
+              <TR key={snapshot.id} data-snapshot-name={snapshot.name} className={cn(beingRestored && "bg-blue-50")}>
+                <TD className="max-w-72 min-w-28">
                   <p className="font-medium [overflow-wrap:anywhere] text-zinc-900">{snapshot.name}</p>
+                  {beingRestored ? (
+                    <Badge tone="blue" pulse className="mt-1">
+                      Being restored
+                    </Badge>
+                  ) : null}
+                  {/* On a phone the Status column is hidden; the status moves under the name. */}
+                  <div className="mt-1 sm:hidden">
+                    <SnapshotStatusBadge snapshot={snapshot} testId="snapshot-status-phone" />
+                  </div>
                   {snapshot.description ? <p className="mt-0.5 text-xs break-words text-zinc-600">{snapshot.description}</p> : null}
-                  {/* On a phone the Created column is hidden; the age moves under the name. */}
-                  <p className="mt-0.5 text-xs text-zinc-600 sm:hidden">
-                    <RelativeTime iso={snapshot.created_at} />
-                  </p>
+                  {/* On a phone the Taken column is hidden; the times move under the name. */}
+                  <SnapshotTimes snapshot={snapshot} className="mt-0.5 md:hidden" />
                 </TD>
-                <TD>
+                <TD className="hidden sm:table-cell">
                   <SnapshotStatusBadge snapshot={snapshot} />
                 </TD>
-                <TD className="hidden text-zinc-700 tabular-nums sm:table-cell">{formatMb(snapshot.size_mb)}</TD>
-                <TD className="hidden whitespace-nowrap text-zinc-700 sm:table-cell">
-                  <RelativeTime iso={snapshot.created_at} />
+                <TD className="whitespace-nowrap text-zinc-700 tabular-nums">{formatMb(snapshot.size_mb)}</TD>
+                <TD className="hidden md:table-cell">
+                  <SnapshotTimes snapshot={snapshot} />
                 </TD>
                 <TD>
-                  <div className="flex flex-wrap justify-end gap-1.5">
+                  <div className="flex flex-col items-end gap-1.5 sm:flex-row sm:justify-end">
                     <Button
                       size="sm"
-                      disabled={restoreBlocked !== null}
-                      title={restoreBlocked ?? undefined}
+                      disabled={cannotRestore !== null}
+                      title={cannotRestore ?? undefined}
+                      aria-describedby={cannotRestore && restoreBlocked ? "restore-blocked-reason" : undefined}
                       aria-label={`Restore ${snapshot.name}`}
                       onClick={() => setRestoring(snapshot)}
                     >
@@ -79,8 +110,8 @@ export function SnapshotTable({ server }: { server: Server }) {
                       size="sm"
                       variant="ghost"
                       className="text-red-700 hover:bg-red-50"
-                      disabled={snapshot.status === "in_progress"}
-                      title={snapshot.status === "in_progress" ? "A snapshot being taken cannot be deleted." : undefined}
+                      disabled={cannotDelete !== null}
+                      title={cannotDelete ?? undefined}
                       aria-label={`Delete ${snapshot.name}`}
                       onClick={() => setDeleting(snapshot)}
                     >

@@ -4,7 +4,7 @@ import { NewTokenDialog } from "@/components/tokens/new-token-dialog";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { useCreateToken } from "@/lib/client/tokens";
-import type { CreatedApiToken } from "@/lib/client/types";
+import type { CreatedApiToken } from "@/lib/schemas/api-responses";
 import { createTokenSchema, TOKEN_SCOPES, type TokenScope } from "@/lib/schemas/tokens";
 
 export function CreateTokenForm() {

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
-import type { CreatedApiToken } from "@/lib/client/types";
+import type { CreatedApiToken } from "@/lib/schemas/api-responses";
 
 async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
   try {

@@ -7,7 +7,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { TBody, TD, TH, THead, TR, Table } from "@/components/ui/table";
 import { useRevokeToken, useTokens } from "@/lib/client/tokens";
-import type { ApiToken } from "@/lib/client/types";
+import type { ApiToken } from "@/lib/schemas/api-responses";
 
 export function TokenList() {
   const { data, error, isPending, refetch } = useTokens();
@@ -37,8 +37,8 @@ export function TokenList() {
         </THead>
         <TBody>
           {data.results.map((token) => (
-            <TR key={token.id} className={token.revoked_at ? "text-zinc-600" : undefined}>
-              <TD className="font-medium break-all text-zinc-900">{token.name}</TD>
+            <TR key={token.id}>
+              <TD className="font-medium [overflow-wrap:anywhere] text-zinc-900">{token.name}</TD>
               <TD>
                 <Badge tone={token.scope === "write" ? "amber" : "gray"}>{token.scope === "write" ? "Read & write" : "Read"}</Badge>
               </TD>
@@ -51,15 +51,10 @@ export function TokenList() {
                 {token.expires_at ? <RelativeTime iso={token.expires_at} /> : "never"}
               </TD>
               <TD className="text-right">
-                {token.revoked_at ? (
-                  <span className="text-xs text-zinc-600">
-                    Revoked <RelativeTime iso={token.revoked_at} />
-                  </span>
-                ) : (
-                  <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" aria-label={`Revoke ${token.name}`} onClick={() => setTarget(token)}>
-                    Revoke
-                  </Button>
-                )}
+                {/* The API lists only live tokens: a revoked one disappears from the list. */}
+                <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" aria-label={`Revoke ${token.name}`} onClick={() => setTarget(token)}>
+                  Revoke
+                </Button>
               </TD>
             </TR>
           ))}

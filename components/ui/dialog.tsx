@@ -25,7 +25,8 @@ export function DialogContent({
   const returnTo = useRef<HTMLElement | null>(null);
   return (
     <RadixDialog.Portal>
-      <RadixDialog.Overlay className="fixed inset-0 z-40 bg-zinc-950/40" />
+      {/* black, not a zinc token: the dark theme mirrors zinc, and a backdrop must darken in both. */}
+      <RadixDialog.Overlay className="fixed inset-0 z-40 bg-black/50" />
       <RadixDialog.Content
         className={cn(
           "fixed top-1/2 left-1/2 z-50 max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none",

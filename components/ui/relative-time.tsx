@@ -1,6 +1,7 @@
 "use client";
-// "3 minutes ago", with the exact UTC time on hover and in the <time> element. A shared
-// clock re-renders these once every 30 s without any network traffic.
+// "3 minutes ago · Nov 27, 14:05": relative and exact local time side by side (phones
+// cannot hover), the exact UTC time on hover and in the <time> element. A shared clock
+// re-renders these once every 30 s without any network traffic.
 import { useSyncExternalStore } from "react";
 
 const listeners = new Set<() => void>();
@@ -49,17 +50,37 @@ export function formatUtc(iso: string): string {
   return new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
 }
 
+/** The exact time in the browser's own time zone; the year only when it is not this year. */
+export function formatLocal(iso: string, reference: number = Date.now()): string {
+  const date = new Date(iso);
+  const sameYear = date.getFullYear() === new Date(reference).getFullYear();
+  return date.toLocaleString(undefined, {
+    ...(sameYear ? {} : { year: "numeric" }),
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
 export function useNow(): number {
   return useSyncExternalStore(subscribe, () => now, () => now);
 }
 
-export function RelativeTime({ iso, className }: { iso: string | null | undefined; className?: string }) {
+export function RelativeTime({ iso, className, exact = true }: { iso: string | null | undefined; className?: string; exact?: boolean }) {
   const current = useNow();
   if (!iso) return <span className={className}>—</span>;
-  const exact = formatUtc(iso);
+  // Each part stays on one line ("1 minute ago" never wraps mid-phrase); the two parts
+  // may wrap between them on a narrow screen.
   return (
-    <time dateTime={iso} title={exact} className={className}>
-      {formatRelative(iso, current)}
+    <time dateTime={iso} title={formatUtc(iso)} className={className} suppressHydrationWarning>
+      <span className="whitespace-nowrap">{formatRelative(iso, current)}</span>
+      {exact ? (
+        <>
+          {" "}
+          <span className="whitespace-nowrap text-zinc-600">· {formatLocal(iso, current)}</span>
+        </>
+      ) : null}
     </time>
   );
 }

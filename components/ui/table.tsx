@@ -24,9 +24,9 @@ export function TR({ className, ...props }: HTMLAttributes<HTMLTableRowElement>)
 }
 
 export function TH({ className, ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return <th scope="col" className={cn("px-3 py-2 font-medium whitespace-nowrap", className)} {...props} />;
+  return <th scope="col" className={cn("px-2 py-2 font-medium whitespace-nowrap sm:px-3", className)} {...props} />;
 }
 
 export function TD({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
-  return <td className={cn("px-3 py-2.5", className)} {...props} />;
+  return <td className={cn("px-2 py-2.5 sm:px-3", className)} {...props} />;
 }

@@ -65,6 +65,17 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   return (await res.json()) as T;
 }
 
+const STALE_STATE_CODES = new Set(["operation_in_progress", "snapshot_limit_reached", "invalid_server_state", "invalid_snapshot_state", "snapshot_in_use"]);
+
+/**
+ * A refusal caused by state the page had not seen yet (work started in another tab, by a
+ * colleague or through the API). The mutation hooks refetch the page's data on every
+ * settle, so a dialog that gets one closes and lets the refreshed page show the reason.
+ */
+export function isStaleStateError(error: unknown): boolean {
+  return error instanceof ApiError && STALE_STATE_CODES.has(error.code);
+}
+
 /** The message a toast shows for any thrown value. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;

@@ -3,7 +3,7 @@
 // page opened are old news (the failure alert still shows a failed one).
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
-import type { LastOperation, Server } from "@/lib/client/types";
+import type { LastOperation, Server } from "@/lib/schemas/api-responses";
 
 const isFinal = (op: LastOperation) => op.status === "completed" || op.status === "failed";
 

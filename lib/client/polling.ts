@@ -1,8 +1,12 @@
-// When the dashboard polls. Only live work justifies network traffic: an idle page must
-// stay silent, and react-query's refetchIntervalInBackground=false pauses hidden tabs.
-import type { Server, Snapshot } from "@/lib/client/types";
+// When the dashboard polls. Live work is polled fast; an idle visible page checks once
+// every IDLE_REFRESH_MS for changes made elsewhere (another tab, a colleague, the API), and
+// refetches at once when the tab becomes visible again. react-query's
+// refetchIntervalInBackground=false keeps a hidden tab silent.
+import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
 export const POLL_INTERVAL_MS = 1_500;
+/** One request per 30 s per page: changes elsewhere show within 30 s, ≤ 2 requests/min idle. */
+export const IDLE_REFRESH_MS = 30_000;
 
 export function isServerBusy(server: Server | undefined): boolean {
   return !!server && (server.status === "restoring" || server.operation !== null);
@@ -12,7 +16,12 @@ export function hasSnapshotInProgress(snapshots: Snapshot[] | undefined): boolea
   return !!snapshots?.some((s) => s.status === "in_progress");
 }
 
-/** The refetchInterval for a query: poll while its own data or the rest of the page is busy. */
-export function pollWhile(busy: boolean): number | false {
+/** The refetchInterval for a page's lead query: fast while busy, otherwise the idle refresh. */
+export function pollWhile(busy: boolean): number {
+  return busy ? POLL_INTERVAL_MS : IDLE_REFRESH_MS;
+}
+
+/** For a query that follows a lead query: fast while busy, otherwise silent. */
+export function pollOnlyWhile(busy: boolean): number | false {
   return busy ? POLL_INTERVAL_MS : false;
 }

@@ -4,7 +4,7 @@ import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import { hasSnapshotInProgress, isServerBusy, pollWhile } from "@/lib/client/polling";
 import { serverKeys, snapshotKeys } from "@/lib/client/query-keys";
-import type { Page, Server, Snapshot } from "@/lib/client/types";
+import type { Page, Server, Snapshot } from "@/lib/schemas/api-responses";
 import type { PowerAction } from "@/lib/schemas/servers";
 
 export { serverKeys };
@@ -17,7 +17,11 @@ export function useServers() {
   });
 }
 
-/** Polls while the server is busy or, on its page, one of its snapshots is in progress. */
+/**
+ * The server page's lead query: polls fast while the server is busy or one of its snapshots
+ * is in progress, otherwise every 30 s for changes made elsewhere (the snapshot list follows
+ * it, see useServerSnapshots).
+ */
 export function useServer(id: number) {
   const queryClient = useQueryClient();
   return useQuery({

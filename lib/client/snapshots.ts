@@ -2,17 +2,19 @@
 // server too (its snapshot count, status or running operation), so both key trees are
 // invalidated.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
-import { hasSnapshotInProgress, isServerBusy, pollWhile } from "@/lib/client/polling";
+import { hasSnapshotInProgress, isServerBusy, pollOnlyWhile } from "@/lib/client/polling";
 import { serverKeys, snapshotKeys } from "@/lib/client/query-keys";
-import type { CreatedSnapshot, Page, RestoreResult, Server, Snapshot } from "@/lib/client/types";
+import type { CreatedSnapshot, Page, RestoreResult, Server, Snapshot } from "@/lib/schemas/api-responses";
 
 export { snapshotKeys };
 
 const SERVERS_ROOT = serverKeys.all;
 
-/** Every snapshot mutation changes snapshot lists and the servers' counts and operations. */
+/** Every snapshot mutation changes snapshot lists and the servers' counts and operations; a
+ * refused one (400 operation_in_progress from a stale page) refetches them at once too. */
 function invalidateSnapshotsAndServers(queryClient: QueryClient) {
   return Promise.all([
     queryClient.invalidateQueries({ queryKey: snapshotKeys.all }),
@@ -20,22 +22,48 @@ function invalidateSnapshotsAndServers(queryClient: QueryClient) {
   ]);
 }
 
+/** What, in a server's JSON, changes when its snapshot list changes elsewhere. */
+function snapshotFingerprint(server: Server | undefined): string | null {
+  if (!server) return null;
+  return [server.snapshot_count, server.latest_snapshot_at, server.operation?.id ?? ""].join("|");
+}
+
 /**
  * The limit is 5 by default and 100 is the API's maximum page size: one page holds them all.
  * Polls while a snapshot is in progress or the server is busy (a restore changes nothing
- * in the list, but its end must be seen together with the server's).
+ * in the list, but its end must be seen together with the server's). When idle it makes no
+ * requests of its own: it refetches when the server's own refresh (useServer, every 30 s)
+ * shows a change made elsewhere, so an idle page costs one request per 30 s.
  */
-export function useServerSnapshots(serverId: number) {
+export function useServerSnapshots(server: Server) {
   const queryClient = useQueryClient();
+  const fingerprint = snapshotFingerprint(server);
+  const seen = useRef(fingerprint);
+  useEffect(() => {
+    if (seen.current === fingerprint) return;
+    seen.current = fingerprint;
+    void queryClient.invalidateQueries({ queryKey: snapshotKeys.list(server.id) });
+  }, [fingerprint, queryClient, server.id]);
   return useQuery({
-    queryKey: snapshotKeys.list(serverId),
-    queryFn: () => apiFetch<Page<Snapshot>>(`/snapshots/?server_id=${serverId}&page_size=100`),
+    queryKey: snapshotKeys.list(server.id),
+    queryFn: () => apiFetch<Page<Snapshot>>(`/snapshots/?server_id=${server.id}&page_size=100`),
     refetchInterval: (query) =>
-      pollWhile(
+      pollOnlyWhile(
         hasSnapshotInProgress(query.state.data?.results) ||
-          isServerBusy(queryClient.getQueryData<Server>(serverKeys.detail(serverId))),
+          isServerBusy(queryClient.getQueryData<Server>(serverKeys.detail(server.id))),
       ),
   });
+}
+
+/** The name of one of a server's snapshots, from the list the page already has (no extra request when it is cached). */
+export function useSnapshotName(serverId: number, snapshotId: number | null | undefined): string | undefined {
+  const { data } = useQuery({
+    queryKey: snapshotKeys.list(serverId),
+    queryFn: () => apiFetch<Page<Snapshot>>(`/snapshots/?server_id=${serverId}&page_size=100`),
+    enabled: snapshotId != null,
+    select: (page) => page.results.find((s) => s.id === snapshotId)?.name,
+  });
+  return data;
 }
 
 export type CreateSnapshotVars = { server: Server; name: string; description?: string; stopFirst: boolean };
@@ -50,9 +78,14 @@ export function useCreateSnapshot() {
         await apiFetch<Server>(`/servers/${server.id}/actions/stop/`, { method: "POST" });
       return apiFetch<CreatedSnapshot>("/snapshots/", { method: "POST", body: { server_id: server.id, name, description } });
     },
+    // The API's message and warning speak to API clients ("poll the snapshot"); the
+    // operator is told what happens next on this page.
     onSuccess: (snapshot) => {
-      toast.success(`Snapshot ${snapshot.name} started.`, { description: snapshot.message });
-      if (snapshot.warning) toast.warning(snapshot.warning);
+      toast.success(`Taking snapshot ${snapshot.name}.`, {
+        description: "This usually takes a few minutes. Its progress shows in the list; you can leave this page.",
+      });
+      if (snapshot.warning)
+        toast.warning("The server was running when the snapshot started, so its files may be inconsistent in the snapshot.");
     },
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),
@@ -63,7 +96,10 @@ export function useRestoreSnapshot() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (snapshot: Snapshot) => apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, { method: "POST" }),
-    onSuccess: (result) => toast.success(result.message || `Restoring ${result.server.name} from ${result.snapshot.name}.`),
+    onSuccess: (result) =>
+      toast.success(`Restoring ${result.server.name} from ${result.snapshot.name}.`, {
+        description: "The server is stopped while its disk is overwritten; progress shows above the snapshots.",
+      }),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });
@@ -73,7 +109,7 @@ export function useDeleteSnapshot() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (snapshot: Snapshot) => apiFetch<void>(`/snapshots/${snapshot.id}/`, { method: "DELETE" }),
-    onSuccess: (_, snapshot) => toast.success(`Snapshot ${snapshot.name} deleted.`),
+    onSuccess: (_, snapshot) => toast.success(`Snapshot ${snapshot.name} deleted.`, { description: "Its stored data is removed; the server is not touched." }),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });

@@ -2,14 +2,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
+import { IDLE_REFRESH_MS } from "@/lib/client/polling";
 import { tokenKeys } from "@/lib/client/query-keys";
-import type { ApiToken, CreatedApiToken, Page } from "@/lib/client/types";
+import type { ApiToken, CreatedApiToken, Page } from "@/lib/schemas/api-responses";
 import type { TokenScope } from "@/lib/schemas/tokens";
 
 export { tokenKeys };
 
 export function useTokens() {
-  return useQuery({ queryKey: tokenKeys.list(), queryFn: () => apiFetch<Page<ApiToken>>("/tokens/") });
+  // Tokens made elsewhere (the CLI, another tab) show within 30 s, like every page.
+  return useQuery({ queryKey: tokenKeys.list(), queryFn: () => apiFetch<Page<ApiToken>>("/tokens/"), refetchInterval: IDLE_REFRESH_MS });
 }
 
 export function useCreateToken() {

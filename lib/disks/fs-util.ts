@@ -44,15 +44,6 @@ export async function removeIfExists(file: string): Promise<boolean> {
   }
 }
 
-export async function pathExists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function listDir(dir: string): Promise<string[]> {
   try {
     return await fs.readdir(dir);

@@ -1,6 +1,6 @@
 // Operation payloads as a discriminated union on Operation.kind. The API writes them
 // (lib/server/snapshots.ts); the worker parses them here, once, before dispatching.
-export type SnapshotCreatePayload = { kind: "snapshot_create"; serverStatus: string | null };
+export type SnapshotCreatePayload = { kind: "snapshot_create" };
 export type SnapshotRestorePayload = { kind: "snapshot_restore"; previousStatus: "active" | "stopped" };
 export type JobPayload = SnapshotCreatePayload | SnapshotRestorePayload;
 export type JobKind = JobPayload["kind"];
@@ -14,7 +14,7 @@ export function parsePayload(kind: string, raw: string): JobPayload {
   }
   switch (kind) {
     case "snapshot_create":
-      return { kind, serverStatus: typeof data.serverStatus === "string" ? data.serverStatus : null };
+      return { kind };
     case "snapshot_restore": {
       const previous = data.previousStatus;
       // A server whose previous state is unknown is left stopped: the safe power state.

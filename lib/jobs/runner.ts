@@ -50,7 +50,7 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
     } catch (err) {
       // Nothing to run, but the server must still be released (a restore's to `stopped`).
       const fallback: JobPayload =
-        op.kind === "snapshot_restore" ? { kind: "snapshot_restore", previousStatus: "stopped" } : { kind: "snapshot_create", serverStatus: null };
+        op.kind === "snapshot_restore" ? { kind: "snapshot_restore", previousStatus: "stopped" } : { kind: "snapshot_create" };
       log.error({ err }, "operation payload unreadable; failing it");
       return void (await dispatch(ctx, fallback).fail(failureOf("internal_error", null)));
     }

@@ -1,5 +1,6 @@
-// Shapes of the API's responses, for the OpenAPI document; the API tests parse real
-// responses with these, so the document cannot drift from what the server sends.
+// Shapes of the API's responses: the one source. lib/api serialises domain objects into
+// these types, the OpenAPI document is generated from them, the API tests parse real
+// responses with them, and the dashboard reads the API through their z.infer types.
 import { z } from "zod";
 import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
@@ -7,6 +8,7 @@ import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 import { FAILURE_CODES } from "@/lib/jobs/failures";
 
 const timestamp = z.iso.datetime();
+export const OPERATION_KINDS = ["snapshot_create", "snapshot_restore"] as const;
 
 export const errorSchema = z.object({
   detail: z.string(),
@@ -48,11 +50,19 @@ export const serverSchema = z.object({
   snapshot_count: z.number().int(),
   snapshot_limit: z.number().int(),
   latest_snapshot_at: timestamp.nullable(),
-  operation: z.object({ id: z.string(), kind: z.string(), status: z.string(), progress: z.number().int() }).nullable(),
+  operation: z
+    .object({
+      id: z.string(),
+      kind: z.enum(OPERATION_KINDS),
+      status: z.string(),
+      progress: z.number().int(),
+      snapshot_id: z.number().int().nullable().describe("The snapshot being taken or restored."),
+    })
+    .nullable(),
   last_operation: z
     .object({
       id: z.string(),
-      kind: z.enum(["snapshot_create", "snapshot_restore"]),
+      kind: z.enum(OPERATION_KINDS),
       status: z.enum(["queued", "running", "completed", "failed"]),
       error: z.string().nullable().describe("Why it failed, as a sentence for people; null unless failed."),
       error_code: z.enum(FAILURE_CODES).nullable().describe("Stable code of the failure, for programs; null unless failed."),
@@ -87,3 +97,13 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export const snapshotPageSchema = pageOf(snapshotSchema);
 export const serverPageSchema = pageOf(serverSchema);
 export const tokenPageSchema = pageOf(tokenSchema);
+
+export type Page<T> = { count: number; next: string | null; previous: string | null; results: T[] };
+export type Snapshot = z.infer<typeof snapshotSchema>;
+export type CreatedSnapshot = z.infer<typeof createdSnapshotSchema>;
+export type RestoreResult = z.infer<typeof restoreResultSchema>;
+export type Server = z.infer<typeof serverSchema>;
+export type ServerOperation = NonNullable<Server["operation"]>;
+export type LastOperation = NonNullable<Server["last_operation"]>;
+export type ApiToken = z.infer<typeof tokenSchema>;
+export type CreatedApiToken = z.infer<typeof createdTokenSchema>;

@@ -14,7 +14,7 @@ export const serverNameSchema = z
 
 export const createServerSchema = z.strictObject({
   name: serverNameSchema,
-  status: z.enum(["active", "stopped"]).default("stopped"),
+  status: z.enum(["active", "stopped", "suspended"]).default("stopped"),
   disk_mb: z.number().int().min(1).max(1024 * 1024).default(1024),
   location: z.string().min(1).max(32).default("fsn1"),
 });

@@ -33,49 +33,26 @@ async function loadServerExtras(servers: ServerRow[]) {
   };
 }
 
-type Extras = Awaited<ReturnType<typeof loadServerExtras>>;
-
-/** The newest operation, kept until the next one starts, so a failure cannot go unseen. */
-function lastOperationJson(op: Extras["operation"] extends Map<string, infer O> ? O : never) {
-  return {
-    id: op.id,
-    kind: op.kind,
-    status: op.status,
-    error: op.error,
-    error_code: op.errorCode,
-    started_at: op.startedAt?.toISOString() ?? null,
-    finished_at: op.finishedAt?.toISOString() ?? null,
-    snapshot: op.snapshot ? { id: op.snapshot.id, name: op.snapshot.name } : null,
-  };
-}
-
-function toServerJson(server: ServerRow, extras: Extras) {
+/** A server as the domain sees it: its row plus counts, the running operation and the newest one. lib/api serialises it. */
+function toServerView(server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
   const operation = server.activeOperationId ? extras.operation.get(server.activeOperationId) : undefined;
   const last = server.lastOperationId ? extras.operation.get(server.lastOperationId) : undefined;
   return {
-    id: server.id,
-    name: server.name,
-    hostname: server.hostname,
-    status: server.status,
-    location: server.location,
-    disk_mb: server.diskMb,
-    owner_id: server.ownerId,
-    snapshot_count: extras.count.get(server.id) ?? 0,
-    snapshot_limit: config.snapshotLimit,
-    latest_snapshot_at: extras.latest.get(server.id)?.toISOString() ?? null,
-    operation: operation
-      ? { id: operation.id, kind: operation.kind, status: operation.status, progress: operation.progress }
-      : null,
-    last_operation: last ? lastOperationJson(last) : null,
-    created_at: server.createdAt.toISOString(),
+    ...server,
+    snapshotCount: extras.count.get(server.id) ?? 0,
+    snapshotLimit: config.snapshotLimit,
+    latestSnapshotAt: extras.latest.get(server.id) ?? null,
+    operation: operation ?? null,
+    // The newest operation, kept until the next one starts, so a failure cannot go unseen.
+    lastOperation: last ?? null,
   };
 }
-export type ServerJson = ReturnType<typeof toServerJson>;
+export type ServerView = ReturnType<typeof toServerView>;
 
 export async function listServers(actor: Actor) {
   const servers = await prisma.server.findMany({ where: ownedServers(actor), orderBy: { id: "asc" } });
   const extras = await loadServerExtras(servers);
-  return servers.map((server) => toServerJson(server, extras));
+  return servers.map((server) => toServerView(server, extras));
 }
 
 export async function getServerRow(actor: Actor, serverId: number) {
@@ -86,7 +63,7 @@ export async function getServerRow(actor: Actor, serverId: number) {
 
 export async function getServer(actor: Actor, serverId: number) {
   const server = await getServerRow(actor, serverId);
-  return toServerJson(server, await loadServerExtras([server]));
+  return toServerView(server, await loadServerExtras([server]));
 }
 
 const TRANSITIONS: Record<PowerAction, { from: string; to: string }> = {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { getDatabaseProvider, getDatabaseUrl, getDataDir } from "@/lib/config";
+import { config, getDatabaseProvider, getDatabaseUrl, getDataDir } from "@/lib/config";
 import { migratePostgres } from "@/lib/server/migrate-postgres";
 
 export function prepareDataDir(): string {
@@ -16,7 +16,7 @@ export function prepareDataDir(): string {
 
 /** NEXTAUTH_SECRET from the environment, else one generated once into DATA_DIR/auth-secret. */
 export function ensureAuthSecret(): string {
-  if (process.env.NEXTAUTH_SECRET) return process.env.NEXTAUTH_SECRET;
+  if (config.authSecret) return config.authSecret;
   const file = path.join(prepareDataDir(), "auth-secret");
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url") + "\n", { mode: 0o600 });
   return readFileSync(file, "utf8").trim();

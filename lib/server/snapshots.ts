@@ -1,4 +1,4 @@
-// Snapshots: the rules of SPEC §1, enforced inside the transaction that changes state.
+// Snapshots: the rules of docs/SPEC.md §1, enforced inside the transaction that changes state.
 //
 // Every state-changing transaction starts with a write (a compare-and-swap on
 // Server.activeOperationId), so on SQLite it holds the write lock before it reads
@@ -17,7 +17,10 @@ const COUNTED_STATUSES = ["in_progress", "completed"];
 const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];
 const RUNNING_OPERATION_STATUSES = ["queued", "running"];
 
-type SnapshotWithServer = {
+const withServer = { server: { select: { id: true, name: true } } } as const;
+
+/** A snapshot row with its server's id and name: what the domain returns; lib/api serialises it. */
+export type SnapshotWithServer = {
   id: number;
   name: string;
   description: string;
@@ -31,24 +34,6 @@ type SnapshotWithServer = {
   server: { id: number; name: string };
 };
 
-export function toSnapshotJson(s: SnapshotWithServer) {
-  return {
-    id: s.id,
-    server: { id: s.server.id, name: s.server.name },
-    name: s.name,
-    description: s.description,
-    status: s.status,
-    size_mb: s.sizeMb,
-    progress: s.progress,
-    error: s.error,
-    error_code: s.errorCode,
-    created_at: s.createdAt.toISOString(),
-    completed_at: s.completedAt?.toISOString() ?? null,
-  };
-}
-export type SnapshotJson = ReturnType<typeof toSnapshotJson>;
-
-const withServer = { server: { select: { id: true, name: true } } } as const;
 
 export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
   // Snapshot.ownerId (a copy of the server's owner) lets a tenant's page walk the
@@ -68,13 +53,13 @@ export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
       take: query.page_size,
     }),
   ]);
-  return { count, results: rows.map(toSnapshotJson) };
+  return { count, results: rows };
 }
 
 export async function getSnapshot(actor: Actor, snapshotId: number) {
   const row = await prisma.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) }, include: withServer });
   if (!row) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
-  return toSnapshotJson(row);
+  return row;
 }
 
 /** Runs a state change and audits a refusal; successes audit inside the change itself. */
@@ -134,18 +119,11 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
           serverId: server.id,
           snapshotId: snapshot.id,
           userId: actor.userId,
-          payload: JSON.stringify({ serverStatus: server.status }),
         },
       });
       await recordAudit(tx, actor, "snapshot.create", { type: "snapshot", id: snapshot.id }, "success", `server ${server.id}`);
-      return {
-        ...toSnapshotJson(snapshot),
-        message: "Snapshot creation started; it usually takes a few minutes. Poll the snapshot for progress.",
-        ...(server.status === "active" && {
-          warning:
-            "The server is running: the snapshot may be filesystem-inconsistent. Stop the server first for a consistent snapshot.",
-        }),
-      };
+      // A running server's snapshot may be filesystem-inconsistent: the API warns about it.
+      return { ...snapshot, serverWasRunning: server.status === "active" };
     }),
   );
 }
@@ -190,12 +168,7 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number) {
         },
       });
       await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", `server ${found.serverId}`);
-      return {
-        status: "success" as const,
-        message: `Restore of ${snapshot.name} started. The server is stopped, its disk overwritten, and then returned to ${previousStatus}.`,
-        snapshot: { id: snapshot.id, name: snapshot.name, created_at: snapshot.createdAt.toISOString() },
-        server: { id: snapshot.server.id, name: snapshot.server.name, status: "restoring" as const },
-      };
+      return { snapshot, server: { ...snapshot.server, status: "restoring" as const }, previousStatus };
     }),
   );
 }

@@ -15,31 +15,7 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-type TokenRow = {
-  id: number;
-  name: string;
-  scope: string;
-  prefix: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-  expiresAt: Date | null;
-};
-
 const DAY_MS = 24 * 60 * 60_000;
-
-export function toTokenJson(t: TokenRow) {
-  return {
-    id: t.id,
-    name: t.name,
-    scope: t.scope,
-    prefix: t.prefix,
-    created_at: t.createdAt.toISOString(),
-    last_used_at: t.lastUsedAt?.toISOString() ?? null,
-    revoked_at: t.revokedAt?.toISOString() ?? null,
-    expires_at: t.expiresAt?.toISOString() ?? null,
-  };
-}
 
 /** Creates a token for `userId`; the returned `token` is the only time the secret exists. */
 export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip">, input: CreateTokenInput) {
@@ -52,13 +28,12 @@ export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip"
     });
     const lifetime = days === undefined ? "" : `, expires in ${days} d`;
     await recordAudit(tx, actor, "token.create", { type: "token", id: row.id }, "success", `${name} (${scope}${lifetime})`);
-    return { ...toTokenJson(row), token };
+    return { ...row, token };
   });
 }
 
 export async function listTokens(actor: Actor) {
-  const rows = await prisma.apiToken.findMany({ where: { userId: actor.userId, revokedAt: null }, orderBy: { id: "desc" } });
-  return rows.map(toTokenJson);
+  return prisma.apiToken.findMany({ where: { userId: actor.userId, revokedAt: null }, orderBy: { id: "desc" } });
 }
 
 export async function revokeToken(actor: Actor, tokenId: number) {

@@ -1,4 +1,4 @@
-// The rules of SPEC §1 under real parallel HTTP requests, with the real worker running
+// The rules of docs/SPEC.md §1 under real parallel HTTP requests, with the real worker running
 // operations to completion. (The plain 20-POST race is in snapshots.test.ts, without a
 // worker: here a tiny snapshot can finish inside the burst and a second one is legal.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -21,7 +21,7 @@ afterAll(() => app?.stop());
 describe("servers", () => {
   it("GET list and one server with snapshot_count, with and without trailing slash", async () => {
     const server = await seedServer(user.id, { status: "active" });
-    await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: server.id, name: "one" } });
+    const created = await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: server.id, name: "one" } });
     for (const path of ["/api/v1/servers/", "/api/v1/servers"]) {
       const list = await api("GET", path, { token: user.read });
       expect(list.status).toBe(200);
@@ -39,6 +39,11 @@ describe("servers", () => {
         snapshot_count: 1,
         operation: { kind: "snapshot_create" },
       });
+      // The running operation names its snapshot (the dashboard marks that row) and its id
+      // is the operation's UUID string, as the schema and the client type say.
+      const operation = serverSchema.parse(one.body).operation!;
+      expect(operation.snapshot_id).toBe((created.body as { id: number }).id);
+      expect(operation.id).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect((await api("GET", "/api/v1/servers/424242/", { token: user.read })).status).toBe(404);
   });

@@ -1,4 +1,4 @@
-// SPEC §2, row by row: every snapshot route's success and each of its failure statuses,
+// docs/SPEC.md §2, row by row: every snapshot route's success and each of its failure statuses,
 // over HTTP against `next start`. Snapshots are marked completed directly (as the worker
 // would) so these tests do not wait for the data plane; concurrency.test.ts uses the worker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,7 +186,7 @@ describe("POST /api/v1/snapshots/{id}/restore/", () => {
     expect(JSON.parse(op!.payload)).toMatchObject({ previousStatus: "active" });
   });
 
-  it("400 for a snapshot that is not completed, and for a server in a state that cannot be restored", async () => {
+  it("400 operation_in_progress while the snapshot is still being taken, invalid_snapshot_state for a failed one, invalid_server_state on a suspended server", async () => {
     const server = await seedServer(alice.id);
     const pending = await takeSnapshot(server.id);
     expectError(await api("POST", `/api/v1/snapshots/${pending}/restore`, { token: alice.write }), 400, "operation_in_progress");

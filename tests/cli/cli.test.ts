@@ -153,7 +153,7 @@ describe("npm run cli -- server create", () => {
     const cases = [
       { args: ["--owner", "nobody@example.com", "--name", "x"], code: 1, message: /No user with the email/ },
       { args: ["--owner", "srv@example.com", "--name", "bad name!"], code: 1, message: /name/ },
-      { args: ["--owner", "srv@example.com", "--name", "x", "--status", "restoring"], code: 2, message: /--status must be active or stopped/ },
+      { args: ["--owner", "srv@example.com", "--name", "x", "--status", "restoring"], code: 2, message: /--status must be active, stopped or suspended/ },
       { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "lots"], code: 2, message: /--disk-mb must be a positive integer/ },
       { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "-5"], code: 2, message: /argument is ambiguous/ },
       { args: ["--owner", "srv@example.com"], code: 2, message: /missing --name/ },

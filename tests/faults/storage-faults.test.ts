@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDb, prisma } from "@/lib/server/db";
 import { createSnapshot, deleteSnapshot, getSnapshot, restoreSnapshot } from "@/lib/server/snapshots";
 import { getServer } from "@/lib/server/servers";
+import { serializeServer } from "@/lib/api/serialize";
 import { checkHealth } from "@/lib/server/health";
 import { startWorker } from "@/lib/jobs/runner";
 import { getDiskDriver } from "@/lib/disks/get-driver";
@@ -91,7 +92,7 @@ describe("storage faults (tmpfs)", () => {
     expect(op).toMatchObject({ status: "failed", errorCode: "storage_full" });
     expectClean(op.error);
     expect(await getSnapshot(actor, snap.id)).toMatchObject({ status: "failed", error_code: "storage_full", error: op.error });
-    const server = await getServer(actor, servers.big);
+    const server = serializeServer(await getServer(actor, servers.big));
     expect(server.operation).toBeNull(); // released
     expect(server.last_operation).toMatchObject({
       kind: "snapshot_create",
@@ -114,7 +115,7 @@ describe("storage faults (tmpfs)", () => {
     await waitFor("health to see a writable store", async () => (await checkHealth()).store === "ok", 10_000);
     const { snap: retry, op: retryOp } = await runCreate(servers.big, "big-after-freeing");
     expect(retryOp).toMatchObject({ status: "completed", errorCode: null, error: null });
-    expect((await getServer(actor, servers.big)).last_operation).toMatchObject({ status: "completed", error: null, snapshot: { id: retry.id } });
+    expect(serializeServer(await getServer(actor, servers.big)).last_operation).toMatchObject({ status: "completed", error: null, snapshot: { id: retry.id } });
     await expectNoLeftovers();
   });
 
@@ -127,7 +128,7 @@ describe("storage faults (tmpfs)", () => {
     expectClean(op.error);
     expect(op.error).toMatch(/restore.*disk was left unchanged/);
     expect(await hashFile(disk)).toBe(before);
-    const server = await getServer(actor, servers.mid);
+    const server = serializeServer(await getServer(actor, servers.mid));
     expect(server).toMatchObject({ status: "stopped", operation: null });
     expect(server.last_operation).toMatchObject({ kind: "snapshot_restore", status: "failed", error_code: "storage_full", snapshot: { id: snap.id } });
     await expectNoLeftovers();

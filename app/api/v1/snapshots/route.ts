@@ -1,15 +1,16 @@
 import { handle } from "@/lib/api/handle";
 import { pageLinks } from "@/lib/api/pagination";
 import { route } from "@/lib/api/route";
+import { serializeCreatedSnapshot, serializeSnapshot } from "@/lib/api/serialize";
 import { createSnapshotSchema, listSnapshotsQuerySchema } from "@/lib/schemas/snapshots";
 import { createSnapshot, listSnapshots } from "@/lib/server/snapshots";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: handle({ auth: "read", query: listSnapshotsQuerySchema }, async ({ req, actor, query }) => {
     const { count, results } = await listSnapshots(actor, query);
-    return { count, ...pageLinks(req, query.page, query.page_size, count), results };
+    return { count, ...pageLinks(req, query.page, query.page_size, count), results: results.map(serializeSnapshot) };
   }),
-  POST: handle({ auth: "write", body: createSnapshotSchema, status: 201, idempotent: true }, ({ actor, body }) =>
-    createSnapshot(actor, body),
+  POST: handle({ auth: "write", body: createSnapshotSchema, status: 201, idempotent: true }, async ({ actor, body }) =>
+    serializeCreatedSnapshot(await createSnapshot(actor, body)),
   ),
 });

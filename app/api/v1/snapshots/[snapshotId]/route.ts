@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { handle } from "@/lib/api/handle";
 import { route } from "@/lib/api/route";
+import { serializeSnapshot } from "@/lib/api/serialize";
 import { idSchema } from "@/lib/schemas/snapshots";
 import { deleteSnapshot, getSnapshot } from "@/lib/server/snapshots";
 
 const params = z.strictObject({ snapshotId: idSchema });
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
-  GET: handle({ auth: "read", params }, ({ actor, params }) => getSnapshot(actor, params.snapshotId)),
+  GET: handle({ auth: "read", params }, async ({ actor, params }) => serializeSnapshot(await getSnapshot(actor, params.snapshotId))),
   DELETE: handle({ auth: "write", params }, async ({ actor, params }) => {
     await deleteSnapshot(actor, params.snapshotId);
   }),

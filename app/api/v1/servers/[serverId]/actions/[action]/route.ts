@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { handle } from "@/lib/api/handle";
 import { route } from "@/lib/api/route";
+import { serializeServer } from "@/lib/api/serialize";
 import { idSchema } from "@/lib/schemas/snapshots";
 import { POWER_ACTIONS } from "@/lib/schemas/servers";
 import { AppError } from "@/lib/server/errors";
@@ -10,9 +11,9 @@ import { runPowerAction } from "@/lib/server/servers";
 const params = z.strictObject({ serverId: idSchema, action: z.string() });
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
-  POST: handle({ auth: "write", params, idempotent: true }, ({ actor, params }) => {
+  POST: handle({ auth: "write", params, idempotent: true }, async ({ actor, params }) => {
     const action = POWER_ACTIONS.find((a) => a === params.action);
     if (!action) throw new AppError("not_found", `Unknown action "${params.action}"; use one of ${POWER_ACTIONS.join(", ")}.`);
-    return runPowerAction(actor, params.serverId, action);
+    return serializeServer(await runPowerAction(actor, params.serverId, action));
   }),
 });

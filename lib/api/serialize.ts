@@ -1,0 +1,124 @@
+// Domain objects → the API's JSON. Every response body goes through its schema in
+// lib/schemas/api-responses.ts (parse: the shape is checked, unknown fields such as a
+// token's hash are dropped), so the schemas are the one definition of the wire format:
+// the OpenAPI document is generated from them and the dashboard uses their z.infer types.
+import {
+  createdSnapshotSchema,
+  createdTokenSchema,
+  restoreResultSchema,
+  serverSchema,
+  snapshotSchema,
+  tokenSchema,
+  type ApiToken,
+  type CreatedApiToken,
+  type CreatedSnapshot,
+  type Page,
+  type RestoreResult,
+  type Server,
+  type Snapshot,
+} from "@/lib/schemas/api-responses";
+import type { ServerView } from "@/lib/server/servers";
+import type { SnapshotWithServer } from "@/lib/server/snapshots";
+
+type TokenRow = {
+  id: number;
+  name: string;
+  scope: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+};
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export function serializeSnapshot(s: SnapshotWithServer): Snapshot {
+  return snapshotSchema.parse({
+    id: s.id,
+    server: { id: s.server.id, name: s.server.name },
+    name: s.name,
+    description: s.description,
+    status: s.status,
+    size_mb: s.sizeMb,
+    progress: s.progress,
+    error: s.error,
+    error_code: s.errorCode,
+    created_at: s.createdAt.toISOString(),
+    completed_at: iso(s.completedAt),
+  });
+}
+
+export function serializeCreatedSnapshot(s: SnapshotWithServer & { serverWasRunning: boolean }): CreatedSnapshot {
+  return createdSnapshotSchema.parse({
+    ...serializeSnapshot(s),
+    message: "Snapshot creation started; it usually takes a few minutes. Poll the snapshot for progress.",
+    ...(s.serverWasRunning && {
+      warning: "The server is running: the snapshot may be filesystem-inconsistent. Stop the server first for a consistent snapshot.",
+    }),
+  });
+}
+
+export function serializeRestore(r: {
+  snapshot: { id: number; name: string; createdAt: Date };
+  server: { id: number; name: string; status: "restoring" };
+  previousStatus: string;
+}): RestoreResult {
+  return restoreResultSchema.parse({
+    status: "success",
+    message: `Restore of ${r.snapshot.name} started. The server is stopped, its disk overwritten, and then returned to ${r.previousStatus}.`,
+    snapshot: { id: r.snapshot.id, name: r.snapshot.name, created_at: r.snapshot.createdAt.toISOString() },
+    server: { id: r.server.id, name: r.server.name, status: r.server.status },
+  });
+}
+
+export function serializeServer(s: ServerView): Server {
+  const op = s.operation;
+  const last = s.lastOperation;
+  return serverSchema.parse({
+    id: s.id,
+    name: s.name,
+    hostname: s.hostname,
+    status: s.status,
+    location: s.location,
+    disk_mb: s.diskMb,
+    owner_id: s.ownerId,
+    snapshot_count: s.snapshotCount,
+    snapshot_limit: s.snapshotLimit,
+    latest_snapshot_at: iso(s.latestSnapshotAt),
+    operation: op ? { id: op.id, kind: op.kind, status: op.status, progress: op.progress, snapshot_id: op.snapshotId } : null,
+    last_operation: last && {
+      id: last.id,
+      kind: last.kind,
+      status: last.status,
+      error: last.error,
+      error_code: last.errorCode,
+      started_at: iso(last.startedAt),
+      finished_at: iso(last.finishedAt),
+      snapshot: last.snapshot && { id: last.snapshot.id, name: last.snapshot.name },
+    },
+    created_at: s.createdAt.toISOString(),
+  });
+}
+
+export function serializeToken(t: TokenRow): ApiToken {
+  return tokenSchema.parse({
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    prefix: t.prefix,
+    created_at: t.createdAt.toISOString(),
+    last_used_at: iso(t.lastUsedAt),
+    revoked_at: iso(t.revokedAt),
+    expires_at: iso(t.expiresAt),
+  });
+}
+
+export function serializeCreatedToken(t: TokenRow & { token: string }): CreatedApiToken {
+  return createdTokenSchema.parse({ ...serializeToken(t), token: t.token });
+}
+
+/** The list envelope for a result that fits on one page (servers, tokens). */
+export function singlePage<T>(results: T[]): Page<T> {
+  return { count: results.length, next: null, previous: null, results };
+}
