@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDb, prisma } from "@/lib/server/db";
 import { createSnapshot, deleteSnapshot, getSnapshot, restoreSnapshot } from "@/lib/server/snapshots";
 import { getServer } from "@/lib/server/servers";
-import { serializeServer } from "@/lib/api/serialize";
+import { serializeServer, serializeSnapshot } from "@/lib/api/serialize";
 import { checkHealth } from "@/lib/server/health";
 import { startWorker } from "@/lib/jobs/runner";
 import { getDiskDriver } from "@/lib/disks/get-driver";
@@ -91,7 +91,7 @@ describe("storage faults (tmpfs)", () => {
     const { snap, op } = await runCreate(servers.big, "big-when-full");
     expect(op).toMatchObject({ status: "failed", errorCode: "storage_full" });
     expectClean(op.error);
-    expect(await getSnapshot(actor, snap.id)).toMatchObject({ status: "failed", error_code: "storage_full", error: op.error });
+    expect(serializeSnapshot(await getSnapshot(actor, snap.id))).toMatchObject({ status: "failed", error_code: "storage_full", error: op.error });
     const server = serializeServer(await getServer(actor, servers.big));
     expect(server.operation).toBeNull(); // released
     expect(server.last_operation).toMatchObject({
