@@ -2,7 +2,7 @@
 // app serves like its own, and the pg baseline server answers the same JSON as Snapdeck's
 // `next start` on it (the benchmark checks this again before timing).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,9 +13,11 @@ const ROOT = path.resolve(__dirname, "../..");
 const tsx = path.join(ROOT, "node_modules/.bin/tsx");
 let baseline: Running | undefined;
 let app: AppServer | undefined;
+const dataDir = mkdtempSync(path.join(tmpdir(), "snapdeck-bench-pg-"));
 afterAll(async () => {
   await baseline?.stop();
   await app?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("benchmark on PostgreSQL", () => {
@@ -25,7 +27,7 @@ describe("benchmark on PostgreSQL", () => {
       execFileSync(tsx, ["bench/seed-db.ts", "20", "300"], {
         cwd: ROOT,
         encoding: "utf8",
-        env: { ...process.env, DATA_DIR: mkdtempSync(path.join(tmpdir(), "snapdeck-bench-pg-")), DATABASE_URL: url },
+        env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: url },
       }),
     ) as { token: string; userId: number; snapshotIds: number[] };
 
