@@ -1,9 +1,11 @@
-// Parts 1 (API vs baseline) and 2 (scale: the list at 100,000 vs 5,000 snapshots).
+// Parts 1 (API vs baseline, on SQLite and, given a server, PostgreSQL) and 2 (scale: the list
+// at 100,000 vs 5,000 snapshots).
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { benchTargets, compareAnswers, fire, type Sample, type Target } from "./api-bench";
 import { summarizeProfileDir } from "./profile";
-import { seedDatabase, startBaseline, startSnapdeck, type Started } from "./servers";
+import { createBenchDatabase, dropBenchDatabase, POSTGRES_BENCH_HOWTO } from "./postgres";
+import { seedDatabase, startBaseline, startSnapdeck, type Seeded, type Started } from "./servers";
 import { log, ratio, stat, type Stat } from "./util";
 
 export type ApiOptions = {
@@ -16,16 +18,24 @@ export type ApiOptions = {
   warmupSeconds: number;
   connections: number;
   profileDir?: string;
+  /** Also measure on PostgreSQL: an admin URL to create throwaway databases on, the timing there, and whether to seed the large data set too. */
+  postgres?: { adminUrl: string; large: boolean; timing: Timing };
 };
+type Timing = { rounds: number; seconds: number; warmupSeconds: number };
 
 type Side = { rps: Stat; p50: Stat; p99: Stat; errors: number; non2xx: number };
 export type ApiRow = { name: string; snapdeck: Side; baseline: Side; ratio: { rps: Stat; p50: Stat; p99: Stat }; sameJson: boolean };
 export type ScaleRow = { name: string; p50: Stat; p99: Stat; rps: Stat };
+type Measured = { rows: ApiRow[]; scale: ScaleRow[]; samples: Record<string, Sample[]>; targets: Target[] };
+/** The PostgreSQL run (`scale` is empty without the large data set), or why it did not run. */
+export type PostgresApiResult = Timing & { large: boolean; rows: ApiRow[]; scale: ScaleRow[]; samples: Record<string, Sample[]> };
 export type ApiResult = {
   options: ApiOptions;
+  /** SQLite. */
   rows: ApiRow[];
   scale: ScaleRow[];
   samples: Record<string, Sample[]>;
+  postgres: PostgresApiResult | { skipped: string };
   /** With --profile: a CPU profile summary of Snapdeck under each request kind alone. */
   profiles?: Record<string, string>;
 };
@@ -48,29 +58,58 @@ export async function runApiPart(o: ApiOptions): Promise<ApiResult> {
     seedDatabase(path.join(o.workDir, "api-small"), o.servers, o.smallSnapshots),
     seedDatabase(path.join(o.workDir, "api-large"), o.servers, o.largeSnapshots),
   ]);
-  const running: Started[] = [];
-  try {
-    const sdSmall = await startSnapdeck(small.dataDir);
-    running.push(sdSmall);
-    const blSmall = await startBaseline(small.dbUrl);
-    running.push(blSmall);
-    const sdLarge = await startSnapdeck(large.dataDir);
-    running.push(sdLarge);
-    const blLarge = await startBaseline(large.dbUrl);
-    running.push(blLarge);
-    log(`snapdeck ${sdSmall.url} / ${sdLarge.url}, baseline ${blSmall.url} / ${blLarge.url}`);
+  const sqlite = await measure(o, small, large);
+  const profiles = o.profileDir ? await profileSnapdeck(o, sqlite.targets.filter((t) => t.key.endsWith(":snapdeck")), small.dataDir, large.dataDir) : undefined;
+  const postgres = o.postgres ? await runOnPostgres(o, o.postgres) : { skipped: `not run: ${POSTGRES_BENCH_HOWTO}` };
+  return { options: o, rows: sqlite.rows, scale: sqlite.scale, samples: sqlite.samples, postgres, profiles };
+}
 
-    const s = small.token;
-    const l = large.token;
+/** The same measurement on PostgreSQL, each data set in a database of its own, dropped after. */
+async function runOnPostgres(o: ApiOptions, p: NonNullable<ApiOptions["postgres"]>): Promise<PostgresApiResult> {
+  const urls: string[] = [];
+  try {
+    const make = async (label: string, snapshots: number) => {
+      urls.push(await createBenchDatabase(p.adminUrl, label));
+      return seedDatabase(path.join(o.workDir, `api-pg-${label}`), o.servers, snapshots, urls.at(-1)!);
+    };
+    const small = await make("small", o.smallSnapshots);
+    const large = p.large ? await make("large", o.largeSnapshots) : null;
+    const { rows, scale, samples } = await measure({ ...o, ...p.timing }, small, large);
+    return { ...p.timing, large: p.large, rows, scale, samples };
+  } finally {
+    for (const url of urls) await dropBenchDatabase(p.adminUrl, url);
+  }
+}
+
+/** Snapdeck and the baseline on the same databases, side by side; `large` adds the scale rows. */
+async function measure(o: ApiOptions, small: Seeded, large: Seeded | null): Promise<Measured> {
+  const running: Started[] = [];
+  const start = async (s: Seeded) => {
+    const sd = await startSnapdeck(s.dataDir, { env: { DATABASE_URL: s.dbUrl } });
+    running.push(sd);
+    const bl = await startBaseline(s.dbUrl);
+    running.push(bl);
+    log(`snapdeck ${sd.url}, baseline ${bl.url} on ${s.dbUrl.split(":")[0]} (${s.dataDir})`);
+    return { sd, bl };
+  };
+  try {
     const k = (n: number) => `${Math.round(n / 1000)}k`;
+    const S = await start(small);
     const targets: Target[] = [
-      { key: `list-${k(o.smallSnapshots)}:snapdeck`, url: sdSmall.url, path: LIST, token: s },
-      { key: `list-${k(o.smallSnapshots)}:baseline`, url: blSmall.url, path: LIST, token: s },
-      { key: `list-${k(o.largeSnapshots)}:snapdeck`, url: sdLarge.url, path: LIST, token: l },
-      { key: `list-${k(o.largeSnapshots)}:baseline`, url: blLarge.url, path: LIST, token: l },
-      { key: `detail-${k(o.smallSnapshots)}:snapdeck`, url: sdSmall.url, path: DETAIL, token: s, ids: small.snapshotIds },
-      { key: `detail-${k(o.smallSnapshots)}:baseline`, url: blSmall.url, path: DETAIL, token: s, ids: small.snapshotIds },
+      { key: `list-${k(o.smallSnapshots)}:snapdeck`, url: S.sd.url, path: LIST, token: small.token },
+      { key: `list-${k(o.smallSnapshots)}:baseline`, url: S.bl.url, path: LIST, token: small.token },
     ];
+    if (large) {
+      const L = await start(large);
+      targets.push(
+        { key: `list-${k(o.largeSnapshots)}:snapdeck`, url: L.sd.url, path: LIST, token: large.token },
+        { key: `list-${k(o.largeSnapshots)}:baseline`, url: L.bl.url, path: LIST, token: large.token },
+      );
+    }
+    targets.push(
+      { key: `detail-${k(o.smallSnapshots)}:snapdeck`, url: S.sd.url, path: DETAIL, token: small.token, ids: small.snapshotIds },
+      { key: `detail-${k(o.smallSnapshots)}:baseline`, url: S.bl.url, path: DETAIL, token: small.token, ids: small.snapshotIds },
+    );
     const same: Record<string, boolean> = {};
     for (let i = 0; i < targets.length; i += 2) same[targets[i]!.key] = await compareAnswers(targets[i]!, targets[i + 1]!);
 
@@ -92,19 +131,19 @@ export async function runApiPart(o: ApiOptions): Promise<ApiResult> {
         sameJson: same[targets[i]!.key]!,
       });
     }
-    const scale: ScaleRow[] = (["snapdeck", "baseline"] as const).map((who) => {
-      const big = samples[`list-${k(o.largeSnapshots)}:${who}`]!;
-      const little = samples[`list-${k(o.smallSnapshots)}:${who}`]!;
-      return {
-        name: who,
-        p50: ratio(big.map((x) => x.p50), little.map((x) => x.p50)),
-        p99: ratio(big.map((x) => x.p99), little.map((x) => x.p99)),
-        rps: ratio(big.map((x) => x.rps), little.map((x) => x.rps)),
-      };
-    });
-    for (const r of running.splice(0).reverse()) await r.stop();
-    const profiles = o.profileDir ? await profileSnapdeck(o, targets.filter((t) => t.key.endsWith(":snapdeck")), small.dataDir, large.dataDir) : undefined;
-    return { options: o, rows, scale, samples, profiles };
+    const scale: ScaleRow[] = !large
+      ? []
+      : (["snapdeck", "baseline"] as const).map((who) => {
+          const big = samples[`list-${k(o.largeSnapshots)}:${who}`]!;
+          const little = samples[`list-${k(o.smallSnapshots)}:${who}`]!;
+          return {
+            name: who,
+            p50: ratio(big.map((x) => x.p50), little.map((x) => x.p50)),
+            p99: ratio(big.map((x) => x.p99), little.map((x) => x.p99)),
+            rps: ratio(big.map((x) => x.rps), little.map((x) => x.rps)),
+          };
+        });
+    return { rows, scale, samples, targets };
   } finally {
     for (const r of running.reverse()) await r.stop();
   }

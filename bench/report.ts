@@ -1,7 +1,7 @@
 // Writes docs/benchmarks.md (tables) and docs/benchmarks.json (every sample).
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import type { ApiResult } from "./api-part";
+import type { ApiResult, ApiRow } from "./api-part";
 import type { DataplaneResult } from "./dataplane-part";
 import type { DashboardResult } from "./dashboard-part";
 import { ratio, ROOT, type Stat } from "./util";
@@ -22,27 +22,52 @@ const n = (x: number, digits = 0) =>
 const cell = (s: Stat, digits = 0) => (!Number.isFinite(s.median) ? "–" : s.runs.length > 1 ? `${n(s.median, digits)} (${n(s.min, digits)}–${n(s.max, digits)})` : n(s.median, digits));
 const x = (s: Stat) => `**${n(s.median, 2)}×**` + (s.runs.length > 1 ? ` (${n(s.min, 2)}–${n(s.max, 2)})` : "");
 
+function apiRowLine(r: ApiRow, database: string): string {
+  const label = r.name.startsWith("list") ? `GET /api/v1/snapshots/?page_size=50 (${r.name.split("-")[1]})` : `GET /api/v1/snapshots/{id}/ (${r.name.split("-")[1]})`;
+  return (
+    `| ${label} | ${database} | ${cell(r.snapdeck.rps)} | ${cell(r.baseline.rps)} | ${x(r.ratio.rps)} | ${cell(r.snapdeck.p50)} | ${cell(r.baseline.p50)} | ${x(r.ratio.p50)} | ` +
+    `${cell(r.snapdeck.p99)} | ${cell(r.baseline.p99)} | ${x(r.ratio.p99)} | ${r.sameJson ? "yes" : "**no**"} |`
+  );
+}
+
+/** One line per request measured on both databases: each database's ratio and req/s, next to each other. */
+function sideBySide(sqlite: ApiRow[], postgres: ApiRow[]): string[] {
+  const lines = [
+    "| request | SQLite: Snapdeck ÷ baseline req/s | PostgreSQL: Snapdeck ÷ baseline req/s | Snapdeck req/s SQLite / PostgreSQL | baseline req/s SQLite / PostgreSQL |",
+    "|---|---|---|---|---|",
+  ];
+  for (const p of postgres) {
+    const q = sqlite.find((r) => r.name === p.name);
+    if (!q) continue;
+    lines.push(`| ${p.name} | ${x(q.ratio.rps)} | ${x(p.ratio.rps)} | ${n(q.snapdeck.rps.median)} / ${n(p.snapdeck.rps.median)} | ${n(q.baseline.rps.median)} / ${n(p.baseline.rps.median)} |`);
+  }
+  return lines;
+}
+
 function apiSection(api: ApiResult): string[] {
   const o = api.options;
+  const pg = "rows" in api.postgres ? api.postgres : null;
+  const skipped = "skipped" in api.postgres ? api.postgres.skipped : null;
   const lines = [
-    `## 1. API: Snapdeck vs a minimal node:http + better-sqlite3 server`,
+    `## 1. API: Snapdeck vs a minimal node:http server on the same database, SQLite and PostgreSQL`,
     "",
     `${n(o.servers)} servers, ${n(o.smallSnapshots)} snapshots (the benchmark user, a member, owns 90% of the servers), ` +
       `${o.connections} connections, autocannon, ${o.rounds} rounds of ${o.seconds}s per target after a ${o.warmupSeconds}s warm-up, ` +
       `targets alternated within each round. Cells: median (min–max) over rounds; ratios are Snapdeck ÷ baseline ` +
-      `(req/s: higher is better for Snapdeck; latency: lower is better).`,
+      `(req/s: higher is better for Snapdeck; latency: lower is better). The baseline uses better-sqlite3 on SQLite and ` +
+      `pg on PostgreSQL; each database is measured in rounds of its own, one after the other.`,
     "",
-    "| request | Snapdeck req/s | baseline req/s | req/s ratio | Snapdeck p50 ms | baseline p50 ms | p50 ratio | Snapdeck p99 ms | baseline p99 ms | p99 ratio | same JSON |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
-  for (const r of api.rows) {
-    const label = r.name.startsWith("list") ? `GET /api/v1/snapshots/?page_size=50 (${r.name.split("-")[1]})` : `GET /api/v1/snapshots/{id}/ (${r.name.split("-")[1]})`;
-    lines.push(
-      `| ${label} | ${cell(r.snapdeck.rps)} | ${cell(r.baseline.rps)} | ${x(r.ratio.rps)} | ${cell(r.snapdeck.p50)} | ${cell(r.baseline.p50)} | ${x(r.ratio.p50)} | ` +
-        `${cell(r.snapdeck.p99)} | ${cell(r.baseline.p99)} | ${x(r.ratio.p99)} | ${r.sameJson ? "yes" : "**no**"} |`,
-    );
-  }
-  const bad = api.rows.filter((r) => r.snapdeck.errors + r.snapdeck.non2xx + r.baseline.errors + r.baseline.non2xx > 0);
+  if (pg) lines.push(...sideBySide(api.rows, pg.rows), "");
+  else lines.push(`**PostgreSQL: ${skipped}.**`, "");
+  lines.push(
+    "| request | database | Snapdeck req/s | baseline req/s | req/s ratio | Snapdeck p50 ms | baseline p50 ms | p50 ratio | Snapdeck p99 ms | baseline p99 ms | p99 ratio | same JSON |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...api.rows.map((r) => apiRowLine(r, "SQLite")),
+    ...(pg?.rows ?? []).map((r) => apiRowLine(r, "PostgreSQL")),
+  );
+  if (pg && !pg.large) lines.push("", `PostgreSQL ran on the ${n(o.smallSnapshots)}-snapshot data set only (a quick run), so it has no scale rows below.`);
+  const bad = [...api.rows, ...(pg?.rows ?? [])].filter((r) => r.snapdeck.errors + r.snapdeck.non2xx + r.baseline.errors + r.baseline.non2xx > 0);
   for (const r of bad)
     lines.push(
       "",
@@ -57,7 +82,8 @@ function apiSection(api: ApiResult): string[] {
     "",
     "| server | p50 large ÷ small | p99 large ÷ small | req/s large ÷ small |",
     "|---|---|---|---|",
-    ...api.scale.map((s) => `| ${s.name} | ${x(s.p50)} | ${x(s.p99)} | ${x(s.rps)} |`),
+    ...api.scale.map((s) => `| ${s.name} (SQLite) | ${x(s.p50)} | ${x(s.p99)} | ${x(s.rps)} |`),
+    ...(pg?.scale ?? []).map((s) => `| ${s.name} (PostgreSQL) | ${x(s.p50)} | ${x(s.p99)} | ${x(s.rps)} |`),
   );
   if (api.profiles) {
     lines.push("", "### Where Snapdeck's time goes (`--profile`: each endpoint alone under `node --cpu-prof`, self time)", "");
@@ -141,7 +167,8 @@ export function renderMarkdown(r: Report): string {
 const BASELINE_NOTES = [
   "## What the API baseline does and does not do",
   "",
-  "`bench/baseline-server.ts`: node:http and better-sqlite3 prepared statements on the same database file. Like Snapdeck it " +
+  "`bench/baseline-server.ts`: node:http with better-sqlite3 prepared statements (SQLite) or a pg pool of 10 connections, " +
+    "as Prisma's pg adapter has (PostgreSQL), on the same database as Snapdeck (`bench/baseline-stores.ts`). Like Snapdeck it " +
     "looks the bearer token up by its sha256 hash (revoked tokens refused), filters by tenant, validates page/page_size/" +
     "server_id/status with the same limits, runs a COUNT(*) and a page query newest first, builds next/previous links and the " +
     "same snapshot JSON (checked equal before timing: the \"same JSON\" column). It does not: read sessions/cookies, validate " +

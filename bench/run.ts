@@ -1,6 +1,8 @@
 // `npm run bench [-- --quick] [-- --only api,dataplane,dashboard] [-- --profile] [-- --keep]`
 // Runs against the existing production build (it builds nothing) and writes
 // docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
+// With SNAPDECK_BENCH_POSTGRES_URL (or SNAPDECK_TEST_POSTGRES_URL) set to an admin URL of a
+// PostgreSQL server, the API part also runs on PostgreSQL, in throwaway databases.
 //   --quick    small sizes and few rounds (the CI smoke; a few minutes on 2 cores)
 //   --only     run some parts only
 //   --profile  after the API rounds, load each Snapdeck endpoint alone on a `node --cpu-prof`
@@ -16,6 +18,7 @@ import { parseArgs } from "node:util";
 import { runApiPart } from "./api-part";
 import { runDataplanePart } from "./dataplane-part";
 import { runDashboardPart } from "./dashboard-part";
+import { benchPostgresUrl, POSTGRES_BENCH_HOWTO } from "./postgres";
 import { writeReport, type Machine, type Report } from "./report";
 import { snapshotBuild } from "./servers";
 import { live, log, ROOT } from "./util";
@@ -80,9 +83,13 @@ async function main() {
     }
   };
   await attempt("api", async () => {
+    const timing = { rounds: quick ? 2 : 5, seconds: quick ? 3 : 10, warmupSeconds: quick ? 2 : 5 };
+    const pgUrl = benchPostgresUrl();
+    // A quick run keeps PostgreSQL to the small data set (list and detail): well under a minute.
+    const postgres = pgUrl ? { adminUrl: pgUrl, large: !quick, timing } : undefined;
+    if (!pgUrl) log(`API on PostgreSQL not run: ${POSTGRES_BENCH_HOWTO}`);
     report.api = await runApiPart({
-      workDir, servers: 1_000, smallSnapshots: 5_000, largeSnapshots: quick ? 20_000 : 100_000,
-      rounds: quick ? 2 : 5, seconds: quick ? 3 : 10, warmupSeconds: quick ? 2 : 5, connections: 32, profileDir,
+      workDir, servers: 1_000, smallSnapshots: 5_000, largeSnapshots: quick ? 20_000 : 100_000, ...timing, connections: 32, profileDir, postgres,
     });
   });
   await attempt("dataplane", async () => {

@@ -40,16 +40,17 @@ export function projectEnv(dataDir: string, extra: Record<string, string> = {}):
   };
 }
 
-export async function seedDatabase(dataDir: string, servers: number, snapshots: number): Promise<Seeded> {
+/** Seeds a fresh database: the SQLite file in `dataDir`, or the PostgreSQL database `dbUrl`. */
+export async function seedDatabase(dataDir: string, servers: number, snapshots: number, dbUrl = `file:${path.join(dataDir, "app.db")}`): Promise<Seeded> {
   mkdirSync(dataDir, { recursive: true });
   const started = performance.now();
   const { stdout } = await run(TSX, [path.join(ROOT, "bench/seed-db.ts"), String(servers), String(snapshots)], {
     cwd: ROOT,
-    env: projectEnv(dataDir),
+    env: projectEnv(dataDir, { DATABASE_URL: dbUrl }),
   });
   const line = stdout.trim().split("\n").at(-1) ?? "";
-  log(`seeded ${servers} servers, ${snapshots} snapshots in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-  return { dataDir, dbUrl: `file:${path.join(dataDir, "app.db")}`, ...(JSON.parse(line) as Omit<Seeded, "dataDir" | "dbUrl">) };
+  log(`seeded ${servers} servers, ${snapshots} snapshots (${dbUrl.split(":")[0]}) in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  return { dataDir, dbUrl, ...(JSON.parse(line) as Omit<Seeded, "dataDir" | "dbUrl">) };
 }
 
 /** `next start` on the existing production build. `profileDir` adds --cpu-prof. */
