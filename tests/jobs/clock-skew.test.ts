@@ -2,20 +2,18 @@
 // ahead must not take over an operation another worker holds a live lease on (by its own
 // clock, that lease expired long ago).
 import path from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ensureDb, prisma } from "@/lib/server/db";
 import { createSnapshot } from "@/lib/server/snapshots";
 import type { Actor } from "@/lib/server/actor";
 import {
   claimedOperations,
-  killHard,
   operationOf,
   seedActor,
   seedServer,
-  spawnWorker,
+  workerProcessesPerTest,
   waitFor,
   waitForOperationEnd,
-  type WorkerProcess,
 } from "./helpers";
 
 const SKEWED = {
@@ -23,17 +21,11 @@ const SKEWED = {
   SNAPDECK_TEST_CLOCK_SKEW_MS: String(60 * 60 * 1000),
 };
 let actor: Actor;
-const workers: WorkerProcess[] = [];
+const start = workerProcessesPerTest();
 
 beforeAll(async () => {
   await ensureDb();
   actor = await seedActor();
-});
-beforeEach(() => {
-  onTestFailed(() => workers.forEach((w, i) => console.error(`--- worker ${i} output ---\n${w.output().slice(-4000)}`)));
-});
-afterEach(async () => {
-  for (const w of workers.splice(0)) await killHard(w);
 });
 
 describe("leases on the database clock", () => {
@@ -43,11 +35,9 @@ describe("leases on the database clock", () => {
     const op = await operationOf(snap.id, "snapshot_create");
 
     // ~8 s of work: many lease renewals and many polls of the skewed worker.
-    const holder = spawnWorker({ SNAPDECK_DISK_THROUGHPUT_MBPS: "4" });
-    workers.push(holder);
+    const holder = start({ SNAPDECK_DISK_THROUGHPUT_MBPS: "4" });
     await waitFor("the first worker to claim", async () => claimedOperations(holder).includes(op.id), 30_000);
-    const skewed = spawnWorker(SKEWED);
-    workers.push(skewed);
+    const skewed = start(SKEWED);
     await waitFor("the skewed worker to start", async () => (await prisma.workerHeartbeat.count()) >= 2, 30_000);
 
     const done = await waitForOperationEnd(op.id, 60_000);

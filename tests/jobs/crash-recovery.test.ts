@@ -5,36 +5,24 @@
 import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { prisma, ensureDb } from "@/lib/server/db";
 import { createSnapshot, restoreSnapshot } from "@/lib/server/snapshots";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import type { Actor } from "@/lib/server/actor";
 import { hashFile, scribble, tempFiles, MIB } from "../disks/helpers";
 import {
-  claimedOperations, killHard, operationOf, seedActor, seedServer, spawnWorker, waitFor, waitForOperationEnd, type WorkerProcess,
+  claimedOperations, killHard, operationOf, seedActor, seedServer, workerProcessesPerTest, waitFor, waitForOperationEnd,
 } from "./helpers";
 
 const dataDir = process.env.DATA_DIR!;
 const SLOW = { SNAPDECK_DISK_THROUGHPUT_MBPS: "12" }; // 48 MiB disk → ~4 s per operation
 let actor: Actor;
-const workers: WorkerProcess[] = [];
-const start = (env: Record<string, string> = {}) => {
-  const w = spawnWorker(env);
-  workers.push(w);
-  return w;
-};
+const start = workerProcessesPerTest();
 
 beforeAll(async () => {
   await ensureDb();
   actor = await seedActor();
-});
-beforeEach(() => {
-  // A failure here is hard to read without what the worker processes said.
-  onTestFailed(() => workers.forEach((w, i) => console.error(`--- worker ${i} output ---\n${w.output().slice(-4000)}`)));
-});
-afterEach(async () => {
-  for (const w of workers.splice(0)) await killHard(w); // the group, even if the wrapper already exited
 });
 
 const progressOf = async (id: string) => (await prisma.operation.findUniqueOrThrow({ where: { id } })).progress;

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, beforeEach, onTestFailed } from "vitest";
 import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
@@ -86,4 +87,23 @@ export async function killHard(worker: WorkerProcess) {
     // already gone
   }
   await worker.exited;
+}
+
+/**
+ * Worker processes for one test file: returns `start(env)`; each test's workers are
+ * killed after it, and what they printed is shown when it fails (hard to read otherwise).
+ */
+export function workerProcessesPerTest() {
+  const workers: WorkerProcess[] = [];
+  beforeEach(() => {
+    onTestFailed(() => workers.forEach((w, i) => console.error(`--- worker ${i} output ---\n${w.output().slice(-4000)}`)));
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await killHard(w); // the group, even if the wrapper already exited
+  });
+  return (env: Record<string, string> = {}) => {
+    const w = spawnWorker(env);
+    workers.push(w);
+    return w;
+  };
 }
