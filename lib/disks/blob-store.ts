@@ -48,10 +48,25 @@ function isAbandonedTemp(name: string): boolean {
   return !!m && (m[2] ?? HOST) === HOST && !isAlive(Number(m[1]));
 }
 
+// Not fs.mkdir's recursive mode: it reports ENOSPC (no inode left) as ENOENT.
+async function mkdirs(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT") throw err;
+    await mkdirs(path.dirname(dir));
+    await fs.mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== "EEXIST") throw again;
+    });
+  }
+}
+
 function ensureParent(file: string, write: () => Promise<void>): Promise<void> {
   return write().catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== "ENOENT") throw err;
-    await fs.mkdir(path.dirname(file), { recursive: true }); // first blob of its directory
+    await mkdirs(path.dirname(file)); // first blob of its directory
     await write();
   });
 }

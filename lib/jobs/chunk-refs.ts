@@ -94,11 +94,12 @@ export const chunkRefs: ChunkIndex = {
   },
 
   async release(snapshotId) {
-    return prisma.$transaction(async (tx) => {
-      const rows = await tx.snapshotChunk.findMany({ where: { snapshotId }, select: { hash: true } });
-      await tx.snapshotChunk.deleteMany({ where: { snapshotId } });
-      return rows.map((r) => r.hash);
-    }, TX);
+    // Read before the transaction: on SQLite a transaction that reads before it writes can
+    // fail at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. Only the snapshot's own create
+    // adds references to it, and never while it is being released.
+    const rows = await prisma.snapshotChunk.findMany({ where: { snapshotId }, select: { hash: true } });
+    await prisma.$transaction((tx) => tx.snapshotChunk.deleteMany({ where: { snapshotId } }), TX);
+    return rows.map((r) => r.hash);
   },
 
   async collect(hashes, remove) {
