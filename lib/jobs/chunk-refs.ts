@@ -30,14 +30,22 @@ function batches(items: string[], size: number): string[][] {
 
 /**
  * A race lost to a concurrent pin or collect: a unique key (both inserted a chunk's row), a
- * foreign key (the row went), or a PostgreSQL deadlock between two lock sets. Retry.
+ * foreign key (the row went), a PostgreSQL deadlock between two lock sets, or SQLite's
+ * "database is locked" (a read on this process's one connection slipped into the
+ * transaction before its first write, and another process wrote meanwhile). Retry.
  */
 function isLostRace(err: unknown): boolean {
   if (isUniqueViolation(err)) return true;
-  const e = err as { code?: string; cause?: { originalCode?: string } } | null;
-  return e?.code === "P2003" || e?.code === "P2034" || e?.cause?.originalCode === "40P01";
+  const e = err as { code?: string; message?: string; cause?: { originalCode?: string } } | null;
+  return (
+    e?.code === "P2003" ||
+    e?.code === "P2034" ||
+    e?.cause?.originalCode === "40P01" ||
+    /database is locked/.test(e?.message ?? "")
+  );
 }
 
+/** Runs a transaction again when it lost a race (above); each attempt is all or nothing. */
 async function retrying<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -98,7 +106,7 @@ export const chunkRefs: ChunkIndex = {
     // fail at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. Only the snapshot's own create
     // adds references to it, and never while it is being released.
     const rows = await prisma.snapshotChunk.findMany({ where: { snapshotId }, select: { hash: true } });
-    await prisma.$transaction((tx) => tx.snapshotChunk.deleteMany({ where: { snapshotId } }), TX);
+    await retrying(() => prisma.$transaction((tx) => tx.snapshotChunk.deleteMany({ where: { snapshotId } }), TX));
     return rows.map((r) => r.hash);
   },
 

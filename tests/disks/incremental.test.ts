@@ -155,4 +155,36 @@ describe("local store increments", () => {
     await driver.restoreSnapshot({ serverId: 1, snapshotId: 8, onProgress: noProgress });
     expect(await hashFile(driver.diskPath(1))).toBe(expected);
   });
+
+  it("takes over a store from before the references: manifests and journals become references, strays are collected", async () => {
+    const { dataDir, driver, chunkFiles } = await setup("takeover");
+    const fixture = path.join(__dirname, "../fixtures/store-v1");
+    const store = path.join(dataDir, "snapshots");
+    await fs.cp(path.join(fixture, "snapshots"), store, { recursive: true });
+    const manifestChunks = (JSON.parse(await fs.readFile(path.join(store, "manifests", "7.json"), "utf8")) as { chunks: (string | null)[] }).chunks;
+    const listed = [...new Set(manifestChunks.filter((h): h is string => !!h))].sort();
+    // What an older version leaves: a journal of a create in progress, a stray chunk, its lock.
+    const [journalled] = listed;
+    const stray = "f".repeat(64);
+    await fs.mkdir(path.join(store, "journals"));
+    await fs.writeFile(path.join(store, "journals", "9.refs"), `${journalled}\n`);
+    await fs.mkdir(path.join(store, "chunks", "ff"));
+    await fs.writeFile(path.join(store, "chunks", "ff", stray), "garbage");
+    await fs.symlink("12345@old-host", path.join(store, "store.lock"));
+
+    await driver.collectGarbage();
+    const refs = async (snapshotId: number) =>
+      (await prisma.snapshotChunk.findMany({ where: { snapshotId }, orderBy: { hash: "asc" } })).map((r) => r.hash);
+    expect(await refs(7)).toEqual(listed);
+    expect(await refs(9)).toEqual([journalled]);
+    expect((await chunkFiles()).map((f) => path.basename(f)).sort()).toEqual(listed);
+    expect(await fs.readdir(store)).toEqual(expect.arrayContaining(["refs-backfilled"]));
+    expect(await fs.readdir(store)).not.toContain("store.lock");
+    expect(await fs.readdir(path.join(store, "journals"))).toEqual([]);
+    expect(await driver.storedSnapshotIds()).toEqual(expect.arrayContaining([7, 9]));
+
+    await driver.createDisk(1, 4);
+    await driver.restoreSnapshot({ serverId: 1, snapshotId: 7, onProgress: noProgress });
+    expect(await hashFile(driver.diskPath(1))).toBe((await fs.readFile(path.join(fixture, "disk-1.sha256"), "utf8")).trim());
+  });
 });
