@@ -28,6 +28,13 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
 async function main() {
   const [op, a, b, c] = process.argv.slice(2);
   const { getDiskDriver } = await import("@/lib/disks/get-driver");
+  // The local driver keeps its chunk references in the database (DATA_DIR/app.db here).
+  const { migrateDatabase } = await import("@/lib/server/setup");
+  const { ensureDb } = await import("@/lib/server/db");
+  if (op === "create" || op === "restore") {
+    await migrateDatabase();
+    await ensureDb();
+  }
   const content = await import("./disk-content");
   const floorRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();

@@ -15,6 +15,12 @@ export function getDataDir(): string {
   return path.resolve(/*turbopackIgnore: true*/ process.env.DATA_DIR ?? "data");
 }
 
+/** The snapshot store: SNAPDECK_STORE_DIR, default DATA_DIR/snapshots (in a fleet, one shared mount). */
+export function getStoreDir(): string {
+  const dir = process.env.SNAPDECK_STORE_DIR;
+  return dir ? path.resolve(/*turbopackIgnore: true*/ dir) : path.join(/*turbopackIgnore: true*/ getDataDir(), "snapshots");
+}
+
 export function getDatabaseUrl(): string {
   return process.env.DATABASE_URL ?? `file:${path.join(/*turbopackIgnore: true*/ getDataDir(), "app.db")}`;
 }

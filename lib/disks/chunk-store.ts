@@ -1,23 +1,18 @@
-// The local driver's content-addressed store under DATA_DIR/snapshots/:
+// The local driver's content-addressed store, as blobs (blob-store.ts):
 //   chunks/<first 2 hex>/<sha256>   one compressed chunk (chunk-codec.ts), written once, shared by snapshots
 //   manifests/<snapshot id>.json    the ordered chunk list of a completed snapshot
-//   journals/<snapshot id>.refs     chunks a create in progress has referenced so far
-//   store.lock                      see store-lock.ts
-// A chunk may be deleted only when no manifest and no journal names it; the journal entry
-// is written under the lock before the create relies on an existing chunk.
-//
-// Durability without a fsync per chunk: a create writes its new chunks under temp names,
-// then publishChunks() runs syncfs (their data is now durable), renames them into place and
-// runs syncfs again (the names are durable) before the manifest is written. So a chunk
-// under its final name is always durable, whoever finds it, and a committed manifest
-// never names one that is not.
-import { promises as fs, readFileSync, statSync } from "node:fs";
-import path from "node:path";
-import { webcrypto } from "node:crypto";
-import { fsyncDir, listDir, removeIfExists, writeFileAtomic } from "@/lib/disks/fs-util";
-import { isAlive, withStoreLock } from "@/lib/disks/store-lock";
+// and, in the database (ChunkIndex, lib/jobs/chunk-refs.ts), a row per chunk and which
+// snapshot references which chunk. The rules that keep a committed manifest from ever
+// naming a missing chunk, with any number of processes on any number of hosts:
+// - a create references (pins) a chunk, committed, BEFORE it looks whether the chunk is
+//   stored; once pinned, nobody deletes it, and what is missing it writes itself;
+// - a chunk is deleted only inside a transaction that locked its row and then found no
+//   reference, and its blob is removed before that transaction commits; a create's pin
+//   locks the same rows, so the database orders the two;
+// - a snapshot's references go only after its manifest is gone.
 import { unpackChunk } from "@/lib/disks/chunk-codec";
-import { syncFilesystem } from "@/lib/disks/sync-fs";
+import type { BlobBatch, BlobStore } from "@/lib/disks/blob-store";
+import { webcrypto } from "node:crypto";
 
 export type Manifest = {
   /** 1: 1 MiB Brotli chunks; 2: any chunk size, zstd or Brotli chunks. Read alike. */
@@ -35,6 +30,23 @@ export type Manifest = {
   storedBytes: number;
 };
 
+/** The database's half of the store: chunk rows and snapshot → chunk references. */
+export interface ChunkIndex {
+  /** References `hashes` from the snapshot (creating their rows), committed when it resolves. */
+  pin(snapshotId: number, hashes: string[]): Promise<void>;
+  /** Drops every reference of the snapshot; returns the hashes it referenced. */
+  release(snapshotId: number): Promise<string[]>;
+  /**
+   * Deletes the rows of those chunks (all, with null) that no snapshot references, calling
+   * `remove` with their hashes inside the deleting transaction, before it commits.
+   */
+  collect(hashes: string[] | null, remove: (hashes: string[]) => Promise<void>): Promise<number>;
+  /** Rows for chunk blobs found in the store that have none (stores from before the rows). */
+  adopt(hashes: string[]): Promise<void>;
+  /** Ids of snapshots that reference any chunk. */
+  pinnedSnapshotIds(): Promise<number[]>;
+}
+
 export class CorruptChunkError extends Error {}
 
 /** SHA-256 on libuv's thread pool, so hashing runs beside the main thread's work. */
@@ -42,188 +54,133 @@ export async function sha256Async(data: Buffer): Promise<string> {
   return Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex");
 }
 
-/** A chunk written under a temp name, waiting for publishChunks(). */
-export type StagedChunk = { hash: string; tmp: string };
+const chunkKey = (hash: string) => `chunks/${hash.slice(0, 2)}/${hash}`;
+const manifestKey = (id: number) => `manifests/${id}.json`;
+const idsOf = (keys: string[], dir: string, ext: string) =>
+  keys
+    .map((k) => k.slice(dir.length, -ext.length))
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
+const hashOf = (key: string) => key.slice(key.lastIndexOf("/") + 1);
+/** Written once the references of a store from before them are in the database. */
+const BACKFILLED = "refs-backfilled";
 
-export function createChunkStore(root: string) {
-  const dirs = { chunks: path.join(root, "chunks"), manifests: path.join(root, "manifests"), journals: path.join(root, "journals") };
-  const lockPath = path.join(root, "store.lock");
-  const chunkPath = (hash: string) => path.join(dirs.chunks, hash.slice(0, 2), hash);
-  const manifestPath = (id: number) => path.join(dirs.manifests, `${id}.json`);
-  const journalPath = (id: number) => path.join(dirs.journals, `${id}.refs`);
-  let dirsReady: Promise<unknown> | null = null;
-  function ensureDirs() {
-    dirsReady ??= Promise.all(Object.values(dirs).map((d) => fs.mkdir(d, { recursive: true })));
-    return dirsReady;
+export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
+  async function readManifest(id: number): Promise<Manifest | null> {
+    const raw = await blobs.get(manifestKey(id));
+    return raw ? (JSON.parse(raw.toString("utf8")) as Manifest) : null;
   }
-  const locked = async <T>(fn: () => Promise<T>) => {
-    await ensureDirs();
-    return withStoreLock(lockPath, fn);
+
+  const removeChunks = async (hashes: string[]) => {
+    for (const hash of hashes) await blobs.delete(chunkKey(hash));
   };
 
-  async function readManifest(id: number): Promise<Manifest | null> {
-    try {
-      return JSON.parse(await fs.readFile(manifestPath(id), "utf8")) as Manifest;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw err;
+  /**
+   * A store written before references were in the database: every manifest's chunks and
+   * every journal's (a create in progress at the upgrade) become references, chunk files
+   * nobody lists become unreferenced rows (collected next). Nothing is collected before this
+   * is done; it runs once per store (the marker), and again after a crash in the middle.
+   */
+  async function backfill() {
+    if ((await blobs.size(BACKFILLED)) !== null) return;
+    for (const id of idsOf(await blobs.list("manifests/"), "manifests/", ".json")) {
+      const hashes = (await readManifest(id))?.chunks.filter((h): h is string => !!h) ?? [];
+      await index.pin(id, [...new Set(hashes)]);
     }
-  }
-
-  async function readJournal(id: number): Promise<string[]> {
-    try {
-      return (await fs.readFile(journalPath(id), "utf8")).split("\n").filter((l) => l.length === 64);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
+    for (const key of await blobs.list("journals/")) {
+      const id = Number(key.slice("journals/".length, -".refs".length));
+      const hashes =
+        (await blobs.get(key))
+          ?.toString("utf8")
+          .split("\n")
+          .filter((l) => l.length === 64) ?? [];
+      if (Number.isInteger(id)) await index.pin(id, [...new Set(hashes)]);
+      await blobs.delete(key);
     }
+    // Files nobody references: an unreferenced row each, so the collection below sees them.
+    await index.adopt((await blobs.list("chunks/")).map(hashOf));
+    await blobs.delete("store.lock").catch(() => {}); // the lock file of earlier versions
+    await blobs.put(BACKFILLED, "1\n");
+  }
+  let backfilled: Promise<void> | null = null;
+  function ensureBackfilled() {
+    backfilled ??= backfill().catch((err: unknown) => {
+      backfilled = null; // a read-only store: tried again by the next delete or sweep
+      throw err;
+    });
+    return backfilled;
   }
 
-  /** Snapshot ids that have a manifest or a journal. */
-  async function listIds(): Promise<{ manifests: number[]; journals: number[] }> {
-    const ids = async (dir: string, ext: string) =>
-      (await listDir(dir)).filter((n) => n.endsWith(ext)).map((n) => Number(n.slice(0, -ext.length))).filter(Number.isInteger);
-    return { manifests: await ids(dirs.manifests, ".json"), journals: await ids(dirs.journals, ".refs") };
-  }
-
-  /** Every chunk some manifest or journal still needs. Call under the lock. */
-  async function referencedChunks(): Promise<Set<string>> {
-    const refs = new Set<string>();
-    const { manifests, journals } = await listIds();
-    for (const id of manifests) for (const h of (await readManifest(id))?.chunks ?? []) if (h) refs.add(h);
-    for (const id of journals) for (const h of await readJournal(id)) refs.add(h);
-    return refs;
-  }
-
-  async function unlinkUnreferenced(candidates: Iterable<string>): Promise<number> {
-    const refs = await referencedChunks();
-    let removed = 0;
-    for (const hash of new Set(candidates)) if (!refs.has(hash) && (await removeIfExists(chunkPath(hash)))) removed++;
-    return removed;
+  /** Drops the snapshot's references, then the chunks nothing else references. */
+  async function releaseAndCollect(id: number) {
+    await ensureBackfilled();
+    const hashes = await index.release(id);
+    if (hashes.length) await index.collect(hashes, removeChunks);
   }
 
   return {
-    root,
-    ensureDirs,
     readManifest,
 
-    /** Starts a create's journal afresh (a retry starts over). */
-    async openJournal(id: number) {
-      await ensureDirs();
-      const handle = await fs.open(journalPath(id), "w");
+    /**
+     * Pins `hashes` for the snapshot, then returns, for each, the stored size of the chunk
+     * or null when it is not stored (the caller writes it). See the rules at the top.
+     */
+    async reference(snapshotId: number, hashes: string[]): Promise<(number | null)[]> {
+      await index.pin(snapshotId, hashes);
+      return Promise.all(hashes.map((h) => blobs.size(chunkKey(h))));
+    },
+
+    /** New chunks go in a batch: durable and visible together at commit (blob-store.ts). */
+    chunkBatch() {
+      const batch: BlobBatch = blobs.batch();
       return {
-        /**
-         * Records that this create uses `hashes` and returns, for each, the stored size of
-         * the chunk or null when it is not stored. One lock round for the whole batch: a
-         * concurrent delete either sees the journal entries or has already unlinked the
-         * chunks (and then the caller writes them again).
-         */
-        reference: (hashes: string[]) =>
-          locked(async () => {
-            await handle.appendFile(hashes.map((h) => h + "\n").join(""));
-            // Inline stats, like readChunk's reads: cached metadata, cheaper than a round trip each.
-            return hashes.map((h) => statSync(chunkPath(h), { throwIfNoEntry: false })?.size ?? null);
-          }),
-        close: () => handle.close(),
+        put: (hash: string, packed: Buffer) => batch.put(chunkKey(hash), packed),
+        commit: batch.commit,
+        abort: batch.abort,
       };
-    },
-
-    /** Writes a compressed chunk under a temp name beside its place; not yet durable. */
-    async stageChunk(hash: string, packed: Buffer): Promise<StagedChunk> {
-      const target = chunkPath(hash);
-      // pid (the sweep recognises a dead writer by it) + random: two creates may stage one chunk.
-      const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      const write = () => fs.writeFile(tmp, packed);
-      try {
-        await write().catch(async (err: NodeJS.ErrnoException) => {
-          if (err.code !== "ENOENT") throw err;
-          await fs.mkdir(path.dirname(target), { recursive: true }); // first chunk of its prefix
-          await write();
-        });
-      } catch (err) {
-        await removeIfExists(tmp); // a half-written temp file (ENOSPC) must not linger
-        throw err;
-      }
-      return { hash, tmp };
-    },
-
-    /** Makes staged chunks durable, then visible, then their names durable (see top). */
-    async publishChunks(staged: StagedChunk[]) {
-      if (staged.length === 0) return;
-      await syncFilesystem(root);
-      for (const { hash, tmp } of staged) await fs.rename(tmp, chunkPath(hash));
-      await syncFilesystem(root);
-    },
-
-    /** Removes staged chunks that will not be published (a failed create). */
-    async discardStaged(staged: StagedChunk[]) {
-      for (const { tmp } of staged) await removeIfExists(tmp);
     },
 
     /** Reads, decompresses and verifies a chunk; throws CorruptChunkError on any mismatch. */
     async readChunk(hash: string, expectedLength: number): Promise<Buffer> {
       let data: Buffer;
       try {
-        // Read inline: a chunk file is small and usually cached, and fs.readFile's four
-        // thread-pool round trips (open, fstat, read, close) cost more than the read
-        // itself (measured: restores ~30% faster, less CPU).
-        data = await unpackChunk(readFileSync(chunkPath(hash)), expectedLength);
+        const packed = await blobs.get(chunkKey(hash));
+        if (!packed) throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… is missing`);
+        data = await unpackChunk(packed, expectedLength);
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "is missing" : "cannot be decompressed";
-        throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… ${why}`);
+        if (err instanceof CorruptChunkError) throw err;
+        throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… cannot be read or decompressed`);
       }
       if (data.length !== expectedLength || (await sha256Async(data)) !== hash)
         throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… does not match its SHA-256`);
       return data;
     },
 
-    /**
-     * Publishes a completed snapshot: manifest first, then the journal can go. Under the
-     * lock: a GC lists manifests, then journals, and would otherwise see neither.
-     */
-    async commitManifest(manifest: Manifest) {
-      await locked(async () => {
-        await writeFileAtomic(manifestPath(manifest.snapshotId), JSON.stringify(manifest));
-        await removeIfExists(journalPath(manifest.snapshotId));
-      });
-    },
+    /** Publishes a completed snapshot; its references are already in the database. */
+    commitManifest: (manifest: Manifest) => blobs.put(manifestKey(manifest.snapshotId), JSON.stringify(manifest)),
 
-    /** Drops a create's journal and the chunks only it referenced (crash or failure). */
-    async discardJournal(id: number) {
-      await locked(async () => {
-        const hashes = await readJournal(id);
-        await removeIfExists(journalPath(id));
-        await unlinkUnreferenced(hashes);
-      });
-    },
+    /** Drops a create's references and the chunks only it used (crash, failure, retry). */
+    discard: releaseAndCollect,
 
-    /** Deletes a manifest (and any journal) and every chunk nothing else references. */
+    /** Deletes a manifest, then the snapshot's references and every chunk nothing else references. */
     async deleteSnapshot(id: number) {
-      await locked(async () => {
-        const hashes = [...((await readManifest(id))?.chunks ?? []), ...(await readJournal(id))].filter((h): h is string => !!h);
-        await removeIfExists(manifestPath(id));
-        await removeIfExists(journalPath(id));
-        await unlinkUnreferenced(hashes);
-      });
-      await fsyncDir(dirs.manifests).catch(() => {});
+      await blobs.delete(manifestKey(id));
+      await releaseAndCollect(id);
     },
 
-    /** Removes every chunk no manifest or journal references (the startup sweep). */
+    /** The startup sweep: dead writers' temp files and every unreferenced chunk. */
     async collectGarbage(): Promise<number> {
-      return locked(async () => {
-        const all: string[] = [];
-        for (const prefix of await listDir(dirs.chunks)) {
-          for (const name of await listDir(path.join(dirs.chunks, prefix))) {
-            // <hash>.<pid>.<rand>.tmp: only a dead writer's temp file is garbage.
-            if (!name.endsWith(".tmp")) all.push(name);
-            else if (!isAlive(Number(name.split(".")[1]))) await removeIfExists(path.join(dirs.chunks, prefix, name));
-          }
-        }
-        return unlinkUnreferenced(all);
-      });
+      await ensureBackfilled();
+      await blobs.removeAbandoned("chunks/");
+      await blobs.removeAbandoned("manifests/");
+      return index.collect(null, removeChunks);
     },
 
-    listIds,
+    /** Snapshot ids with a manifest or references. */
+    async storedSnapshotIds(): Promise<number[]> {
+      const manifests = idsOf(await blobs.list("manifests/"), "manifests/", ".json");
+      return [...new Set([...manifests, ...(await index.pinnedSnapshotIds())])];
+    },
   };
 }
 export type ChunkStore = ReturnType<typeof createChunkStore>;

@@ -1,6 +1,7 @@
 // Small filesystem helpers for crash-safe writes: data is fsynced before a rename makes it
 // visible, and the directory is fsynced after, so a power loss never exposes half a file.
 import { promises as fs } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -14,9 +15,9 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 /** Writes `data` to a temp file beside `target`, fsyncs it, renames it into place. */
 export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
-  // pid (the sweep recognises a dead writer by it) + random: two writers in one process
-  // may race on the same target within a millisecond (two creates storing one new chunk).
-  const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // pid@host (the sweep recognises a dead writer of its own host by it, blob-store.ts) +
+  // random: two writers in one process may race on the same target within a millisecond.
+  const tmp = `${target}.${process.pid}@${os.hostname()}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const handle = await fs.open(tmp, "w");
     try {

@@ -10,7 +10,8 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DriverError, type DiskDriver } from "@/lib/disks/driver";
-import { createChunkStore, CorruptChunkError, sha256Async, type Manifest, type StagedChunk } from "@/lib/disks/chunk-store";
+import { createChunkStore, CorruptChunkError, sha256Async, type ChunkIndex, type Manifest } from "@/lib/disks/chunk-store";
+import { createFsBlobStore } from "@/lib/disks/blob-store";
 import { packChunk } from "@/lib/disks/chunk-codec";
 import { dataRanges, type Range } from "@/lib/disks/data-map";
 import { fsyncDir, removeIfExists, removeTempFiles } from "@/lib/disks/fs-util";
@@ -40,9 +41,19 @@ function percentOf(done: number, total: number): number {
   return total === 0 ? 99 : Math.min(99, Math.floor((done / total) * 100));
 }
 
-export function createLocalDriver(options: { dataDir: string; throughputMbps: number }): DiskDriver {
+export type LocalDriverOptions = {
+  dataDir: string;
+  /** The snapshot store (SNAPDECK_STORE_DIR); default DATA_DIR/snapshots. */
+  storeDir?: string;
+  throughputMbps: number;
+  /** The database's chunk references (lib/jobs/chunk-refs.ts). */
+  chunkIndex: ChunkIndex;
+};
+
+export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
   const disksDir = path.join(options.dataDir, "disks");
-  const store = createChunkStore(path.join(options.dataDir, "snapshots"));
+  const blobs = createFsBlobStore(options.storeDir ?? path.join(options.dataDir, "snapshots"));
+  const store = createChunkStore(blobs, options.chunkIndex);
   const diskPath = (serverId: number) => path.join(disksDir, `${serverId}.img`);
 
   return {
@@ -64,16 +75,11 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
     async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       await store.deleteSnapshot(snapshotId); // a retry starts over
       const disk = await fs.open(diskPath(serverId), "r");
-      // The journal may fail to open (full or read-only store): the disk handle must not leak.
-      const journal = await store.openJournal(snapshotId).catch(async (err: unknown) => {
-        await disk.close();
-        throw err;
-      });
+      const batch = store.chunkBatch();
       const throttle = createThrottle(options.throughputMbps);
       const pool = createPool(IN_FLIGHT);
       const chunks: (string | null)[] = [];
       const sizes = new Map<string, number>();
-      const staged: StagedChunk[] = [];
       // Two buffers: the next block is read into one while the other is processed.
       const buffers = [Buffer.allocUnsafe(BLOCK_SIZE), Buffer.allocUnsafe(BLOCK_SIZE)];
       let storedBytes = 0;
@@ -110,7 +116,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
           await skipTo(pieces[i]!.start);
           chunks.push(...hashes);
           const fresh = [...new Set(hashes.filter((h): h is string => h !== null && !sizes.has(h)))];
-          const found = fresh.length ? await journal.reference(fresh) : [];
+          const found = fresh.length ? await store.reference(snapshotId, fresh) : [];
           for (const [k, hash] of fresh.entries()) {
             const size = found[k];
             if (size != null) {
@@ -121,7 +127,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
             const packed = packChunk(parts[hashes.indexOf(hash)]!);
             sizes.set(hash, packed.length);
             storedBytes += packed.length;
-            await pool.run(async () => staged.push(await store.stageChunk(hash, packed)));
+            await pool.run(() => batch.put(hash, packed));
           }
           await throttle(block.length, signal);
           covered = pieces[i]!.end;
@@ -129,14 +135,12 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
         }
         await skipTo(diskBytes);
         await pool.drain();
-        await store.publishChunks(staged);
-        staged.length = 0;
+        await batch.commit();
         const sizeBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
         const manifest: Manifest = {
           version: 2, snapshotId, serverId, createdAt: new Date().toISOString(),
           diskBytes, chunkSize: CHUNK_SIZE, chunks, sizeBytes, storedBytes,
         };
-        await journal.close();
         await beforeCommit?.();
         await store.commitManifest(manifest);
         onProgress(100);
@@ -144,9 +148,8 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       } catch (err) {
         await next?.catch(() => {});
         await pool.settle();
-        await store.discardStaged(staged).catch(() => {});
-        await journal.close().catch(() => {});
-        await store.discardJournal(snapshotId);
+        await batch.abort().catch(() => {});
+        await store.discard(snapshotId);
         throw err;
       } finally {
         await disk.close();
@@ -202,13 +205,10 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
 
     async cleanupPartial({ serverId, snapshotId }) {
       if (serverId !== undefined) await removeTempFiles(disksDir, `${serverId}.img.`);
-      if (snapshotId !== undefined) await store.discardJournal(snapshotId);
+      if (snapshotId !== undefined) await store.discard(snapshotId);
     },
 
-    async storedSnapshotIds() {
-      const { manifests, journals } = await store.listIds();
-      return [...new Set([...manifests, ...journals])];
-    },
+    storedSnapshotIds: () => store.storedSnapshotIds(),
 
     async collectGarbage() {
       await store.collectGarbage();

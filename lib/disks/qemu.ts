@@ -17,9 +17,9 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-export function createQemuDriver(options: { dataDir: string; throughputMbps: number }): DiskDriver {
+export function createQemuDriver(options: { dataDir: string; storeDir?: string; throughputMbps: number }): DiskDriver {
   const disksDir = path.join(options.dataDir, "disks");
-  const storeDir = path.join(options.dataDir, "snapshots", "qemu");
+  const storeDir = path.join(options.storeDir ?? path.join(options.dataDir, "snapshots"), "qemu");
   const diskPath = (serverId: number) => path.join(disksDir, `${serverId}.qcow2`);
   const snapshotPath = (snapshotId: number) => path.join(storeDir, `${snapshotId}.qcow2`);
   const rateLimit = options.throughputMbps > 0 ? ["-r", `${options.throughputMbps}M`] : [];

@@ -4,7 +4,7 @@
 import os from "node:os";
 import { prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
-import { isAlive } from "@/lib/disks/store-lock";
+import { isAlive } from "@/lib/disks/pids";
 import type { DiskDriver } from "@/lib/disks/driver";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
 

@@ -19,7 +19,11 @@ const TABLES = [
   { model: "auditEvent", table: "AuditEvent", pk: "id" },
   { model: "idempotencyRecord", table: "IdempotencyRecord", pk: "id" },
   { model: "loginThrottle", table: "LoginThrottle", pk: "key" },
-] as const;
+  // The store's chunk references (lib/jobs/chunk-refs.ts): without them a new database
+  // would let GC delete chunks that snapshots taken before the copy still use.
+  { model: "chunk", table: "Chunk", pk: "hash" },
+  { model: "snapshotChunk", table: "SnapshotChunk", pk: "snapshotId", pk2: "hash" },
+] as const satisfies { model: string; table: string; pk: string; pk2?: string }[];
 const BATCH = 1_000;
 // Tables whose integer ids come from a PostgreSQL sequence, which must continue after the copied ids.
 const SERIAL = ["User", "ApiToken", "Server", "Snapshot", "AuditEvent", "IdempotencyRecord"];
@@ -45,18 +49,22 @@ export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Reco
     const copied: Record<string, number> = {};
     await to.$transaction(
       async (tx) => {
-        for (const { model, table, pk } of TABLES) {
+        for (const entry of TABLES) {
+          const { model, table, pk } = entry;
+          const pk2 = "pk2" in entry ? entry.pk2 : null; // a composite key: (pk, pk2) orders the batches
           copied[table] = 0;
-          let last: unknown = undefined;
+          let last: Row | undefined = undefined;
           for (;;) {
+            const after = (l: Row) =>
+              pk2 ? { OR: [{ [pk]: { gt: l[pk] } }, { [pk]: l[pk], [pk2]: { gt: l[pk2] } }] } : { [pk]: { gt: l[pk] } };
             const rows = await delegate(from, model).findMany({
-              ...(last !== undefined && { where: { [pk]: { gt: last } } }),
-              orderBy: { [pk]: "asc" },
+              ...(last !== undefined && { where: after(last) }),
+              orderBy: pk2 ? [{ [pk]: "asc" }, { [pk2]: "asc" }] : { [pk]: "asc" },
               take: BATCH,
             });
             if (rows.length === 0) break;
             copied[table] += (await delegate(tx, model).createMany({ data: rows })).count;
-            last = rows[rows.length - 1]![pk];
+            last = rows[rows.length - 1]!;
           }
         }
         if (getDatabaseProvider(toUrl) === "postgresql")

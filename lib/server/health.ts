@@ -1,9 +1,8 @@
 // /api/health: the database, a live worker, and a writable snapshot store. Reasons name the
 // failing component and a stable code, never a driver message (those go to the log).
-import path from "node:path";
 import { ensureDb, prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
-import { getDataDir } from "@/lib/config";
+import { getStoreDir } from "@/lib/config";
 import { probeWritable } from "@/lib/disks/fs-util";
 import { describeFailure } from "@/lib/jobs/failures";
 
@@ -16,7 +15,7 @@ let storeProbe: { at: number; result: Promise<string | null> } | null = null;
 /** null when the store takes a write, else the failure code (storage_full, …). */
 function storeFault(): Promise<string | null> {
   if (storeProbe && Date.now() - storeProbe.at < STORE_PROBE_TTL_MS) return storeProbe.result;
-  const result = probeWritable(path.join(getDataDir(), "snapshots")).then(
+  const result = probeWritable(getStoreDir()).then(
     () => null,
     (err: unknown) => {
       const { code } = describeFailure(err, null);

@@ -2,6 +2,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
+import { createLocalDriver } from "@/lib/disks/local";
+import { chunkRefs } from "@/lib/jobs/chunk-refs";
+import { prisma } from "@/lib/server/db";
 
 export async function hashFile(file: string): Promise<string> {
   const hash = createHash("sha256");
@@ -38,3 +41,16 @@ export async function findFiles(dir: string, match: (name: string) => boolean): 
 
 export const tempFiles = (dir: string) => findFiles(dir, (n) => n.endsWith(".tmp"));
 export const MIB = 1024 * 1024;
+
+/** The local driver as the app builds it (chunk references in this test file's database). */
+export function localDriver(dataDir: string, throughputMbps = 0) {
+  return createLocalDriver({ dataDir, throughputMbps, chunkIndex: chunkRefs });
+}
+
+/**
+ * Empties the chunk tables, for a test that starts a store of its own: a store and its
+ * database belong together, and the stores of one test file share the file's database.
+ */
+export async function forgetChunkRefs() {
+  await prisma.$transaction([prisma.snapshotChunk.deleteMany(), prisma.chunk.deleteMany()]);
+}

@@ -6,16 +6,17 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createLocalDriver } from "@/lib/disks/local";
 import { writeDemoContent } from "@/lib/disks/demo-content";
-import { findFiles, hashFile, tempFiles } from "./helpers";
+import { prisma } from "@/lib/server/db";
+import { findFiles, forgetChunkRefs, hashFile, localDriver, tempFiles } from "./helpers";
 
 const PIECE = 64 * 1024;
 const noProgress = () => {};
 
-function setup(name: string) {
+async function setup(name: string) {
+  await forgetChunkRefs();
   const dataDir = path.join(process.env.DATA_DIR!, name);
-  const driver = createLocalDriver({ dataDir, throughputMbps: 0 });
+  const driver = localDriver(dataDir);
   const chunkFiles = () => findFiles(path.join(dataDir, "snapshots", "chunks"), (n) => !n.endsWith(".tmp"));
   return { dataDir, driver, chunkFiles };
 }
@@ -42,7 +43,7 @@ async function editPieces(file: string, count: number): Promise<number> {
 
 describe("local store increments", () => {
   it("a second snapshot after scattered 64 KiB edits stores at most 2× the changed bytes", async () => {
-    const { driver } = setup("increments");
+    const { driver } = await setup("increments");
     await driver.createDisk(1, 64);
     await writeDemoContent(driver.diskPath(1), 40);
     const first = await driver.createSnapshot({ serverId: 1, snapshotId: 1, onProgress: noProgress });
@@ -59,7 +60,7 @@ describe("local store increments", () => {
   });
 
   it("a snapshot of an unchanged disk stores nothing new", async () => {
-    const { driver, chunkFiles } = setup("unchanged");
+    const { driver, chunkFiles } = await setup("unchanged");
     await driver.createDisk(1, 32);
     await writeDemoContent(driver.diskPath(1), 20);
     await driver.createSnapshot({ serverId: 1, snapshotId: 1, onProgress: noProgress });
@@ -71,10 +72,9 @@ describe("local store increments", () => {
   });
 
   it("every chunk a create names is published under its final name before the commit hook runs", async () => {
-    const { dataDir, driver } = setup("publish");
+    const { dataDir, driver } = await setup("publish");
     await driver.createDisk(1, 32);
     await writeDemoContent(driver.diskPath(1), 20);
-    const journal = path.join(dataDir, "snapshots", "journals", "1.refs");
     let checked = 0;
     await driver.createSnapshot({
       serverId: 1,
@@ -82,7 +82,7 @@ describe("local store increments", () => {
       onProgress: noProgress,
       beforeCommit: async () => {
         expect(await tempFiles(dataDir)).toEqual([]);
-        for (const hash of (await fs.readFile(journal, "utf8")).split("\n").filter(Boolean)) {
+        for (const { hash } of await prisma.snapshotChunk.findMany({ where: { snapshotId: 1 } })) {
           await fs.access(path.join(dataDir, "snapshots", "chunks", hash.slice(0, 2), hash));
           checked++;
         }
@@ -92,7 +92,7 @@ describe("local store increments", () => {
   });
 
   it("a create that fails before its commit leaves no chunk and no temp file behind", async () => {
-    const { dataDir, driver, chunkFiles } = setup("abandoned");
+    const { dataDir, driver, chunkFiles } = await setup("abandoned");
     await driver.createDisk(1, 32);
     await writeDemoContent(driver.diskPath(1), 20);
     const lost = new Error("lease lost");
@@ -109,7 +109,7 @@ describe("local store increments", () => {
   });
 
   it("skipping holes through qemu-img map gives the same snapshot as reading the whole disk", async () => {
-    const { dataDir, driver } = setup("holes");
+    const { dataDir, driver } = await setup("holes");
     await driver.createDisk(1, 40);
     const disk = driver.diskPath(1);
     await writeDemoContent(disk, 12);
@@ -139,7 +139,7 @@ describe("local store increments", () => {
   });
 
   it("restores a snapshot from a store written before zstd and 128 KiB chunks (1 MiB Brotli)", async () => {
-    const { dataDir, driver, chunkFiles } = setup("old-store");
+    const { dataDir, driver, chunkFiles } = await setup("old-store");
     const fixture = path.join(__dirname, "../fixtures/store-v1");
     await fs.cp(path.join(fixture, "snapshots"), path.join(dataDir, "snapshots"), { recursive: true });
     const expected = (await fs.readFile(path.join(fixture, "disk-1.sha256"), "utf8")).trim();
@@ -154,5 +154,37 @@ describe("local store increments", () => {
     expect((await chunkFiles()).filter((f) => old.includes(f))).toEqual([]);
     await driver.restoreSnapshot({ serverId: 1, snapshotId: 8, onProgress: noProgress });
     expect(await hashFile(driver.diskPath(1))).toBe(expected);
+  });
+
+  it("takes over a store from before the references: manifests and journals become references, strays are collected", async () => {
+    const { dataDir, driver, chunkFiles } = await setup("takeover");
+    const fixture = path.join(__dirname, "../fixtures/store-v1");
+    const store = path.join(dataDir, "snapshots");
+    await fs.cp(path.join(fixture, "snapshots"), store, { recursive: true });
+    const manifestChunks = (JSON.parse(await fs.readFile(path.join(store, "manifests", "7.json"), "utf8")) as { chunks: (string | null)[] }).chunks;
+    const listed = [...new Set(manifestChunks.filter((h): h is string => !!h))].sort();
+    // What an older version leaves: a journal of a create in progress, a stray chunk, its lock.
+    const [journalled] = listed;
+    const stray = "f".repeat(64);
+    await fs.mkdir(path.join(store, "journals"));
+    await fs.writeFile(path.join(store, "journals", "9.refs"), `${journalled}\n`);
+    await fs.mkdir(path.join(store, "chunks", "ff"));
+    await fs.writeFile(path.join(store, "chunks", "ff", stray), "garbage");
+    await fs.symlink("12345@old-host", path.join(store, "store.lock"));
+
+    await driver.collectGarbage();
+    const refs = async (snapshotId: number) =>
+      (await prisma.snapshotChunk.findMany({ where: { snapshotId }, orderBy: { hash: "asc" } })).map((r) => r.hash);
+    expect(await refs(7)).toEqual(listed);
+    expect(await refs(9)).toEqual([journalled]);
+    expect((await chunkFiles()).map((f) => path.basename(f)).sort()).toEqual(listed);
+    expect(await fs.readdir(store)).toEqual(expect.arrayContaining(["refs-backfilled"]));
+    expect(await fs.readdir(store)).not.toContain("store.lock");
+    expect(await fs.readdir(path.join(store, "journals"))).toEqual([]);
+    expect(await driver.storedSnapshotIds()).toEqual(expect.arrayContaining([7, 9]));
+
+    await driver.createDisk(1, 4);
+    await driver.restoreSnapshot({ serverId: 1, snapshotId: 7, onProgress: noProgress });
+    expect(await hashFile(driver.diskPath(1))).toBe((await fs.readFile(path.join(fixture, "disk-1.sha256"), "utf8")).trim());
   });
 });

@@ -3,12 +3,13 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CHUNK_SIZE, createLocalDriver } from "@/lib/disks/local";
+import { CHUNK_SIZE } from "@/lib/disks/local";
+import { chunkRefs } from "@/lib/jobs/chunk-refs";
 import { writeDemoContent } from "@/lib/disks/demo-content";
-import { findFiles, hashFile, MIB, scribble, tempFiles } from "./helpers";
+import { findFiles, hashFile, localDriver, MIB, scribble, tempFiles } from "./helpers";
 
 const dataDir = path.join(process.env.DATA_DIR!, "local-driver");
-const driver = createLocalDriver({ dataDir, throughputMbps: 0 });
+const driver = localDriver(dataDir);
 const chunkFiles = () => findFiles(path.join(dataDir, "snapshots", "chunks"), (n) => !n.endsWith(".tmp"));
 const noProgress = () => {};
 
@@ -124,10 +125,12 @@ describe("local driver", () => {
     await driver.createSnapshot({ serverId: 2, snapshotId: 20, onProgress: noProgress });
     await driver.createSnapshot({ serverId: 2, snapshotId: 21, onProgress: noProgress });
     await fs.writeFile(`${disk}.restore-20.tmp`, "half a disk");
-    await fs.writeFile(path.join(dataDir, "snapshots", "journals", "22.refs"), "");
+    const [someChunk] = await chunkFiles();
+    await chunkRefs.pin(22, [path.basename(someChunk!)]); // what a create killed mid-way leaves
     await driver.cleanupPartial({ serverId: 2, snapshotId: 22 });
     expect(await tempFiles(dataDir)).toEqual([]);
-    await fs.writeFile(path.join(dataDir, "snapshots", "journals", "30.refs"), "");
+    expect(await chunkRefs.pinnedSnapshotIds()).not.toContain(22);
+    await chunkRefs.pin(30, [path.basename(someChunk!)]);
     expect(await driver.storedSnapshotIds()).toEqual(expect.arrayContaining([20, 21, 30]));
     await driver.deleteSnapshot(21);
     await driver.deleteSnapshot(30);
@@ -141,7 +144,7 @@ describe("local driver", () => {
   });
 
   it("caps throughput when asked", async () => {
-    const slow = createLocalDriver({ dataDir, throughputMbps: 32 });
+    const slow = localDriver(dataDir, 32);
     const started = Date.now();
     await slow.createSnapshot({ serverId: 2, snapshotId: 40, onProgress: noProgress }); // 48 MiB at 32 MB/s
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);

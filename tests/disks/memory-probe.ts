@@ -5,6 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLocalDriver } from "@/lib/disks/local";
+import { chunkRefs } from "@/lib/jobs/chunk-refs";
 import { writeDemoContent } from "@/lib/disks/demo-content";
 
 async function main() {
@@ -12,7 +13,7 @@ async function main() {
   const contentMb = Number(process.argv[3] ?? 256);
   const dataDir = mkdtempSync(path.join(tmpdir(), "snapdeck-mem-"));
   try {
-    const driver = createLocalDriver({ dataDir, throughputMbps: 0 });
+    const driver = createLocalDriver({ dataDir, throughputMbps: 0, chunkIndex: chunkRefs });
     await driver.createDisk(1, sizeMb);
     await writeDemoContent(driver.diskPath(1), contentMb);
     global.gc?.();

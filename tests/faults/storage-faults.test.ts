@@ -14,6 +14,7 @@ import { checkHealth } from "@/lib/server/health";
 import { startWorker } from "@/lib/jobs/runner";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import { createLocalDriver } from "@/lib/disks/local";
+import { chunkRefs } from "@/lib/jobs/chunk-refs";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
 import { findFiles, hashFile, scribble, MIB } from "../disks/helpers";
@@ -55,7 +56,7 @@ function expectClean(text: string | null | undefined) {
 }
 
 async function expectNoLeftovers() {
-  expect(await findFiles(storeDir, (n) => n.endsWith(".tmp") || n === "store.lock")).toEqual([]);
+  expect(await findFiles(storeDir, (n) => n.endsWith(".tmp"))).toEqual([]);
   expect(await findFiles(disksDir, (n) => n.endsWith(".tmp"))).toEqual([]);
 }
 
@@ -162,23 +163,25 @@ describe("storage faults (tmpfs)", () => {
     await expectNoLeftovers();
   });
 
-  it("the local driver closes the disk when the journal cannot be opened (journals out of inodes)", async () => {
+  it("the local driver closes the disk when the store cannot take a chunk (out of inodes)", async () => {
     const root = path.join(dataDir, "leak");
-    const driver = createLocalDriver({ dataDir: root, throughputMbps: 0 });
+    const driver = createLocalDriver({ dataDir: root, throughputMbps: 0, chunkIndex: chunkRefs });
     await driver.createDisk(1, 4);
-    await driver.createSnapshot({ serverId: 1, snapshotId: 1, onProgress: () => {} }); // creates the store's directories
-    const journals = path.join(root, "snapshots", "journals");
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,nr_inodes=1", "tmpfs", journals]); // no inode left for a journal
+    await scribble(driver.diskPath(1), 0, 64 * 1024);
+    await driver.createSnapshot({ serverId: 1, snapshotId: 900_001, onProgress: () => {} }); // creates the store's directories
+    await driver.deleteSnapshot(900_001);
+    const chunks = path.join(root, "snapshots", "chunks");
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,nr_inodes=1", "tmpfs", chunks]); // no inode left for a chunk
     const openOnDisk = async () => {
       const fds = await fs.readdir("/proc/self/fd");
       const targets = await Promise.all(fds.map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => "")));
       return targets.filter((t) => t === driver.diskPath(1)).length;
     };
     try {
-      for (let i = 0; i < 3; i++) await expect(driver.createSnapshot({ serverId: 1, snapshotId: 2, onProgress: () => {} })).rejects.toMatchObject({ code: "ENOSPC" });
+      for (let i = 0; i < 3; i++) await expect(driver.createSnapshot({ serverId: 1, snapshotId: 900_002, onProgress: () => {} })).rejects.toMatchObject({ code: "ENOSPC" });
       expect(await openOnDisk()).toBe(0);
     } finally {
-      unmount(journals);
+      unmount(chunks);
     }
   });
 

@@ -4,11 +4,11 @@
 // snapshot limit count stay right. Also: two worker processes never share an operation.
 import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma, ensureDb } from "@/lib/server/db";
 import { createSnapshot, restoreSnapshot } from "@/lib/server/snapshots";
 import { getDiskDriver } from "@/lib/disks/get-driver";
+import { chunkRefs } from "@/lib/jobs/chunk-refs";
 import type { Actor } from "@/lib/server/actor";
 import { hashFile, scribble, tempFiles, MIB } from "../disks/helpers";
 import {
@@ -27,7 +27,11 @@ beforeAll(async () => {
 
 const progressOf = async (id: string) => (await prisma.operation.findUniqueOrThrow({ where: { id } })).progress;
 const counted = (serverId: number) => prisma.snapshot.count({ where: { serverId, status: { in: ["in_progress", "completed"] } } });
-const journals = () => fs.readdir(path.join(dataDir, "snapshots", "journals")).catch(() => []);
+/** Snapshot ids holding chunk references that are not completed snapshots (a crash's leftovers). */
+const strayRefs = async () => {
+  const completed = new Set((await prisma.snapshot.findMany({ where: { status: "completed" }, select: { id: true } })).map((s) => s.id));
+  return (await chunkRefs.pinnedSnapshotIds()).filter((id) => !completed.has(id));
+};
 
 describe("worker crash recovery (child processes)", () => {
   it("redoes a snapshot whose worker was killed mid-way", async () => {
@@ -52,7 +56,7 @@ describe("worker crash recovery (child processes)", () => {
     expect(await counted(server.id)).toBe(1);
     expect((await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).activeOperationId).toBeNull();
     expect(await tempFiles(dataDir)).toEqual([]);
-    expect(await journals()).toEqual([]);
+    expect(await strayRefs()).toEqual([]);
 
     // The redone snapshot is whole: it restores to the disk as it was.
     await scribble(getDiskDriver().diskPath(server.id), 0, 2 * MIB);
@@ -99,7 +103,7 @@ describe("worker crash recovery (child processes)", () => {
     expect(await w.exited).toBe(0);
     expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({ status: "queued", leaseOwner: null, attempts: 0 });
     expect(await prisma.workerHeartbeat.count()).toBe(0);
-    expect(await journals()).toEqual([]);
+    expect(await strayRefs()).toEqual([]);
     start();
     expect((await waitForOperationEnd(op.id)).status).toBe("completed");
   });

@@ -28,6 +28,14 @@ describe("npm run cli -- db copy", () => {
       }),
     ) as { token: string; userId: number };
     const target = process.env.DATABASE_URL!; // this file's (migrated, empty) PostgreSQL database
+    // Chunk references of the store, more than one batch, many rows per snapshot id.
+    const hashes = Array.from({ length: 700 }, (_, i) => i.toString(16).padStart(64, "0"));
+    const seedRefs = createPrismaClient(source);
+    await seedRefs.$transaction(async (tx) => {
+      await tx.chunk.createMany({ data: hashes.map((hash) => ({ hash })) });
+      for (const snapshotId of [1, 2, 3]) await tx.snapshotChunk.createMany({ data: hashes.map((hash) => ({ snapshotId, hash })) });
+    });
+    await seedRefs.$disconnect();
 
     const run = cli("db", "copy", "--from", source, "--to", target);
     expect(run.status, run.stderr).toBe(0);
@@ -35,13 +43,14 @@ describe("npm run cli -- db copy", () => {
 
     const from = createPrismaClient(source);
     try {
-      for (const model of ["user", "apiToken", "server", "snapshot", "operation", "auditEvent"] as const) {
+      for (const model of ["user", "apiToken", "server", "snapshot", "operation", "auditEvent", "chunk", "snapshotChunk"] as const) {
         const delegate = (c: unknown) => (c as Record<string, { count(): Promise<number> }>)[model]!;
         expect(await delegate(prisma).count(), model).toBe(await delegate(from).count());
       }
       const order = { orderBy: { id: "asc" as const } };
       expect(await prisma.snapshot.findMany(order)).toEqual(await from.snapshot.findMany(order));
       expect(await prisma.user.findMany(order)).toEqual(await from.user.findMany(order));
+      expect(await prisma.snapshotChunk.count()).toBe(2100);
     } finally {
       await from.$disconnect();
     }

@@ -1,0 +1,143 @@
+// The chunk store's references in the database (Chunk and SnapshotChunk rows), the ChunkIndex
+// of lib/disks/chunk-store.ts. Plain model queries, the same on SQLite and PostgreSQL; what
+// orders a create against a garbage collection is a row lock both take on the Chunk row:
+// - pin: lock the existing rows (an UPDATE), then insert the missing rows and the
+//   references, in one transaction. SQLite runs write transactions one at a time; on
+//   PostgreSQL the UPDATE waits for a collection holding the row and then no longer finds a
+//   row it deleted, so the create writes that chunk again.
+// - collect: lock the rows (the same UPDATE), then, in a new statement (READ COMMITTED sees
+//   every reference committed by a pin that held the lock before), keep the unreferenced
+//   ones, delete them and their blobs, commit. A pin that comes later waits for the commit.
+// The foreign key SnapshotChunk → Chunk (RESTRICT) backs this up: a row with a reference can
+// never be deleted, and a reference to a deleted row never inserted.
+import { prisma } from "@/lib/server/db";
+import { isUniqueViolation } from "@/lib/server/db-errors";
+import type { ChunkIndex } from "@/lib/disks/chunk-store";
+
+/** Rows per statement: well under SQLite's bound-variable limit. */
+const BATCH = 500;
+/** Unlinks held inside one collecting transaction (its locks last that long). */
+const COLLECT_BATCH = 200;
+const TX = { maxWait: 20_000, timeout: 120_000 };
+
+/** Distinct and sorted (two transactions lock shared rows in one order), in slices of `size`. */
+function batches(items: string[], size: number): string[][] {
+  items = [...new Set(items)].sort();
+  const out: string[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * A race lost to a concurrent pin or collect: a unique key (both inserted a chunk's row), a
+ * foreign key (the row went), a PostgreSQL deadlock between two lock sets, or SQLite's
+ * "database is locked" (a read on this process's one connection slipped into the
+ * transaction before its first write, and another process wrote meanwhile). Retry.
+ */
+function isLostRace(err: unknown): boolean {
+  if (isUniqueViolation(err)) return true;
+  const e = err as { code?: string; message?: string; cause?: { originalCode?: string } } | null;
+  return (
+    e?.code === "P2003" ||
+    e?.code === "P2034" ||
+    e?.cause?.originalCode === "40P01" ||
+    /database is locked/.test(e?.message ?? "")
+  );
+}
+
+/** Runs a transaction again when it lost a race (above); each attempt is all or nothing. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 20 || !isLostRace(err)) throw err;
+    }
+  }
+}
+
+async function pinBatch(snapshotId: number | null, hashes: string[]) {
+  await prisma.$transaction(async (tx) => {
+    // First: the row locks (and SQLite's write lock) before anything is read.
+    await tx.chunk.updateMany({ where: { hash: { in: hashes } }, data: { touchedAt: new Date() } });
+    const rows = new Set(
+      (await tx.chunk.findMany({ where: { hash: { in: hashes } }, select: { hash: true } })).map((r) => r.hash),
+    );
+    const missing = hashes.filter((h) => !rows.has(h));
+    if (missing.length) await tx.chunk.createMany({ data: missing.map((hash) => ({ hash })) });
+    if (snapshotId === null) return;
+    const have = new Set(
+      (await tx.snapshotChunk.findMany({ where: { snapshotId, hash: { in: hashes } }, select: { hash: true } })).map(
+        (r) => r.hash,
+      ),
+    );
+    const refs = hashes.filter((h) => !have.has(h)).map((hash) => ({ snapshotId, hash }));
+    if (refs.length) await tx.snapshotChunk.createMany({ data: refs });
+  }, TX);
+}
+
+async function collectBatch(hashes: string[], remove: (hashes: string[]) => Promise<void>): Promise<number> {
+  return prisma.$transaction(async (tx) => {
+    await tx.chunk.updateMany({ where: { hash: { in: hashes } }, data: { touchedAt: new Date() } });
+    const dead = (await tx.chunk.findMany({ where: { hash: { in: hashes }, refs: { none: {} } }, select: { hash: true } })).map(
+      (r) => r.hash,
+    );
+    if (dead.length === 0) return 0;
+    await tx.chunk.deleteMany({ where: { hash: { in: dead } } });
+    // Before the commit: until then no pin can lock these rows, so no create can rely on
+    // a chunk whose blob is being removed. A crash here rolls the rows back without their
+    // blobs; the next create that pins one finds it missing and writes it again.
+    await remove(dead);
+    return dead.length;
+  }, TX);
+}
+
+export const chunkRefs: ChunkIndex = {
+  async pin(snapshotId, hashes) {
+    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(snapshotId, batch));
+  },
+
+  async adopt(hashes) {
+    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(null, batch));
+  },
+
+  async release(snapshotId) {
+    // Read before the transaction: on SQLite a transaction that reads before it writes can
+    // fail at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. Only the snapshot's own create
+    // adds references to it, and never while it is being released.
+    const rows = await prisma.snapshotChunk.findMany({ where: { snapshotId }, select: { hash: true } });
+    await retrying(() => prisma.$transaction((tx) => tx.snapshotChunk.deleteMany({ where: { snapshotId } }), TX));
+    return rows.map((r) => r.hash);
+  },
+
+  async collect(hashes, remove) {
+    let removed = 0;
+    if (hashes) {
+      for (const batch of batches(hashes, COLLECT_BATCH)) removed += await retrying(() => collectBatch(batch, remove));
+      return removed;
+    }
+    // Every unreferenced row, a batch at a time, walking the primary key once.
+    let after = "";
+    for (;;) {
+      const rows = await prisma.chunk.findMany({
+        where: { hash: { gt: after }, refs: { none: {} } },
+        orderBy: { hash: "asc" },
+        take: COLLECT_BATCH,
+        select: { hash: true },
+      });
+      if (rows.length === 0) return removed;
+      removed += await retrying(() =>
+        collectBatch(
+          rows.map((r) => r.hash),
+          remove,
+        ),
+      );
+      after = rows.at(-1)!.hash;
+    }
+  },
+
+  async pinnedSnapshotIds() {
+    const rows = await prisma.snapshotChunk.groupBy({ by: ["snapshotId"] });
+    return rows.map((r) => r.snapshotId);
+  },
+};
