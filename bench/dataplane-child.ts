@@ -1,13 +1,16 @@
 // Child process for the data-plane benchmark, so its peak RSS is the driver's alone:
 //
 //   DATA_DIR=… tsx bench/dataplane-child.ts disk <file> <diskMb> <contentMb>
-//   DATA_DIR=… tsx bench/dataplane-child.ts change <file> <fraction> <seed>
+//   DATA_DIR=… tsx bench/dataplane-child.ts change <file> <fraction> <seed> [<positions.json>]
+//   DATA_DIR=… tsx bench/dataplane-child.ts qemu-change <changed raw> <qcow2> <positions.json>
 //   DATA_DIR=… tsx bench/dataplane-child.ts create|restore <serverId> <snapshotId>
 //
-// Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, changedBytes? }.
+// Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, readBytes?, changedBytes? }.
+// SNAPDECK_DISK_DRIVER=qemu runs create/restore through the qemu driver.
 // floorRssMb is the resident size after loading the modules, before the work starts.
 // With BENCH_CPU_PROFILE=<file>, the work alone (not start-up) is CPU-profiled into that file.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Session } from "node:inspector/promises";
 
 async function profiled<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
@@ -26,7 +29,7 @@ async function profiled<T>(file: string | undefined, work: () => Promise<T>): Pr
 }
 
 async function main() {
-  const [op, a, b, c] = process.argv.slice(2);
+  const [op, a, b, c, d] = process.argv.slice(2);
   const { getDiskDriver } = await import("@/lib/disks/get-driver");
   // The local driver keeps its chunk references in the database (DATA_DIR/app.db here).
   const { migrateDatabase } = await import("@/lib/server/setup");
@@ -41,7 +44,14 @@ async function main() {
   let extra: Record<string, number> = {};
   await profiled(process.env.BENCH_CPU_PROFILE, async () => {
     if (op === "disk") await content.writeBenchDisk(a!, Number(b), Number(c));
-    else if (op === "change") extra = { changedBytes: await content.changeData(a!, Number(b), c!) };
+    else if (op === "change") {
+      const positions: number[] = [];
+      extra = { changedBytes: await content.changeData(a!, Number(b), c!, positions) };
+      if (d) writeFileSync(d, JSON.stringify(positions));
+    } else if (op === "qemu-change") {
+      const positions = JSON.parse(readFileSync(c!, "utf8")) as number[];
+      await content.applyChangeToQcow2(a!, b!, positions, path.dirname(c!));
+    }
     else if (op === "create") {
       const size = await getDiskDriver().createSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
       extra = { ...size };

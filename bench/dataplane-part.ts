@@ -14,7 +14,7 @@ import { projectEnv } from "./servers";
 import { log, ROOT, run, stat, type Stat } from "./util";
 
 export type DataplaneOptions = { workDir: string; diskMb: number; contentMb: number; rounds: number; changeFraction: number; profileDir?: string };
-type Measure = { seconds: number; maxRssMb: number; storedBytes?: number; floorRssMb?: number };
+type Measure = { seconds: number; maxRssMb: number; storedBytes?: number; floorRssMb?: number; readBytes?: number };
 export type StepRow = { step: string; tool: string; seconds: Stat; mbPerSec: Stat; storedMb: Stat; rssMb: Stat; floorRssMb?: Stat };
 export type DataplaneResult = {
   options: DataplaneOptions;
@@ -22,6 +22,8 @@ export type DataplaneResult = {
   changedMb: number;
   restoreVerified: boolean;
   rows: StepRow[];
+  /** MiB the qemu driver's second snapshot read from the disk (median); absent when qemu-utils is missing. */
+  qemuSecondReadMb?: number;
   /** With --profile: main-thread CPU profile of each Snapdeck step in round 1 (compression runs on libuv threads, outside it). */
   profiles?: Record<string, string>;
   samples: Record<string, Measure[]>;
@@ -30,8 +32,8 @@ export type DataplaneResult = {
 const SERVER_ID = 1;
 const MIB = 1024 * 1024;
 
-async function child(dataDir: string, args: string[], profileDir?: string): Promise<Measure & Record<string, number>> {
-  const env = projectEnv(dataDir);
+async function child(dataDir: string, args: string[], profileDir?: string, extraEnv: Record<string, string> = {}): Promise<Measure & Record<string, number>> {
+  const env = projectEnv(dataDir, extraEnv);
   if (profileDir) {
     await fs.mkdir(profileDir, { recursive: true });
     env.BENCH_CPU_PROFILE = path.join(profileDir, `${args[0]}.cpuprofile`);
@@ -41,6 +43,7 @@ async function child(dataDir: string, args: string[], profileDir?: string): Prom
 }
 
 let gnuTime = true;
+let qemuTools = false;
 
 /**
  * Runs a shell command under GNU time: wall seconds and peak RSS of the command. Without
@@ -80,6 +83,8 @@ async function requireTools(): Promise<void> {
   for (const tool of ["zstd", "gzip"]) if (!(await has(tool))) missing.push(tool);
   if (missing.length) throw new Error(`the data-plane baselines need: apt-get install ${missing.join(" ")}`);
   gnuTime = await has("/usr/bin/time");
+  qemuTools = (await Promise.all(["qemu-img", "qemu-io", "qemu-nbd"].map(has))).every(Boolean);
+  if (!qemuTools) log("no qemu-img/qemu-io/qemu-nbd (apt-get install qemu-utils): the qemu driver rows will be missing");
   if (!gnuTime) log("no /usr/bin/time (apt-get install time): the tools' peak RSS will be missing");
 }
 
@@ -97,6 +102,10 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
   const allocatedMb = (await fs.stat(pristine)).blocks * 512 / MIB;
   const pristineHash = await sha256File(pristine);
 
+  const qemuDataDir = path.join(o.workDir, "dataplane-qemu");
+  const qcow2 = path.join(qemuDataDir, "disks", `${SERVER_ID}.qcow2`);
+  const qemu = (args: string[]) => child(qemuDataDir, args, undefined, { SNAPDECK_DISK_DRIVER: "qemu" });
+  const positions = path.join(out, "changed.json");
   const samples: Record<string, Measure[]> = {};
   const add = (key: string, m: Measure) => (samples[key] ??= []).push(m);
   let changedMb = 0;
@@ -126,8 +135,25 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
       add(key, m);
       log(`round ${round + 1}/${o.rounds} ${key}: ${m.seconds.toFixed(2)}s, ${m.maxRssMb.toFixed(0)} MB RSS`);
     }
-    const changed = await child(dataDir, ["change", disk, String(o.changeFraction), `round-${round}`]);
+    // The qemu driver on the same content as a qcow2 image: its first snapshot.
+    if (qemuTools) {
+      await fs.rm(qemuDataDir, { recursive: true, force: true });
+      await fs.mkdir(path.dirname(qcow2), { recursive: true });
+      await run("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", pristine, qcow2]);
+      const m = await qemu(["create", String(SERVER_ID), "1"]);
+      add("first:snapdeck qemu", m);
+      log(`round ${round + 1}/${o.rounds} first:snapdeck qemu: ${m.seconds.toFixed(2)}s`);
+    }
+    const changed = await child(dataDir, ["change", disk, String(o.changeFraction), `round-${round}`, positions]);
     changedMb = changed.changedBytes! / MIB;
+    if (qemuTools) {
+      // The same pieces written into the qcow2 through qemu-io (as a VM would), then the
+      // incremental snapshot, which reads only what its dirty bitmap marks.
+      await qemu(["qemu-change", disk, qcow2, positions]);
+      const m = await qemu(["create", String(SERVER_ID), "2"]);
+      add("second:snapdeck qemu", m);
+      log(`round ${round + 1}/${o.rounds} second:snapdeck qemu: ${m.seconds.toFixed(2)}s, read ${((m.readBytes ?? NaN) / MIB).toFixed(1)} MiB`);
+    }
     const zst2 = path.join(out, "disk2.img.zst");
     const second: [string, () => Promise<Measure>][] = [
       ["second:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "2"], prof("second"))],
@@ -153,6 +179,8 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
   }
   await fs.rm(out, { recursive: true, force: true });
   await fs.rm(dataDir, { recursive: true, force: true });
+  await fs.rm(qemuDataDir, { recursive: true, force: true });
+  const qemuReads = (samples["second:snapdeck qemu"] ?? []).map((m) => (m.readBytes ?? NaN) / MIB);
 
   const rows: StepRow[] = Object.entries(samples).map(([key, ms]) => {
     const [step, tool] = key.split(":") as [string, string];
@@ -170,5 +198,8 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
   const profiles = o.profileDir
     ? Object.fromEntries(["first", "second", "restore"].map((step) => [`${step}:snapdeck`, summarizeProfileDir(path.join(o.profileDir!, `dataplane-${step}`), 12)]))
     : undefined;
-  return { options: o, allocatedMb, changedMb, restoreVerified, rows, samples, profiles };
+  return {
+    options: o, allocatedMb, changedMb, restoreVerified, rows, samples, profiles,
+    ...(qemuReads.length && { qemuSecondReadMb: stat(qemuReads).median }),
+  };
 }

@@ -3,6 +3,7 @@
 // disk with holes between), plus a run of real executable code (the node binary), and the
 // "1% change" applied between the first and second snapshot.
 import { createCipheriv, createHash } from "node:crypto";
+import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { writeDemoContent } from "@/lib/disks/demo-content";
 
@@ -42,9 +43,9 @@ export async function allocatedBytes(file: string): Promise<number> {
 /**
  * Overwrites `fraction` of the disk's data with fresh random bytes, in 64 KiB pieces at
  * deterministic pseudo-random places that hold data (holes are skipped), the way a
- * package upgrade touches many files a little.
+ * package upgrade touches many files a little. The places changed are pushed to `positions`.
  */
-export async function changeData(file: string, fraction: number, seed: string): Promise<number> {
+export async function changeData(file: string, fraction: number, seed: string, positions: number[] = []): Promise<number> {
   const piece = 64 * 1024;
   const handle = await fs.open(file, "r+");
   const key = createHash("sha256").update(seed).digest();
@@ -61,6 +62,7 @@ export async function changeData(file: string, fraction: number, seed: string): 
       await handle.read(probe, 0, piece, position);
       if (probe.equals(zero)) continue; // a hole or written zeros: not "data"
       await handle.write(next(), 0, piece, position);
+      positions.push(position);
       changed++;
     }
     await handle.sync();
@@ -68,4 +70,32 @@ export async function changeData(file: string, fraction: number, seed: string): 
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Applies the same change to a qcow2 twin of the raw disk, through qemu (qemu-io), so the
+ * image's dirty bitmaps see it as they would a VM's writes: each changed piece of `raw` is
+ * written at its place in `qcow2`.
+ */
+export async function applyChangeToQcow2(raw: string, qcow2: string, positions: number[], workDir: string): Promise<void> {
+  const piece = 64 * 1024;
+  const handle = await fs.open(raw, "r");
+  const commands: string[] = [];
+  try {
+    for (const [i, position] of positions.entries()) {
+      const file = `${workDir}/piece-${i}`;
+      const buf = Buffer.alloc(piece);
+      await handle.read(buf, 0, piece, position);
+      await fs.writeFile(file, buf);
+      commands.push(`write -q -s ${file} ${position} ${piece}`);
+    }
+  } finally {
+    await handle.close();
+  }
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn("qemu-io", ["-f", "qcow2", qcow2], { stdio: ["pipe", "ignore", "inherit"] });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`qemu-io exited with ${code}`))));
+    child.stdin.end(commands.join("\n") + "\nquit\n");
+  });
 }

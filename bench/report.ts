@@ -111,10 +111,18 @@ function dataplaneSection(d: DataplaneResult): string[] {
   for (const r of d.rows) {
     const mine = d.samples[`${r.step}:snapdeck`]!.map((m) => m.seconds);
     const theirs = d.samples[`${r.step}:${r.tool}`]!.map((m) => m.seconds);
-    const speed = r.tool === "snapdeck" ? "–" : x(ratio(theirs, mine));
+    const speed = r.tool.startsWith("snapdeck") ? "–" : x(ratio(theirs, mine));
     const rss = cell(r.rssMb) + (r.floorRssMb ? ` (floor ${n(r.floorRssMb.median)})` : "");
     lines.push(`| ${r.step} | ${r.tool} | ${cell(r.seconds, 2)} | ${cell(r.mbPerSec)} | ${cell(r.storedMb, 1)} | ${rss} | ${speed} |`);
   }
+  if (d.qemuSecondReadMb !== undefined)
+    lines.push(
+      "",
+      `\`snapdeck qemu\`: the qemu driver on the same content as a qcow2 image, the same change written through \`qemu-io\`; ` +
+        `its second snapshot read ${n(d.qemuSecondReadMb, 1)} MiB of the disk (the clusters its dirty bitmap marks) and stores an overlay of the first. ` +
+        `Its peak RSS is the node process alone (the qemu-img, qemu-nbd and qemu-io it runs are not counted).`,
+    );
+  else lines.push("", "The qemu driver rows did not run (no qemu-utils).");
   if (d.profiles) {
     lines.push("", "### Where the data plane's main thread goes (`--profile`, last round; Brotli itself runs on libuv threads)", "");
     for (const [key, text] of Object.entries(d.profiles)) lines.push(`**${key}**`, "", "```", text, "```", "");

@@ -3,25 +3,30 @@
 // file says which by its first bytes: a zstd frame starts with the magic 28 B5 2F FD,
 // while Node's Brotli streams (22-bit window, never changed) start with a byte whose low
 // nibble is 0xB, so the two can never be confused.
-import { promisify } from "node:util";
 import zlib from "node:zlib";
 import * as zstd from "zstd-napi";
-import { getFrameContentSize } from "zstd-napi/binding";
+import { DCtx, getFrameContentSize } from "zstd-napi/binding";
 
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-const brotliDecompress = promisify(zlib.brotliDecompress);
+const dctx = new DCtx();
 
 export function packChunk(data: Buffer): Buffer {
   return zstd.compress(data, { compressionLevel: 1 });
 }
 
-/** Decompresses a chunk of either format; never inflates past `expectedLength`. */
-export async function unpackChunk(packed: Buffer, expectedLength: number): Promise<Buffer> {
+/**
+ * Decompresses a chunk of either format into `dst`, which must be exactly its length;
+ * throws on anything else (never inflates past it).
+ */
+export function unpackChunkInto(packed: Buffer, dst: Buffer): void {
   if (packed.subarray(0, 4).equals(ZSTD_MAGIC)) {
-    // The frame header states the size: refuse a damaged one before allocating it.
-    if (getFrameContentSize(packed) !== expectedLength) throw new Error("zstd frame of the wrong size");
-    return zstd.decompress(packed);
+    // The frame header states the size: refuse a damaged one before decoding it.
+    if (getFrameContentSize(packed) !== dst.length) throw new Error("zstd frame of the wrong size");
+    if (dctx.decompress(dst, packed) !== dst.length) throw new Error("zstd frame ended early");
+    return;
   }
-  const size = Math.max(expectedLength, 64);
-  return brotliDecompress(packed, { chunkSize: size, maxOutputLength: size });
+  const size = Math.max(dst.length, 64);
+  const data = zlib.brotliDecompressSync(packed, { chunkSize: size, maxOutputLength: size });
+  if (data.length !== dst.length) throw new Error("Brotli chunk of the wrong size");
+  data.copy(dst);
 }

@@ -10,7 +10,6 @@
 //   reference, and its blob is removed before that transaction commits; a create's pin
 //   locks the same rows, so the database orders the two;
 // - a snapshot's references go only after its manifest is gone.
-import { unpackChunk } from "@/lib/disks/chunk-codec";
 import type { BlobBatch, BlobStore } from "@/lib/disks/blob-store";
 import { webcrypto } from "node:crypto";
 
@@ -140,20 +139,11 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
       };
     },
 
-    /** Reads, decompresses and verifies a chunk; throws CorruptChunkError on any mismatch. */
-    async readChunk(hash: string, expectedLength: number): Promise<Buffer> {
-      let data: Buffer;
-      try {
-        const packed = await blobs.get(chunkKey(hash));
-        if (!packed) throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… is missing`);
-        data = await unpackChunk(packed, expectedLength);
-      } catch (err) {
-        if (err instanceof CorruptChunkError) throw err;
-        throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… cannot be read or decompressed`);
-      }
-      if (data.length !== expectedLength || (await sha256Async(data)) !== hash)
-        throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… does not match its SHA-256`);
-      return data;
+    /** A chunk's stored (compressed) bytes; throws CorruptChunkError when it is missing. */
+    async readPacked(hash: string): Promise<Buffer> {
+      const packed = await blobs.get(chunkKey(hash));
+      if (!packed) throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… is missing`);
+      return packed;
     },
 
     /** Publishes a completed snapshot; its references are already in the database. */

@@ -20,6 +20,8 @@ export type SnapshotSize = {
   storedBytes: number;
   /** Bytes the snapshot's data takes on its own (compressed), what `size_mb` reports. */
   sizeBytes: number;
+  /** Bytes read from the disk, when the driver knows (qemu: an incremental reads only changed clusters). */
+  readBytes?: number;
 };
 
 export interface DiskDriver {

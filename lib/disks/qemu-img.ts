@@ -14,12 +14,18 @@ export class QemuImgError extends Error {
   }
 }
 
-export function runQemuImg(
-  args: string[],
-  opts: { onProgress?: (percent: number) => void; signal?: AbortSignal } = {},
-): Promise<string> {
+type RunOptions = { onProgress?: (percent: number) => void; signal?: AbortSignal; stdin?: string };
+
+export function runQemuImg(args: string[], opts: RunOptions = {}): Promise<string> {
+  return runQemuTool("qemu-img", args, opts);
+}
+
+/** Runs qemu-img, qemu-io or qemu-nbd (all in qemu-utils); `stdin` is written to its input. */
+export function runQemuTool(program: string, args: string[], opts: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("qemu-img", args, { stdio: ["ignore", "pipe", "pipe"], signal: opts.signal });
+    const child = spawn(program, args, { stdio: "pipe", signal: opts.signal });
+    child.stdin.on("error", () => {}); // a tool that exits without reading its input
+    child.stdin.end(opts.stdin ?? "");
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => {
@@ -36,15 +42,24 @@ export function runQemuImg(
       if (code === 0) resolve(stdout);
       else {
         const why = stderr.trim().replace(/\s+/g, " ") || `exit ${code ?? signal}`;
-        reject(new QemuImgError(`qemu-img ${args[0]} failed: ${why}`, stderr));
+        reject(new QemuImgError(`${program} ${args[0]} failed: ${why}`, stderr));
       }
     });
   });
 }
 
+export type ImageInfo = {
+  filename: string;
+  "virtual-size": number;
+  "actual-size"?: number;
+  "cluster-size"?: number;
+  format: string;
+  "format-specific"?: { data?: { bitmaps?: { name: string; flags: string[]; granularity: number }[] } };
+};
+
 export async function imageInfo(file: string, opts: { forceShare?: boolean } = {}) {
   const out = await runQemuImg(["info", ...(opts.forceShare ? ["-U"] : []), "--output=json", file]);
-  return JSON.parse(out) as { "virtual-size": number; "actual-size"?: number; format: string };
+  return JSON.parse(out) as ImageInfo;
 }
 
 /** True when another process (a running VM) holds the image's write lock. */

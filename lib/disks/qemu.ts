@@ -1,12 +1,25 @@
 // The qemu driver (SNAPDECK_DISK_DRIVER=qemu): server disks are qcow2 images at
-// DATA_DIR/disks/<server id>.qcow2 and each snapshot is one zstd-compressed qcow2 file at
-// DATA_DIR/snapshots/qemu/<snapshot id>.qcow2, made and restored with qemu-img convert.
-// No dedupe across snapshots: each file stands alone, so delete is a plain unlink.
+// DATA_DIR/disks/<server id>.qcow2 and each snapshot is a qcow2 file at
+// DATA_DIR/snapshots/qemu/<snapshot id>.qcow2. A first snapshot is a full zstd-compressed
+// copy (qemu-img convert); a later one is an overlay holding only the clusters written since
+// the previous snapshot, backed by that snapshot's file (qemu-incremental.ts). Restores read
+// through the chain; deleting a snapshot others build on first folds it into them (rebase).
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DriverError, type DiskDriver } from "@/lib/disks/driver";
 import { fsyncDir, listDir, removeIfExists, removeTempFiles } from "@/lib/disks/fs-util";
-import { imageInfo, isImageLocked, runQemuImg } from "@/lib/disks/qemu-img";
+import { isImageLocked, runQemuImg, type ImageInfo } from "@/lib/disks/qemu-img";
+import { bitmapName, dropOlderBitmaps, startTracking, usableBase, writeIncremental } from "@/lib/disks/qemu-incremental";
+import { backingFile } from "@/lib/disks/qcow2-header";
+import { createThrottle } from "@/lib/disks/throttle";
+
+const exists = (file: string) => fs.access(file).then(() => true, () => false);
+const actualSize = (info: ImageInfo) => info["actual-size"] ?? 0;
+
+/** The image and every backing file below it; throws when one is missing or unreadable. */
+async function backingChain(file: string): Promise<ImageInfo[]> {
+  return JSON.parse(await runQemuImg(["info", "-U", "--backing-chain", "--output=json", file])) as ImageInfo[];
+}
 
 async function fsyncFile(file: string): Promise<void> {
   const handle = await fs.open(file, "r+");
@@ -47,13 +60,26 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       const tmp = `${target}.tmp`;
       await removeIfExists(target); // a retry starts over
       await removeIfExists(tmp);
+      const disk = diskPath(serverId);
+      // Tracking starts before anything is read; null when a running VM holds the image.
+      const info = await startTracking(disk, snapshotId);
+      const base = info ? await usableBase(info, snapshotId, (id) => exists(snapshotPath(id))) : null;
+      let readBytes: number | undefined;
       try {
-        // -U: snapshots of running servers are allowed (the API warns they may be inconsistent).
-        await runQemuImg(
-          ["convert", "-p", "-U", "-c", ...rateLimit, "-f", "qcow2", "-O", "qcow2", "-o", "compression_type=zstd", diskPath(serverId), tmp],
-          { onProgress: scaled(onProgress, 0, 99), signal },
-        );
+        if (base !== null && info) {
+          readBytes = await writeIncremental({ disk, info, bitmap: bitmapName(base), base: path.basename(snapshotPath(base)), tmp });
+          await createThrottle(options.throughputMbps)(readBytes, signal); // a capped copy lasts as long as its bytes
+          onProgress(95);
+        } else {
+          // -U: snapshots of running servers are allowed (the API warns they may be inconsistent).
+          await runQemuImg(
+            ["convert", "-p", "-U", "-c", ...rateLimit, "-f", "qcow2", "-O", "qcow2", "-o", "compression_type=zstd", disk, tmp],
+            { onProgress: scaled(onProgress, 0, 99), signal },
+          );
+        }
         await fsyncFile(tmp);
+        // A delete of the base could have run meanwhile (it refuses while it sees this temp file).
+        if (base !== null && !(await exists(snapshotPath(base)))) throw new Error(`snapshot ${base}, the base of ${snapshotId}, was deleted meanwhile`);
         await beforeCommit?.();
         await fs.rename(tmp, target);
         await fsyncDir(storeDir);
@@ -61,9 +87,10 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
         await removeIfExists(tmp);
         throw err;
       }
-      const sizeBytes = (await imageInfo(target, { forceShare: true }))["actual-size"] ?? (await fs.stat(target)).size;
+      if (info) await dropOlderBitmaps(disk, snapshotId);
+      const chain = await backingChain(target);
       onProgress(100);
-      return { storedBytes: sizeBytes, sizeBytes };
+      return { storedBytes: actualSize(chain[0]!), sizeBytes: chain.reduce((sum, i) => sum + actualSize(i), 0), readBytes };
     },
 
     async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
@@ -76,7 +103,7 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       };
       await refuseIfLocked();
       try {
-        await runQemuImg(["check", "-q", "-f", "qcow2", source]);
+        for (const image of await backingChain(source)) await runQemuImg(["check", "-q", "-f", "qcow2", image.filename]);
       } catch (err) {
         throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged or missing; the disk was left unchanged.", { cause: err });
       }
@@ -105,8 +132,23 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
     },
 
     async deleteSnapshot(snapshotId) {
-      await removeIfExists(snapshotPath(snapshotId));
-      await removeIfExists(`${snapshotPath(snapshotId)}.tmp`);
+      const file = snapshotPath(snapshotId);
+      if (await exists(file)) {
+        // Snapshots built on this one get its clusters first (a safe rebase onto its own base
+        // copies what differs); a crash midway leaves them still backed by it, and the retry
+        // rebases again. A create still building on it is waited for (the deletion retries).
+        const name = path.basename(file);
+        const children: string[] = [];
+        for (const other of await listDir(storeDir))
+          if (other.endsWith(".qcow2") || other.endsWith(".qcow2.tmp"))
+            if ((await backingFile(path.join(storeDir, other)).catch(() => null)) === name) children.push(other);
+        if (children.some((c) => c.endsWith(".tmp"))) throw new Error(`snapshot ${snapshotId} is the base of a snapshot being created; deleting it later`);
+        const parent = children.length ? await backingFile(file) : null;
+        for (const child of children)
+          await runQemuImg(["rebase", "-q", "-f", "qcow2", ...(parent ? ["-b", parent, "-F", "qcow2"] : ["-b", ""]), path.join(storeDir, child)]);
+      }
+      await removeIfExists(file);
+      await removeIfExists(`${file}.tmp`);
     },
 
     async storedSize(snapshotId) {

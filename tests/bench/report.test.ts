@@ -32,3 +32,28 @@ describe("benchmark report, API section", () => {
     expect(md).not.toContain("| PostgreSQL |");
   });
 });
+
+describe("benchmark report, data-plane section", () => {
+  const step = (s: string, tool: string, seconds: number) => ({
+    step: s, tool, seconds: stat([seconds]), mbPerSec: stat([1]), storedMb: stat([1]), rssMb: stat([1]),
+  });
+  const dataplane = (qemuSecondReadMb?: number): Report["dataplane"] => ({
+    options: { workDir: "/tmp", diskMb: 2_048, contentMb: 400, rounds: 1, changeFraction: 0.01 },
+    allocatedMb: 393, changedMb: 3.5, restoreVerified: true,
+    rows: [step("second", "snapdeck", 1), step("second", "snapdeck qemu", 0.5), step("second", "zstd -T2 -3", 3)],
+    samples: { "second:snapdeck": [{ seconds: 1, maxRssMb: 1 }], "second:snapdeck qemu": [{ seconds: 0.5, maxRssMb: 1 }], "second:zstd -T2 -3": [{ seconds: 3, maxRssMb: 1 }] },
+    ...(qemuSecondReadMb !== undefined && { qemuSecondReadMb }),
+  });
+
+  it("shows the qemu driver's rows beside the local driver's, with the bytes its incremental read", () => {
+    const md = renderMarkdown({ ...report({ skipped: "x" }), dataplane: dataplane(3.4) });
+    expect(md).toContain("| second | snapdeck qemu | 0.50 |");
+    expect(md).toMatch(/\| second \| snapdeck qemu \|[^\n]*\| – \|/); // not compared with the local driver as if it were a tool
+    expect(md).toContain("| second | zstd -T2 -3 | 3.00 |");
+    expect(md).toContain("its second snapshot read 3.4 MiB of the disk");
+  });
+
+  it("says when the qemu rows did not run", () => {
+    expect(renderMarkdown({ ...report({ skipped: "x" }), dataplane: dataplane() })).toContain("The qemu driver rows did not run (no qemu-utils).");
+  });
+});

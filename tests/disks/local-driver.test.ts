@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CHUNK_SIZE } from "@/lib/disks/local";
 import { chunkRefs } from "@/lib/jobs/chunk-refs";
 import { writeDemoContent } from "@/lib/disks/demo-content";
+import { packChunk } from "@/lib/disks/chunk-codec";
 import { findFiles, hashFile, localDriver, MIB, scribble, tempFiles } from "./helpers";
 
 const dataDir = path.join(process.env.DATA_DIR!, "local-driver");
@@ -101,6 +102,29 @@ describe("local driver", () => {
     await fs.unlink(victim); // a missing chunk is reported just as clearly
     await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 5, onProgress: noProgress })).rejects.toMatchObject({ code: "snapshot_corrupt", cause: { message: /chunk [0-9a-f]{12}… is missing/ } });
     await driver.deleteSnapshot(5);
+  });
+
+  it("refuses a chunk that decompresses cleanly to other bytes (the SHA-256 check), wherever it sits", async () => {
+    const disk = driver.diskPath(1);
+    await driver.createSnapshot({ serverId: 1, snapshotId: 6, onProgress: noProgress });
+    const manifest = JSON.parse(await fs.readFile(path.join(dataDir, "snapshots", "manifests", "6.json"), "utf8")) as { chunks: (string | null)[] };
+    // A chunk deep in the disk (not the first of a restore's batch), swapped for a valid
+    // zstd frame of the right length but different content.
+    const hashes = manifest.chunks.filter((h): h is string => h !== null);
+    const victim = hashes[Math.floor(hashes.length * 0.6)]!;
+    const file = path.join(dataDir, "snapshots", "chunks", victim.slice(0, 2), victim);
+    const original = await fs.readFile(file);
+    await fs.writeFile(file, packChunk(Buffer.alloc(CHUNK_SIZE, 7)));
+    await scribble(disk, 0, MIB);
+    const before = await hashFile(disk);
+    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 6, onProgress: noProgress })).rejects.toMatchObject({
+      code: "snapshot_corrupt",
+      cause: { message: `chunk ${victim.slice(0, 12)}… does not match its SHA-256` },
+    });
+    expect(await hashFile(disk)).toBe(before);
+    expect(await tempFiles(dataDir)).toEqual([]);
+    await fs.writeFile(file, original);
+    await driver.deleteSnapshot(6);
   });
 
   it("a create running while another snapshot is deleted keeps every chunk it uses", async () => {
