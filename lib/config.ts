@@ -15,6 +15,11 @@ export function getDataDir(): string {
   return path.resolve(/*turbopackIgnore: true*/ process.env.DATA_DIR ?? "data");
 }
 
+/** The shared snapshot store (SNAPDECK_STORE_DIR): one mount every agent of a fleet sees. */
+export function getStoreDir(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.env.SNAPDECK_STORE_DIR ?? path.join(getDataDir(), "snapshots"));
+}
+
 export function getDatabaseUrl(): string {
   return process.env.DATABASE_URL ?? `file:${path.join(/*turbopackIgnore: true*/ getDataDir(), "app.db")}`;
 }
@@ -92,6 +97,10 @@ export const config = {
   /** MB of mixed content on the largest demo disk. */
   get demoContentMb() {
     return intFrom("SNAPDECK_DEMO_CONTENT_MB", 300);
+  },
+  /** The host this process's agent serves (`npm run agent -- --host` sets it). */
+  get host() {
+    return process.env.SNAPDECK_HOST || "local";
   },
   /** `npm start` runs one worker process beside the web server. */
   get startWorker() {

@@ -8,7 +8,8 @@ import { migrateDatabase } from "@/lib/server/setup";
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
-  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N]
+  npm run cli -- host create --name NAME
+  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N] [--host NAME]
   npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
 
 class UsageError extends Error {}
@@ -37,7 +38,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "token create": {
-    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" }, "expires-in-days": { type: "string" } },
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      scope: { type: "string" },
+      "expires-in-days": { type: "string" },
+    },
     required: ["email", "name"],
     async run(o) {
       const scope = (o.scope as string | undefined) ?? "read";
@@ -48,25 +54,52 @@ const COMMANDS: Record<string, Command> = {
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createToken } = await import("@/lib/server/tokens");
       const user = await getUserByEmail(str(o, "email"));
-      const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope, expires_in_days: days });
+      const created = await createToken(
+        { userId: user.id, tokenId: null, ip: null },
+        { name: str(o, "name"), scope, expires_in_days: days },
+      );
       const expiry = created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : "";
       return [`created ${scope} token "${created.name}" for ${user.email}${expiry}; it is shown only once:`, created.token];
     },
   },
+  "host create": {
+    options: { name: { type: "string" } },
+    required: ["name"],
+    async run(o) {
+      const { createHost } = await import("@/lib/server/hosts");
+      const host = await createHost(str(o, "name"));
+      return [`created host ${host.name}; run its agent there with: npm run agent -- --host ${host.name}`, host.name];
+    },
+  },
   "server create": {
-    options: { owner: { type: "string" }, name: { type: "string" }, status: { type: "string" }, "disk-mb": { type: "string" } },
+    options: {
+      owner: { type: "string" },
+      name: { type: "string" },
+      status: { type: "string" },
+      "disk-mb": { type: "string" },
+      host: { type: "string" },
+    },
     required: ["owner", "name"],
     async run(o) {
       const status = (o.status as string | undefined) ?? "stopped";
       if (status !== "active" && status !== "stopped" && status !== "suspended")
         throw new UsageError(`--status must be active, stopped or suspended, not "${status}"`);
       const diskMb = o["disk-mb"] === undefined ? 1024 : Number(o["disk-mb"]);
-      if (!Number.isInteger(diskMb) || diskMb < 1) throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
+      if (!Number.isInteger(diskMb) || diskMb < 1)
+        throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createServer } = await import("@/lib/server/servers");
       const owner = await getUserByEmail(str(o, "owner"));
-      const server = await createServer(owner.id, { name: str(o, "name"), status, disk_mb: diskMb });
-      return [`created server ${server.name} (${diskMb} MB disk, ${server.status}) for ${owner.email}`, String(server.id)];
+      const server = await createServer(owner.id, {
+        name: str(o, "name"),
+        status,
+        disk_mb: diskMb,
+        host: o.host as string | undefined,
+      });
+      return [
+        `created server ${server.name} (${diskMb} MB disk, ${server.status}) on host ${server.host.name} for ${owner.email}; its agent makes the disk`,
+        String(server.id),
+      ];
     },
   },
   "db copy": {
@@ -110,7 +143,8 @@ main(process.argv.slice(2)).then(
     const { ZodError } = await import("zod");
     if (err instanceof UsageError) console.error(`error: ${err.message}\n\n${USAGE}`);
     else if (err instanceof AppError) console.error(`error: ${err.message}`);
-    else if (err instanceof ZodError) console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
+    else if (err instanceof ZodError)
+      console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
     else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },

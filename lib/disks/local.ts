@@ -40,9 +40,9 @@ function percentOf(done: number, total: number): number {
   return total === 0 ? 99 : Math.min(99, Math.floor((done / total) * 100));
 }
 
-export function createLocalDriver(options: { dataDir: string; throughputMbps: number }): DiskDriver {
+export function createLocalDriver(options: { dataDir: string; storeDir?: string; throughputMbps: number }): DiskDriver {
   const disksDir = path.join(options.dataDir, "disks");
-  const store = createChunkStore(path.join(options.dataDir, "snapshots"));
+  const store = createChunkStore(options.storeDir ?? path.join(options.dataDir, "snapshots"));
   const diskPath = (serverId: number) => path.join(disksDir, `${serverId}.img`);
 
   return {
@@ -91,7 +91,9 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
           const block = await readFully(disk, buffers[i % 2]!.subarray(0, p.end - p.start), p.start);
           const parts: Buffer[] = [];
           for (let at = 0; at < block.length; at += CHUNK_SIZE) parts.push(block.subarray(at, at + CHUNK_SIZE));
-          const hashes = isZero(block) ? parts.map(() => null) : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
+          const hashes = isZero(block)
+            ? parts.map(() => null)
+            : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
           return { block, parts, hashes };
         };
         let covered = 0; // bytes of the disk accounted for, read or known to be a hole
@@ -133,8 +135,15 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
         staged.length = 0;
         const sizeBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
         const manifest: Manifest = {
-          version: 2, snapshotId, serverId, createdAt: new Date().toISOString(),
-          diskBytes, chunkSize: CHUNK_SIZE, chunks, sizeBytes, storedBytes,
+          version: 2,
+          snapshotId,
+          serverId,
+          createdAt: new Date().toISOString(),
+          diskBytes,
+          chunkSize: CHUNK_SIZE,
+          chunks,
+          sizeBytes,
+          storedBytes,
         };
         await journal.close();
         await beforeCommit?.();
@@ -153,7 +162,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       }
     },
 
-    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
+    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, diskBytes }) {
       const manifest = await store.readManifest(snapshotId);
       if (!manifest) throw new DriverError("snapshot_missing", "The snapshot has no stored data; it cannot be restored.");
       await fs.mkdir(disksDir, { recursive: true });
@@ -165,7 +174,7 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
       const throttle = createThrottle(options.throughputMbps);
       const pool = createPool(IN_FLIGHT);
       try {
-        await out.truncate(manifest.diskBytes);
+        await out.truncate(Math.max(manifest.diskBytes, diskBytes ?? 0));
         for (let i = 0; i < manifest.chunks.length; i++) {
           signal?.throwIfAborted();
           const offset = i * manifest.chunkSize;
@@ -184,7 +193,11 @@ export function createLocalDriver(options: { dataDir: string; throughputMbps: nu
         await out.close().catch(() => {});
         await removeIfExists(tmp);
         if (err instanceof CorruptChunkError)
-          throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.", { cause: err });
+          throw new DriverError(
+            "snapshot_corrupt",
+            "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.",
+            { cause: err },
+          );
         throw err;
       }
       await fs.rename(tmp, target);

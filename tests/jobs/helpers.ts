@@ -8,8 +8,7 @@ import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
-import { writeDemoContent } from "@/lib/disks/demo-content";
-import { getDiskDriver } from "@/lib/disks/get-driver";
+import { runOperation } from "@/lib/jobs/runner";
 
 let users = 0;
 export async function seedActor(): Promise<Actor> {
@@ -17,13 +16,26 @@ export async function seedActor(): Promise<Actor> {
   return { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null };
 }
 
-export async function seedServer(actor: Actor, opts: { diskMb: number; contentMb: number; status?: "active" | "stopped"; name?: string }) {
-  const server = await createServer(actor.userId, { name: opts.name ?? `srv-${Date.now()}-${Math.floor(Math.random() * 1e6)}`, status: opts.status ?? "stopped", disk_mb: opts.diskMb });
-  await writeDemoContent(getDiskDriver().diskPath(server.id), opts.contentMb);
+/** A server with a disk holding `contentMb` of demo content; this process provisions it as the host's agent would. */
+export async function seedServer(
+  actor: Actor,
+  opts: { diskMb: number; contentMb: number; status?: "active" | "stopped"; name?: string; host?: string },
+) {
+  const name = opts.name ?? `srv-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const server = await createServer(
+    actor.userId,
+    { name, status: opts.status ?? "stopped", disk_mb: opts.diskMb, host: opts.host },
+    { demoContentMb: opts.contentMb },
+  );
+  if (!(await runOperation(server.operationId))) throw new Error(`could not provision server ${server.id}`);
   return server;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -38,10 +50,14 @@ export function operationOf(snapshotId: number, kind: "snapshot_create" | "snaps
 }
 
 export function waitForOperationEnd(id: string, timeoutMs = 20_000) {
-  return waitFor(`operation ${id} to end`, async () => {
-    const op = await prisma.operation.findUniqueOrThrow({ where: { id } });
-    return op.status === "completed" || op.status === "failed" ? op : null;
-  }, timeoutMs);
+  return waitFor(
+    `operation ${id} to end`,
+    async () => {
+      const op = await prisma.operation.findUniqueOrThrow({ where: { id } });
+      return op.status === "completed" || op.status === "failed" ? op : null;
+    },
+    timeoutMs,
+  );
 }
 
 export type WorkerProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
