@@ -19,8 +19,16 @@ type Report = {
 type Db = "sqlite" | "postgres";
 type Step = { name: string; cmd: string[]; db?: Db; report?: string; count?: (report: Report) => Counts };
 
-const vitestCount = (r: Report): Counts => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
-const playwrightCount = (r: Report): Counts => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped });
+const vitestCount = (r: Report): Counts => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests,
+  skipped: r.numPendingTests + r.numTodoTests,
+});
+const playwrightCount = (r: Report): Counts => ({
+  passed: r.stats.expected + r.stats.flaky,
+  failed: r.stats.unexpected,
+  skipped: r.stats.skipped,
+});
 
 // Which databases: SNAPDECK_TEST_DB=sqlite|postgres picks one; unset, SQLite always and
 // PostgreSQL too when SNAPDECK_TEST_POSTGRES_URL names a server.
@@ -41,7 +49,7 @@ for (const db of databases) {
   // On PostgreSQL: the suites that touch the database through the app (API, jobs and
   // crash recovery, PostgreSQL-only tests), not the storage-driver unit tests again.
   const report = `test-results/vitest-${db}.json`;
-  const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/postgres"] : [];
+  const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];
   steps.push({
     name: `unit and API tests (vitest, ${db})`,
     cmd: ["npx", "vitest", "run", ...files, `--outputFile.json=${report}`],
@@ -49,7 +57,13 @@ for (const db of databases) {
     report,
     count: vitestCount,
   });
-  steps.push({ name: `browser tests (Playwright, ${db})`, cmd: ["npx", "playwright", "test"], db, report: `test-results/playwright-${db}.json`, count: playwrightCount });
+  steps.push({
+    name: `browser tests (Playwright, ${db})`,
+    cmd: ["npx", "playwright", "test"],
+    db,
+    report: `test-results/playwright-${db}.json`,
+    count: playwrightCount,
+  });
 }
 
 let passed = 0;

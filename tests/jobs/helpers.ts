@@ -45,7 +45,7 @@ export async function waitFor<T>(
   }
 }
 
-export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore") {
+export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore" | "provision") {
   return prisma.operation.findFirstOrThrow({ where: { snapshotId, kind }, orderBy: { createdAt: "desc" } });
 }
 
@@ -68,9 +68,9 @@ export type WorkerProcess = { child: ChildProcess; output: () => string; exited:
  * child that does not acknowledge a relayed SIGTERM within 30 ms, which a loaded machine
  * easily misses, and then no shutdown path is tested at all.
  */
-export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
+export function spawnWorker(env: Record<string, string> = {}, args: string[] = []): WorkerProcess {
   const root = path.resolve(__dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -117,8 +117,8 @@ export function workerProcessesPerTest() {
   afterEach(async () => {
     for (const w of workers.splice(0)) await killHard(w); // the group, even if the wrapper already exited
   });
-  return (env: Record<string, string> = {}) => {
-    const w = spawnWorker(env);
+  return (env: Record<string, string> = {}, args: string[] = []) => {
+    const w = spawnWorker(env, args);
     workers.push(w);
     return w;
   };
