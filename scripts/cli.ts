@@ -9,7 +9,7 @@ const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
   npm run cli -- host create --name NAME
-  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N] [--host NAME]
+  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N] [--host NAME] [--wait]
   npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
 
 class UsageError extends Error {}
@@ -38,12 +38,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "token create": {
-    options: {
-      email: { type: "string" },
-      name: { type: "string" },
-      scope: { type: "string" },
-      "expires-in-days": { type: "string" },
-    },
+    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" }, "expires-in-days": { type: "string" } },
     required: ["email", "name"],
     async run(o) {
       const scope = (o.scope as string | undefined) ?? "read";
@@ -54,10 +49,7 @@ const COMMANDS: Record<string, Command> = {
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createToken } = await import("@/lib/server/tokens");
       const user = await getUserByEmail(str(o, "email"));
-      const created = await createToken(
-        { userId: user.id, tokenId: null, ip: null },
-        { name: str(o, "name"), scope, expires_in_days: days },
-      );
+      const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope, expires_in_days: days });
       const expiry = created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : "";
       return [`created ${scope} token "${created.name}" for ${user.email}${expiry}; it is shown only once:`, created.token];
     },
@@ -78,6 +70,7 @@ const COMMANDS: Record<string, Command> = {
       status: { type: "string" },
       "disk-mb": { type: "string" },
       host: { type: "string" },
+      wait: { type: "boolean" },
     },
     required: ["owner", "name"],
     async run(o) {
@@ -85,8 +78,7 @@ const COMMANDS: Record<string, Command> = {
       if (status !== "active" && status !== "stopped" && status !== "suspended")
         throw new UsageError(`--status must be active, stopped or suspended, not "${status}"`);
       const diskMb = o["disk-mb"] === undefined ? 1024 : Number(o["disk-mb"]);
-      if (!Number.isInteger(diskMb) || diskMb < 1)
-        throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
+      if (!Number.isInteger(diskMb) || diskMb < 1) throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createServer } = await import("@/lib/server/servers");
       const owner = await getUserByEmail(str(o, "owner"));
@@ -96,6 +88,8 @@ const COMMANDS: Record<string, Command> = {
         disk_mb: diskMb,
         host: o.host as string | undefined,
       });
+      // --wait: return once the host's agent made the disk (for scripts that use the server next).
+      if (o.wait) await waitForProvision(server.operationId, server.host.name);
       return [
         `created server ${server.name} (${diskMb} MB disk, ${server.status}) on host ${server.host.name} for ${owner.email}; its agent makes the disk`,
         String(server.id),
@@ -114,6 +108,21 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+async function waitForProvision(operationId: string, host: string): Promise<void> {
+  const { getOperationStatus } = await import("@/lib/server/servers");
+  let warned = false;
+  for (const started = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+    const op = await getOperationStatus(operationId);
+    if (op.status === "completed") return;
+    if (op.status === "failed")
+      throw new Error(`the agent of host ${host} could not make the disk: ${op.error ?? "unknown error"}`);
+    if (!warned && op.status === "queued" && Date.now() - started > 10_000) {
+      console.error(`waiting for an agent of host ${host} (npm run agent -- --host ${host})…`);
+      warned = true;
+    }
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const key = argv.slice(0, 2).join(" ");
@@ -143,8 +152,7 @@ main(process.argv.slice(2)).then(
     const { ZodError } = await import("zod");
     if (err instanceof UsageError) console.error(`error: ${err.message}\n\n${USAGE}`);
     else if (err instanceof AppError) console.error(`error: ${err.message}`);
-    else if (err instanceof ZodError)
-      console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
+    else if (err instanceof ZodError) console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
     else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },

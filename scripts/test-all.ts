@@ -19,16 +19,8 @@ type Report = {
 type Db = "sqlite" | "postgres";
 type Step = { name: string; cmd: string[]; db?: Db; report?: string; count?: (report: Report) => Counts };
 
-const vitestCount = (r: Report): Counts => ({
-  passed: r.numPassedTests,
-  failed: r.numFailedTests,
-  skipped: r.numPendingTests + r.numTodoTests,
-});
-const playwrightCount = (r: Report): Counts => ({
-  passed: r.stats.expected + r.stats.flaky,
-  failed: r.stats.unexpected,
-  skipped: r.stats.skipped,
-});
+const vitestCount = (r: Report): Counts => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+const playwrightCount = (r: Report): Counts => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped });
 
 // Which databases: SNAPDECK_TEST_DB=sqlite|postgres picks one; unset, SQLite always and
 // PostgreSQL too when SNAPDECK_TEST_POSTGRES_URL names a server.
@@ -57,13 +49,7 @@ for (const db of databases) {
     report,
     count: vitestCount,
   });
-  steps.push({
-    name: `browser tests (Playwright, ${db})`,
-    cmd: ["npx", "playwright", "test"],
-    db,
-    report: `test-results/playwright-${db}.json`,
-    count: playwrightCount,
-  });
+  steps.push({ name: `browser tests (Playwright, ${db})`, cmd: ["npx", "playwright", "test"], db, report: `test-results/playwright-${db}.json`, count: playwrightCount });
 }
 
 let passed = 0;

@@ -91,9 +91,7 @@ export function createLocalDriver(options: { dataDir: string; storeDir?: string;
           const block = await readFully(disk, buffers[i % 2]!.subarray(0, p.end - p.start), p.start);
           const parts: Buffer[] = [];
           for (let at = 0; at < block.length; at += CHUNK_SIZE) parts.push(block.subarray(at, at + CHUNK_SIZE));
-          const hashes = isZero(block)
-            ? parts.map(() => null)
-            : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
+          const hashes = isZero(block) ? parts.map(() => null) : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
           return { block, parts, hashes };
         };
         let covered = 0; // bytes of the disk accounted for, read or known to be a hole
@@ -135,15 +133,8 @@ export function createLocalDriver(options: { dataDir: string; storeDir?: string;
         staged.length = 0;
         const sizeBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
         const manifest: Manifest = {
-          version: 2,
-          snapshotId,
-          serverId,
-          createdAt: new Date().toISOString(),
-          diskBytes,
-          chunkSize: CHUNK_SIZE,
-          chunks,
-          sizeBytes,
-          storedBytes,
+          version: 2, snapshotId, serverId, createdAt: new Date().toISOString(),
+          diskBytes, chunkSize: CHUNK_SIZE, chunks, sizeBytes, storedBytes,
         };
         await journal.close();
         await beforeCommit?.();
@@ -193,11 +184,7 @@ export function createLocalDriver(options: { dataDir: string; storeDir?: string;
         await out.close().catch(() => {});
         await removeIfExists(tmp);
         if (err instanceof CorruptChunkError)
-          throw new DriverError(
-            "snapshot_corrupt",
-            "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.",
-            { cause: err },
-          );
+          throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.", { cause: err });
         throw err;
       }
       await fs.rename(tmp, target);

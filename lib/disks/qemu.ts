@@ -50,21 +50,7 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       try {
         // -U: snapshots of running servers are allowed (the API warns they may be inconsistent).
         await runQemuImg(
-          [
-            "convert",
-            "-p",
-            "-U",
-            "-c",
-            ...rateLimit,
-            "-f",
-            "qcow2",
-            "-O",
-            "qcow2",
-            "-o",
-            "compression_type=zstd",
-            diskPath(serverId),
-            tmp,
-          ],
+          ["convert", "-p", "-U", "-c", ...rateLimit, "-f", "qcow2", "-O", "qcow2", "-o", "compression_type=zstd", diskPath(serverId), tmp],
           { onProgress: scaled(onProgress, 0, 99), signal },
         );
         await fsyncFile(tmp);
@@ -84,27 +70,15 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       const source = snapshotPath(snapshotId);
       const target = diskPath(serverId);
       const refuseIfLocked = async () => {
-        if (
-          await fs.access(target).then(
-            () => true,
-            () => false,
-          )
-        )
+        if (await fs.access(target).then(() => true, () => false))
           if (await isImageLocked(target))
-            throw new DriverError(
-              "disk_in_use",
-              "The server's disk is in use by a running VM (its image is locked); stop the VM before restoring.",
-            );
+            throw new DriverError("disk_in_use", "The server's disk is in use by a running VM (its image is locked); stop the VM before restoring.");
       };
       await refuseIfLocked();
       try {
         await runQemuImg(["check", "-q", "-f", "qcow2", source]);
       } catch (err) {
-        throw new DriverError(
-          "snapshot_corrupt",
-          "The snapshot's stored data is damaged or missing; the disk was left unchanged.",
-          { cause: err },
-        );
+        throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged or missing; the disk was left unchanged.", { cause: err });
       }
       const tmp = `${target}.restore-${snapshotId}.tmp`;
       await removeIfExists(tmp);

@@ -82,10 +82,7 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
         // Best effort: on a failing store the cleanup may throw, and the requeue matters more
         // (the next run cleans up before it starts anyway).
         await ctx.driver
-          .cleanupPartial({
-            serverId: op.serverId,
-            snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined,
-          })
+          .cleanupPartial({ serverId: op.serverId, snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined })
           .catch((err) => log.warn({ err }, "cleanup before requeue failed"));
         await requeue(op, workerId);
         return void log.info("worker stopping; operation put back in the queue");
@@ -96,8 +93,7 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
       await handler.fail(failure);
     }
   } catch (err) {
-    if (!(err instanceof LeaseLostError))
-      log.error({ err }, "could not record the operation's outcome; its lease will expire and it will be retried");
+    if (!(err instanceof LeaseLostError)) log.error({ err }, "could not record the operation's outcome; its lease will expire and it will be retried");
   } finally {
     clearInterval(renewal);
   }

@@ -28,10 +28,7 @@ async function loadServerExtras(servers: ServerRow[]) {
     }),
     prisma.snapshot.groupBy({ by: ["serverId"], where: { serverId: { in: ids } }, _max: { createdAt: true } }),
     operationIds.length
-      ? prisma.operation.findMany({
-          where: { id: { in: operationIds } },
-          include: { snapshot: { select: { id: true, name: true } } },
-        })
+      ? prisma.operation.findMany({ where: { id: { in: operationIds } }, include: { snapshot: { select: { id: true, name: true } } } })
       : [],
     hostPresence(hostNames),
   ]);
@@ -166,4 +163,11 @@ export async function createServer(
     });
     return { ...server, host: { name: host.name }, operationId };
   });
+}
+
+/** Status of an operation by id (the CLI's `server create --wait` polls it). */
+export async function getOperationStatus(operationId: string) {
+  const op = await prisma.operation.findUnique({ where: { id: operationId }, select: { status: true, error: true } });
+  if (!op) throw new AppError("not_found", `Operation ${operationId} not found.`);
+  return op;
 }

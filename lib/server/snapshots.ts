@@ -34,6 +34,7 @@ export type SnapshotWithServer = {
   server: { id: number; name: string };
 };
 
+
 export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
   // Snapshot.ownerId (a copy of the server's owner) lets a tenant's page walk the
   // (ownerId, createdAt, id) index: the cost is per page, not per tenant.
@@ -62,12 +63,7 @@ export async function getSnapshot(actor: Actor, snapshotId: number) {
 }
 
 /** Runs a state change and audits a refusal; successes audit inside the change itself. */
-async function audited<T>(
-  actor: Actor,
-  action: AuditAction,
-  target: { type: string; id: string | number },
-  fn: () => Promise<T>,
-) {
+async function audited<T>(actor: Actor, action: AuditAction, target: { type: string; id: string | number }, fn: () => Promise<T>) {
   try {
     return await fn();
   } catch (err) {
@@ -79,15 +75,9 @@ async function audited<T>(
 /** Explains why the compare-and-swap on a server did not match. */
 function busyServerError(server: { name: string; status: string; activeOperationId: string | null }): AppError {
   if (server.status === "restoring")
-    return new AppError(
-      "operation_in_progress",
-      `Server ${server.name} is being restored; try again when the restore has finished.`,
-    );
+    return new AppError("operation_in_progress", `Server ${server.name} is being restored; try again when the restore has finished.`);
   if (server.activeOperationId)
-    return new AppError(
-      "operation_in_progress",
-      `Server ${server.name} already has an operation running; try again when it has finished.`,
-    );
+    return new AppError("operation_in_progress", `Server ${server.name} already has an operation running; try again when it has finished.`);
   return new AppError("invalid_server_state", `Server ${server.name} is ${server.status}; it cannot be restored in this state.`);
 }
 
@@ -190,10 +180,7 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
       const snapshot = await tx.snapshot.findUnique({ where: { id: snapshotId }, include: withServer });
       if (!snapshot) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
       if (snapshot.status !== "completed")
-        throw new AppError(
-          "invalid_snapshot_state",
-          `Snapshot ${snapshot.name} is ${snapshot.status}; only completed snapshots can be restored.`,
-        );
+        throw new AppError("invalid_snapshot_state", `Snapshot ${snapshot.name} is ${snapshot.status}; only completed snapshots can be restored.`);
 
       await tx.operation.create({
         data: {
@@ -234,10 +221,7 @@ export async function deleteSnapshot(actor: Actor, snapshotId: number) {
       }
       const exists = await tx.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) } });
       if (!exists) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
-      throw new AppError(
-        "snapshot_in_use",
-        `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`,
-      );
+      throw new AppError("snapshot_in_use", `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`);
     }),
   );
 }
