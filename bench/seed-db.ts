@@ -19,7 +19,7 @@ function dbTime(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+00:00");
 }
 
-const SERVER_COLUMNS = ["id", "name", "hostname", "status", "location", "diskMb", "ownerId", "createdAt", "updatedAt"];
+const SERVER_COLUMNS = ["id", "name", "hostname", "status", "location", "diskMb", "ownerId", "hostId", "createdAt", "updatedAt"];
 const SNAPSHOT_COLUMNS = ["id", "serverId", "ownerId", "name", "description", "status", "sizeMb", "storedBytes", "progress", "createdAt", "completedAt"];
 
 function insertSqlite(url: string, serverRows: unknown[][], snapshotRows: unknown[][]) {
@@ -48,7 +48,7 @@ async function insertPostgres(url: string, serverRows: unknown[][], snapshotRows
     );
   try {
     await client.query("BEGIN");
-    await insert("Server", SERVER_COLUMNS, ["int", "text", "text", "text", "text", "int", "int", "timestamp", "timestamp"], serverRows);
+    await insert("Server", SERVER_COLUMNS, ["int", "text", "text", "text", "text", "int", "int", "int", "timestamp", "timestamp"], serverRows);
     await insert("Snapshot", SNAPSHOT_COLUMNS, ["int", "int", "int", "text", "text", "text", "float8", "bigint", "int", "timestamp", "timestamp"], snapshotRows);
     // The rows above carry their own ids: move the sequences past them.
     for (const table of ["Server", "Snapshot"])
@@ -75,6 +75,8 @@ async function main() {
   const user = await createUser({ email, password });
   const other = await createUser({ email: "other@example.com", password });
   const { token } = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: "bench", scope: "read" });
+  const { getAgentHost } = await import("@/lib/server/hosts");
+  const host = await getAgentHost("local");
   await prisma.$disconnect();
 
   const now = Date.now();
@@ -84,7 +86,7 @@ async function main() {
   for (let id = 1; id <= servers; id++) {
     const owner = id <= servers * OWNED_SHARE ? user.id : other.id;
     const created = dbTime(now - 400 * 86_400_000 + id * 1_000);
-    serverRows.push([id, `web-${String(id).padStart(4, "0")}`, `web-${id}.example.net`, STATUSES[id % 4], LOCATIONS[id % 5], 20_480, owner, created, created]);
+    serverRows.push([id, `web-${String(id).padStart(4, "0")}`, `web-${id}.example.net`, STATUSES[id % 4], LOCATIONS[id % 5], 20_480, owner, host.id, created, created]);
   }
   // Spread over the last year, one every few minutes, round-robin over servers.
   const step = Math.floor((365 * 86_400_000) / snapshots);

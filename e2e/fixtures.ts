@@ -21,13 +21,13 @@ export async function signIn(page: Page) {
   await page.waitForURL("**/servers");
 }
 
-/** A fresh server owned by the demo user, made with `npm run cli -- server create`. */
+/** A fresh server owned by the demo user, made with `npm run cli -- server create --wait` (returns once the agent made its disk). */
 export function createServer(name: string, status: "active" | "stopped" | "suspended" = "stopped", diskMb = 16): number {
   const dataDir = process.env.E2E_DATA_DIR;
   if (!dataDir) throw new Error("E2E_DATA_DIR is not set; run the specs through playwright.config.ts");
   const out = execFileSync(
     "npm",
-    ["run", "--silent", "cli", "--", "server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", String(diskMb)],
+    ["run", "--silent", "cli", "--", "server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", String(diskMb), "--wait"],
     { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "warn" }, encoding: "utf8" },
   );
   const id = Number(out.trim().split("\n").pop());

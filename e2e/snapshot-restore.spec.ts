@@ -19,7 +19,7 @@ test("restore warns, demands the exact server name, and the server shows restori
   await expect(dialog.getByRole("time")).toBeVisible(); // how old the snapshot is
 
   const confirm = dialog.getByRole("button", { name: "Restore and overwrite" });
-  const input = dialog.getByLabel(/Type the server name/);
+  const input = dialog.getByLabel(/Type the target server's name/);
   await expect(confirm).toBeDisabled();
   await input.fill("web-server-01");
   await expect(confirm).toBeDisabled();

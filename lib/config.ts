@@ -99,6 +99,10 @@ export const config = {
   get demoContentMb() {
     return intFrom("SNAPDECK_DEMO_CONTENT_MB", 300);
   },
+  /** The host this process's agent serves (`npm run agent -- --host` sets it). */
+  get host() {
+    return process.env.SNAPDECK_HOST || "local";
+  },
   /** `npm start` runs one worker process beside the web server. */
   get startWorker() {
     return process.env.SNAPDECK_WORKER !== "0";

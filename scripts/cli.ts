@@ -8,7 +8,8 @@ import { migrateDatabase } from "@/lib/server/setup";
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
-  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N]
+  npm run cli -- host create --name NAME
+  npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N] [--host NAME] [--wait]
   npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
 
 class UsageError extends Error {}
@@ -53,8 +54,24 @@ const COMMANDS: Record<string, Command> = {
       return [`created ${scope} token "${created.name}" for ${user.email}${expiry}; it is shown only once:`, created.token];
     },
   },
+  "host create": {
+    options: { name: { type: "string" } },
+    required: ["name"],
+    async run(o) {
+      const { createHost } = await import("@/lib/server/hosts");
+      const host = await createHost(str(o, "name"));
+      return [`created host ${host.name}; run its agent there with: npm run agent -- --host ${host.name}`, host.name];
+    },
+  },
   "server create": {
-    options: { owner: { type: "string" }, name: { type: "string" }, status: { type: "string" }, "disk-mb": { type: "string" } },
+    options: {
+      owner: { type: "string" },
+      name: { type: "string" },
+      status: { type: "string" },
+      "disk-mb": { type: "string" },
+      host: { type: "string" },
+      wait: { type: "boolean" },
+    },
     required: ["owner", "name"],
     async run(o) {
       const status = (o.status as string | undefined) ?? "stopped";
@@ -65,8 +82,18 @@ const COMMANDS: Record<string, Command> = {
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createServer } = await import("@/lib/server/servers");
       const owner = await getUserByEmail(str(o, "owner"));
-      const server = await createServer(owner.id, { name: str(o, "name"), status, disk_mb: diskMb });
-      return [`created server ${server.name} (${diskMb} MB disk, ${server.status}) for ${owner.email}`, String(server.id)];
+      const server = await createServer(owner.id, {
+        name: str(o, "name"),
+        status,
+        disk_mb: diskMb,
+        host: o.host as string | undefined,
+      });
+      // --wait: return once the host's agent made the disk (for scripts that use the server next).
+      if (o.wait) await waitForProvision(server.operationId, server.host.name);
+      return [
+        `created server ${server.name} (${diskMb} MB disk, ${server.status}) on host ${server.host.name} for ${owner.email}; its agent makes the disk`,
+        String(server.id),
+      ];
     },
   },
   "db copy": {
@@ -81,6 +108,21 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+async function waitForProvision(operationId: string, host: string): Promise<void> {
+  const { getOperationStatus } = await import("@/lib/server/servers");
+  let warned = false;
+  for (const started = Date.now(); ; await new Promise((r) => setTimeout(r, 200))) {
+    const op = await getOperationStatus(operationId);
+    if (op.status === "completed") return;
+    if (op.status === "failed")
+      throw new Error(`the agent of host ${host} could not make the disk: ${op.error ?? "unknown error"}`);
+    if (!warned && op.status === "queued" && Date.now() - started > 10_000) {
+      console.error(`waiting for an agent of host ${host} (npm run agent -- --host ${host})…`);
+      warned = true;
+    }
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const key = argv.slice(0, 2).join(" ");

@@ -41,7 +41,7 @@ for (const db of databases) {
   // On PostgreSQL: the suites that touch the database through the app (API, jobs and
   // crash recovery, PostgreSQL-only tests), not the storage-driver unit tests again.
   const report = `test-results/vitest-${db}.json`;
-  const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/postgres"] : [];
+  const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];
   steps.push({
     name: `unit and API tests (vitest, ${db})`,
     cmd: ["npx", "vitest", "run", ...files, `--outputFile.json=${report}`],

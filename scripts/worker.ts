@@ -1,19 +1,27 @@
-// `npm run worker`: a standalone operation worker. Any number can run against one
-// database (lib/jobs/lease.ts). SIGTERM/SIGINT stop it cleanly: running operations are
-// put back in the queue for another worker, and its heartbeat row is removed; within
-// seconds even when a handler is stuck in I/O.
+// `npm run agent -- --host hv-01` (or SNAPDECK_HOST=hv-01 npm run agent; `npm run worker`
+// is the same, for the host `local`): the data plane of one host. It runs the operations
+// of that host's servers only, with their disks under this process's DATA_DIR/disks/ and
+// the shared store at SNAPDECK_STORE_DIR. Any number can run per host (lib/jobs/lease.ts).
+// SIGTERM/SIGINT stop it cleanly: running operations are put back in the queue for another
+// agent of the host, and its heartbeat row is removed; within seconds even when a handler
+// is stuck in I/O.
+import { parseArgs } from "node:util";
 import { migrateDatabase } from "@/lib/server/setup";
 import { ensureDb } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
 import { startWorker } from "@/lib/jobs/runner";
 import { config } from "@/lib/config";
+import { getAgentHost } from "@/lib/server/hosts";
 
 async function main() {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { host: { type: "string" } }, strict: true });
+  if (values.host) process.env.SNAPDECK_HOST = values.host;
   // Skips the Prisma CLI when nothing is pending: `migrate deploy` times out while
   // another process (the app, another worker) has the WAL database open.
   await migrateDatabase();
   await ensureDb();
-  const worker = startWorker({ concurrency: config.workerConcurrency });
+  const host = await getAgentHost(config.host);
+  const worker = startWorker({ concurrency: config.workerConcurrency, host: host.name });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -40,5 +48,7 @@ async function main() {
 
 main().catch((err) => {
   logger.error({ err }, "worker failed to start");
+  // Say it plainly too: an agent for a host nobody created should not need a log reader.
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

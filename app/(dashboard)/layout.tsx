@@ -8,5 +8,9 @@ import { AppFrame } from "@/components/layout/app-frame";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await getSessionUser();
   if (!user) redirect("/login");
-  return <AppFrame email={user.email}>{children}</AppFrame>;
+  return (
+    <AppFrame email={user.email} admin={user.role === "admin"}>
+      {children}
+    </AppFrame>
+  );
 }

@@ -2,13 +2,13 @@ import type { ReactNode } from "react";
 import { AppHeader } from "@/components/layout/app-header";
 
 /** Header, skip link and main column of every signed-in page (and of the 404 page). */
-export function AppFrame({ email, children }: { email: string; children: ReactNode }) {
+export function AppFrame({ email, admin = false, children }: { email: string; admin?: boolean; children: ReactNode }) {
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
         Skip to content
       </a>
-      <AppHeader email={email} />
+      <AppHeader email={email} admin={admin} />
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6">
         {children}
       </main>

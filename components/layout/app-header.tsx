@@ -10,8 +10,9 @@ const NAV = [
   { href: "/servers", label: "Servers" },
   { href: "/settings/tokens", label: "API tokens" },
 ];
+const ADMIN_NAV = [{ href: "/hosts", label: "Hosts" }];
 
-export function AppHeader({ email }: { email: string }) {
+export function AppHeader({ email, admin = false }: { email: string; admin?: boolean }) {
   const pathname = usePathname();
   const [signingOut, setSigningOut] = useState(false);
   return (
@@ -24,7 +25,7 @@ export function AppHeader({ email }: { email: string }) {
           Snapdeck
         </Link>
         <nav aria-label="Main" className="order-3 flex w-full gap-1 sm:order-none sm:w-auto">
-          {NAV.map((item) => {
+          {[...NAV, ...(admin ? ADMIN_NAV : [])].map((item) => {
             const current = pathname === item.href || pathname.startsWith(`${item.href}/`);
             return (
               <Link

@@ -29,6 +29,7 @@ function useDismissed(operationId: string | null): boolean {
 
 function title(op: LastOperation): string {
   const name = op.snapshot ? ` ${op.snapshot.name}` : "";
+  if (op.kind === "provision") return "Creating the server's disk failed";
   return op.kind === "snapshot_restore" ? `Restore from snapshot${name} failed` : `Snapshot${name} failed`;
 }
 

@@ -12,9 +12,28 @@ import type { Server, ServerOperation } from "@/lib/schemas/api-responses";
 /** The progress banner names the snapshot (from the page's snapshot list) once it is known. */
 function operationText(operation: ServerOperation, snapshotName: string | undefined): string {
   const name = snapshotName ? ` ${snapshotName}` : "";
+  if (operation.kind === "provision") return "Creating the server's disk";
   return operation.kind === "snapshot_restore"
     ? `Restoring from snapshot${name}; the server stays stopped until it finishes`
     : `Taking snapshot${name}`;
+}
+
+/** A queued operation whose host has no live agent: say which host and since when. */
+function WaitingForHost({ waiting }: { waiting: NonNullable<ServerOperation["waiting_for_host"]> }) {
+  return (
+    <p data-testid="waiting-for-host" className="mb-2 font-medium">
+      Queued: waiting for host {waiting.name}
+      {waiting.offline_since ? (
+        <>
+          {" "}
+          (offline since <RelativeTime iso={waiting.offline_since} />)
+        </>
+      ) : (
+        " (no agent has connected yet)"
+      )}
+      . It starts when the host&apos;s agent is back.
+    </p>
+  );
 }
 
 export function ServerHeader({ server }: { server: Server }) {
@@ -39,6 +58,7 @@ export function ServerHeader({ server }: { server: Server }) {
           <p className="font-mono text-xs break-all text-zinc-600">{server.hostname}</p>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:flex sm:flex-wrap">
             <Meta term="Location" value={server.location} />
+            {server.host ? <Meta term="Host" value={server.host} /> : null}
             <Meta term="Disk" value={formatMb(server.disk_mb)} />
             <Meta term="Snapshots" value={`${server.snapshot_count}/${server.snapshot_limit}`} />
             <Meta term="Created" value={<RelativeTime iso={server.created_at} />} />
@@ -47,7 +67,12 @@ export function ServerHeader({ server }: { server: Server }) {
         <PowerActions server={server} />
       </div>
       {server.operation ? (
-        <div role="status" data-testid="operation-banner" className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900">
+        <div
+          role="status"
+          data-testid="operation-banner"
+          className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900"
+        >
+          {server.operation.waiting_for_host ? <WaitingForHost waiting={server.operation.waiting_for_host} /> : null}
           <p className="mb-2">
             {operationText(server.operation, snapshotName)} · {Math.round(server.operation.progress)}%
           </p>

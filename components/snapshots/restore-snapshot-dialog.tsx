@@ -1,6 +1,7 @@
 "use client";
-// The one action that destroys data on purpose. The operator must read the consequences
-// and type the server's exact name (case-sensitive) before the button comes alive.
+// The one action that destroys data on purpose. The operator picks the target server (the
+// snapshot's own by default, or another of the owner's servers on any host), reads the
+// consequences and types the TARGET's exact name (case-sensitive) before the button comes alive.
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
@@ -9,6 +10,7 @@ import { Input } from "@/components/ui/input";
 import { RelativeTime, formatUtc } from "@/components/ui/relative-time";
 import { isStaleStateError } from "@/lib/client/api-fetch";
 import { useRestoreSnapshot } from "@/lib/client/snapshots";
+import { useServers } from "@/lib/client/servers";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
 export function RestoreSnapshotDialog({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot | null; onClose: () => void }) {
@@ -22,8 +24,13 @@ export function RestoreSnapshotDialog({ server, snapshot, onClose }: { server: S
   );
 }
 
-function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot; onClose: () => void }) {
+function RestoreForm({ server: source, snapshot, onClose }: { server: Server; snapshot: Snapshot; onClose: () => void }) {
   const restore = useRestoreSnapshot();
+  const servers = useServers();
+  // The owner's servers (an admin sees everyone's; a snapshot stays with its owner).
+  const candidates = (servers.data?.results ?? [source]).filter((s) => s.owner_id === source.owner_id);
+  const [targetId, setTargetId] = useState(source.id);
+  const server = candidates.find((s) => s.id === targetId) ?? source;
   const [typed, setTyped] = useState("");
   const matches = typed === server.name;
   const afterState = server.status === "active" ? "started again" : `left ${server.status}`;
@@ -31,9 +38,31 @@ function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: 
   return (
     <DialogContent
       title={`Restore ${server.name} from ${snapshot.name}?`}
-      description="Read this before you continue. A restore replaces the server's disk."
+      description="Read this before you continue. A restore replaces the target server's disk."
     >
       <div className="space-y-4 text-sm">
+        <div className="space-y-1.5">
+          <label htmlFor="restore-target" className="block text-zinc-800">
+            Target server
+          </label>
+          <select
+            id="restore-target"
+            value={targetId}
+            onChange={(e) => {
+              setTargetId(Number(e.target.value));
+              setTyped(""); // a confirmation typed for one server never carries over to another
+            }}
+            className="w-full rounded-md border border-zinc-300 bg-white px-2.5 py-1.5 text-sm text-zinc-900"
+          >
+            {candidates.map((s) => (
+              <option key={s.id} value={s.id} disabled={s.disk_mb < source.disk_mb}>
+                {s.name}
+                {s.id === source.id ? " (this server)" : ""}
+                {s.disk_mb < source.disk_mb ? " (disk too small)" : ""}
+              </option>
+            ))}
+          </select>
+        </div>
         <div role="note" className="space-y-1.5 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
           <p className="font-semibold">All current data on the server will be overwritten.</p>
           <p>This cannot be undone. Anything written since the snapshot was taken is lost.</p>
@@ -55,12 +84,17 @@ function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: 
           id="restore-form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (matches && !restore.isPending) restore.mutate(snapshot, { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() });
+            if (matches && !restore.isPending)
+              restore.mutate(
+                { snapshot, serverId: server.id },
+                { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() },
+              );
           }}
           className="space-y-1.5"
         >
           <label htmlFor="restore-confirm-name" className="block text-zinc-800">
-            Type the server name <strong className="font-mono font-semibold text-zinc-900">{server.name}</strong> to confirm
+            Type the target server&apos;s name <strong className="font-mono font-semibold text-zinc-900">{server.name}</strong> to
+            confirm
           </label>
           <Input
             id="restore-confirm-name"

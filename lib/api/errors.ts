@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   operation_in_progress: 400,
   invalid_server_state: 400,
   invalid_snapshot_state: 400,
+  disk_too_small: 400,
   snapshot_in_use: 400,
   idempotency_key_reused: 400,
   unauthenticated: 401,

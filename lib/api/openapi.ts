@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document, generated from the zod schemas that validate requests
 // (lib/schemas) and describe responses (lib/schemas/api-responses.ts), so it cannot drift.
 import { z } from "zod";
-import { createSnapshotSchema, idSchema, listSnapshotsQuerySchema } from "@/lib/schemas/snapshots";
+import { createSnapshotSchema, idSchema, listSnapshotsQuerySchema, restoreSnapshotSchema } from "@/lib/schemas/snapshots";
 import { createTokenSchema } from "@/lib/schemas/tokens";
 import { POWER_ACTIONS } from "@/lib/schemas/servers";
 import * as res from "@/lib/schemas/api-responses";
@@ -84,9 +84,23 @@ export function buildOpenApiDocument(serverUrl: string) {
       parameters: [pathId("snapshotId")],
       post: {
         operationId: "restoreSnapshot",
-        summary: "Overwrite the server's disk with this snapshot (stops the server first)",
+        summary: "Overwrite a server's disk with this snapshot (stops that server first): its own server, or server_id's",
         parameters: [idempotencyKey],
+        requestBody: { ...body("RestoreSnapshot"), required: false },
         responses: { 200: json("RestoreResult", "Restore accepted"), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    "/hosts/": {
+      get: {
+        operationId: "listHosts",
+        summary: "List hypervisor hosts with their agents' presence (admins only)",
+        responses: {
+          200: {
+            description: "Every host",
+            content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Host" } } } },
+          },
+          ...errors(401, 403),
+        },
       },
     },
     "/servers/": {
@@ -164,7 +178,10 @@ export function buildOpenApiDocument(serverUrl: string) {
       },
       responses: Object.fromEntries(Object.entries(errorDescriptions).map(([s, d]) => [`E${s}`, json("Error", d)])),
       schemas: {
-        ...componentSchemas({ CreateSnapshot: createSnapshotSchema, CreateToken: createTokenSchema }, "input"),
+        ...componentSchemas(
+          { CreateSnapshot: createSnapshotSchema, RestoreSnapshot: restoreSnapshotSchema, CreateToken: createTokenSchema },
+          "input",
+        ),
         ...componentSchemas(
           {
             Error: res.errorSchema,
@@ -172,6 +189,7 @@ export function buildOpenApiDocument(serverUrl: string) {
             CreatedSnapshot: res.createdSnapshotSchema,
             SnapshotPage: res.snapshotPageSchema,
             RestoreResult: res.restoreResultSchema,
+            Host: res.hostSchema,
             Server: res.serverSchema,
             ServerPage: res.serverPageSchema,
             ApiToken: res.tokenSchema,

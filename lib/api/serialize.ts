@@ -5,6 +5,7 @@
 import {
   createdSnapshotSchema,
   createdTokenSchema,
+  hostSchema,
   restoreResultSchema,
   serverSchema,
   snapshotSchema,
@@ -12,6 +13,7 @@ import {
   type ApiToken,
   type CreatedApiToken,
   type CreatedSnapshot,
+  type Host,
   type Page,
   type RestoreResult,
   type Server,
@@ -82,11 +84,24 @@ export function serializeServer(s: ServerView): Server {
     status: s.status,
     location: s.location,
     disk_mb: s.diskMb,
+    ...(s.hostName !== null && { host: s.hostName }),
     owner_id: s.ownerId,
     snapshot_count: s.snapshotCount,
     snapshot_limit: s.snapshotLimit,
     latest_snapshot_at: iso(s.latestSnapshotAt),
-    operation: op ? { id: op.id, kind: op.kind, status: op.status, progress: op.progress, snapshot_id: op.snapshotId } : null,
+    operation: op
+      ? {
+          id: op.id,
+          kind: op.kind,
+          status: op.status,
+          progress: op.progress,
+          snapshot_id: op.snapshotId,
+          waiting_for_host: s.waitingForHost && {
+            name: s.waitingForHost.name,
+            offline_since: iso(s.waitingForHost.offlineSince),
+          },
+        }
+      : null,
     last_operation: last && {
       id: last.id,
       kind: last.kind,
@@ -98,6 +113,22 @@ export function serializeServer(s: ServerView): Server {
       snapshot: last.snapshot && { id: last.snapshot.id, name: last.snapshot.name },
     },
     created_at: s.createdAt.toISOString(),
+  });
+}
+
+export function serializeHost(h: {
+  name: string;
+  online: boolean;
+  lastSeenAt: Date | null;
+  servers: number;
+  runningOperations: number;
+}): Host {
+  return hostSchema.parse({
+    name: h.name,
+    status: h.online ? "online" : "offline",
+    last_seen_at: iso(h.lastSeenAt),
+    servers: h.servers,
+    running_operations: h.runningOperations,
   });
 }
 

@@ -9,7 +9,10 @@ const isFinal = (op: LastOperation) => op.status === "completed" || op.status ==
 
 function describe(server: Server, op: LastOperation): string {
   const snapshot = op.snapshot ? ` ${op.snapshot.name}` : "";
-  return op.kind === "snapshot_restore" ? `Restore of ${server.name} from${snapshot || " a snapshot"}` : `Snapshot${snapshot} of ${server.name}`;
+  if (op.kind === "provision") return `Disk of ${server.name}`;
+  return op.kind === "snapshot_restore"
+    ? `Restore of ${server.name} from${snapshot || " a snapshot"}`
+    : `Snapshot${snapshot} of ${server.name}`;
 }
 
 export function useOperationToasts(server: Server | undefined) {

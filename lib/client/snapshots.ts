@@ -95,7 +95,12 @@ export function useCreateSnapshot() {
 export function useRestoreSnapshot() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (snapshot: Snapshot) => apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, { method: "POST" }),
+    // server_id only for another server: a restore onto its own server sends no body, as before.
+    mutationFn: ({ snapshot, serverId }: { snapshot: Snapshot; serverId: number }) =>
+      apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, {
+        method: "POST",
+        ...(serverId !== snapshot.server.id && { body: { server_id: serverId } }),
+      }),
     onSuccess: (result) =>
       toast.success(`Restoring ${result.server.name} from ${result.snapshot.name}.`, {
         description: "The server is stopped while its disk is overwritten; progress shows above the snapshots.",

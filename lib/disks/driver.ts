@@ -13,6 +13,8 @@ export type OperationArgs = {
    * throws when the caller may no longer commit (its lease on the operation was lost).
    */
   beforeCommit?: () => Promise<void>;
+  /** Restore: the target disk's size; a smaller snapshot (restored onto a bigger server) fills its start. */
+  diskBytes?: number;
 };
 
 export type SnapshotSize = {

@@ -157,7 +157,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       }
     },
 
-    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
+    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, diskBytes }) {
       const manifest = await store.readManifest(snapshotId);
       if (!manifest) throw new DriverError("snapshot_missing", "The snapshot has no stored data; it cannot be restored.");
       await fs.mkdir(disksDir, { recursive: true });
@@ -168,7 +168,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       const out = await fs.open(tmp, "wx");
       const throttle = createThrottle(options.throughputMbps);
       try {
-        await out.truncate(manifest.diskBytes);
+        await out.truncate(Math.max(manifest.diskBytes, diskBytes ?? 0));
         await writeChunks({
           manifest, out, throttle, signal,
           readPacked: store.readPacked,

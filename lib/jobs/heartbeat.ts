@@ -1,21 +1,48 @@
-// One WorkerHeartbeat row per live worker; /api/health calls the worker alive when the
-// newest heartbeatAt is fresh. The row goes away on a clean stop.
+// One WorkerHeartbeat row per live agent, naming its host: a host is online while one of its
+// rows is fresh (lib/server/hosts.ts), /api/health needs a fresh one. heartbeatAt is the
+// database's clock. Each beat also says whether this agent can write the snapshot store,
+// so /api/health reports the store without the web tier touching it. The row goes away on
+// a clean stop.
 import os from "node:os";
-import { prisma } from "@/lib/server/db";
+import { databaseNow, prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
+import { getStoreDir } from "@/lib/config";
+import { probeWritable } from "@/lib/disks/fs-util";
+import { describeFailure } from "@/lib/jobs/failures";
 
 export const WORKER_HEARTBEAT_MS = 5_000;
 
-export function startHeartbeat(workerId: string) {
+/** null when the store takes a small write, else the failure code (storage_full, …). */
+async function storeFault(): Promise<string | null> {
+  try {
+    await probeWritable(getStoreDir());
+    return null;
+  } catch (err) {
+    const { code } = describeFailure(err, null);
+    logger.warn({ err, code }, "the snapshot store cannot be written");
+    return code;
+  }
+}
+
+export function startHeartbeat(workerId: string, host: string) {
   const beat = async () => {
-    const now = new Date();
-    await prisma.$transaction((tx) =>
-      tx.workerHeartbeat.upsert({
+    const fault = await storeFault();
+    await prisma.$transaction(async (tx) => {
+      const now = await databaseNow(tx);
+      await tx.workerHeartbeat.upsert({
         where: { id: workerId },
-        create: { id: workerId, hostname: os.hostname(), pid: process.pid, startedAt: now, heartbeatAt: now },
-        update: { heartbeatAt: now },
-      }),
-    );
+        create: {
+          id: workerId,
+          hostname: os.hostname(),
+          host,
+          pid: process.pid,
+          storeFault: fault,
+          startedAt: now,
+          heartbeatAt: now,
+        },
+        update: { heartbeatAt: now, storeFault: fault },
+      });
+    });
   };
   const safeBeat = () => beat().catch((err) => logger.warn({ err, workerId }, "worker heartbeat failed"));
   let current = safeBeat();

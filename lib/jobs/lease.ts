@@ -26,28 +26,43 @@ const claimable = (now: Date): Prisma.OperationWhereInput => ({
   OR: [{ status: "queued" }, { status: "running", leaseExpiresAt: { lt: now } }],
 });
 
-export async function claimNext(workerId: string): Promise<Operation | null> {
+/**
+ * Claims the oldest claimable operation of a server on `host`. Only the candidate read
+ * filters by host (a server never changes host); the claim itself stays the same one-row
+ * compare-and-swap, with no join that could turn it into a read before the write.
+ */
+export async function claimNext(workerId: string, host: string): Promise<Operation | null> {
   const candidates = await prisma.operation.findMany({
-    where: claimable(await databaseNow()),
+    where: { ...claimable(await databaseNow()), server: { host: { name: host } } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true },
     take: 5,
   });
   for (const { id } of candidates) {
-    const op = await prisma.$transaction(async (tx) => {
-      const now = await databaseNow(tx);
-      const { count } = await tx.operation.updateMany({
-        where: { id, ...claimable(now) },
-        data: { status: "running", leaseOwner: workerId, leaseExpiresAt: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
-      });
-      if (count === 0) return null; // another worker was faster
-      const claimed = await tx.operation.findUniqueOrThrow({ where: { id } });
-      if (claimed.startedAt) return claimed;
-      return tx.operation.update({ where: { id }, data: { startedAt: now } });
-    });
+    const op = await claimOperation(id, workerId);
     if (op) return op;
   }
   return null;
+}
+
+/** The compare-and-swap of one operation by id; null when it is not claimable (or another worker was faster). */
+export async function claimOperation(id: string, workerId: string): Promise<Operation | null> {
+  return prisma.$transaction(async (tx) => {
+    const now = await databaseNow(tx);
+    const { count } = await tx.operation.updateMany({
+      where: { id, ...claimable(now) },
+      data: {
+        status: "running",
+        leaseOwner: workerId,
+        leaseExpiresAt: new Date(now.getTime() + LEASE_MS),
+        attempts: { increment: 1 },
+      },
+    });
+    if (count === 0) return null;
+    const claimed = await tx.operation.findUniqueOrThrow({ where: { id } });
+    if (claimed.startedAt) return claimed;
+    return tx.operation.update({ where: { id }, data: { startedAt: now } });
+  });
 }
 
 export function ownedBy(op: Pick<Operation, "id">, workerId: string): Prisma.OperationWhereInput {

@@ -1,6 +1,7 @@
 // snapshot_restore: the API already set the server to `restoring` and recorded its
 // previous power state in the payload; the server gets that state back whatever happens,
 // because the disk swap is atomic (the old disk is intact unless the rename happened).
+import { prisma } from "@/lib/server/db";
 import type { JobContext } from "@/lib/jobs/context";
 import type { SnapshotRestorePayload } from "@/lib/jobs/payloads";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -16,8 +17,11 @@ function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext, payload: S
 export async function runRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload): Promise<void> {
   if (ctx.op.snapshotId === null) throw new OperationFailure("snapshot_missing", "The snapshot to restore no longer exists.");
   await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId });
+  // The target may be another, bigger server than the snapshot's (restore to another server).
+  const { diskMb } = await prisma.server.findUniqueOrThrow({ where: { id: ctx.op.serverId }, select: { diskMb: true } });
   await ctx.driver.restoreSnapshot({
     serverId: ctx.op.serverId,
+    diskBytes: diskMb * 1024 * 1024,
     snapshotId: ctx.op.snapshotId,
     onProgress: ctx.progress,
     signal: ctx.signal,

@@ -7,15 +7,17 @@ import { logger } from "@/lib/server/logger";
 import { isDatabaseUnavailable } from "@/lib/server/db-errors";
 import type { Operation } from "@/lib/generated/prisma/client";
 import { getDiskDriver } from "@/lib/disks/get-driver";
-import { claimNext, HEARTBEAT_MS, LeaseLostError, MAX_ATTEMPTS, renewLease, requeue } from "@/lib/jobs/lease";
+import { claimNext, claimOperation, HEARTBEAT_MS, LeaseLostError, MAX_ATTEMPTS, renewLease, requeue } from "@/lib/jobs/lease";
 import { createJobContext, type JobContext } from "@/lib/jobs/context";
 import { parsePayload, type JobPayload } from "@/lib/jobs/payloads";
 import { failCreateSnapshot, runCreateSnapshot } from "@/lib/jobs/create-snapshot";
 import { failRestoreSnapshot, runRestoreSnapshot } from "@/lib/jobs/restore-snapshot";
 import { startHeartbeat } from "@/lib/jobs/heartbeat";
+import { failProvision, runProvision } from "@/lib/jobs/provision";
 import { expireDeadLocalLeases, newWorkerId, sweepStore } from "@/lib/jobs/recovery";
 import { describeFailure, failureOf, type Failure } from "@/lib/jobs/failures";
 import { drainDeletions } from "@/lib/jobs/deletions";
+import { config } from "@/lib/config";
 
 /**
  * How long stop() waits for running handlers to wind down. A handler stuck in I/O (a hung
@@ -31,6 +33,8 @@ function dispatch(ctx: JobContext, payload: JobPayload) {
       return { run: () => runCreateSnapshot(ctx), fail: (f: Failure) => failCreateSnapshot(ctx, f) };
     case "snapshot_restore":
       return { run: () => runRestoreSnapshot(ctx, payload), fail: (f: Failure) => failRestoreSnapshot(ctx, payload, f) };
+    case "provision":
+      return { run: () => runProvision(ctx, payload), fail: (f: Failure) => failProvision(ctx, f) };
   }
 }
 
@@ -50,7 +54,11 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
     } catch (err) {
       // Nothing to run, but the server must still be released (a restore's to `stopped`).
       const fallback: JobPayload =
-        op.kind === "snapshot_restore" ? { kind: "snapshot_restore", previousStatus: "stopped" } : { kind: "snapshot_create" };
+        op.kind === "snapshot_restore"
+          ? { kind: "snapshot_restore", previousStatus: "stopped" }
+          : op.kind === "provision"
+            ? { kind: "provision", diskMb: 1, demoContentMb: 0 }
+            : { kind: "snapshot_create" };
       log.error({ err }, "operation payload unreadable; failing it");
       return void (await dispatch(ctx, fallback).fail(failureOf("internal_error", null)));
     }
@@ -91,7 +99,23 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
   }
 }
 
-export function startWorker(opts: { workerId?: string; pollMs?: number; concurrency?: number } = {}): {
+/**
+ * Runs one operation now in this process, as an agent would (used where the caller is the
+ * agent of the server's host, e.g. tests seeding servers without a worker). False when
+ * the operation was not claimable.
+ */
+export async function runOperation(operationId: string, workerId = newWorkerId()): Promise<boolean> {
+  const op = await claimOperation(operationId, workerId);
+  if (!op) return false;
+  await execute(op, workerId, new AbortController());
+  return true;
+}
+
+/**
+ * An agent: runs the operations of servers on one host (default SNAPDECK_HOST, `local`),
+ * with that host's disks under this process's DATA_DIR.
+ */
+export function startWorker(opts: { workerId?: string; pollMs?: number; concurrency?: number; host?: string } = {}): {
   workerId: string;
   /** Resolves true when every handler wound down, false when some were stuck (and requeued). */
   stop(): Promise<boolean>;
@@ -99,11 +123,12 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
   const workerId = opts.workerId ?? newWorkerId();
   const pollMs = opts.pollMs ?? 500;
   const concurrency = opts.concurrency ?? 2;
+  const host = opts.host ?? config.host;
   const running = new Map<string, { op: Operation; controller: AbortController; done: Promise<void> }>();
   let draining: Promise<unknown> | null = null;
   const stopSignal = new AbortController();
-  const heartbeat = startHeartbeat(workerId);
-  const log = logger.child({ workerId });
+  const heartbeat = startHeartbeat(workerId, host);
+  const log = logger.child({ workerId, host });
 
   const loop = (async () => {
     await expireDeadLocalLeases().catch((err) => log.warn({ err }, "dead-worker recovery failed"));
@@ -115,7 +140,8 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
         .catch((err) => log.warn({ err }, "deletion drain failed"))
         .finally(() => (draining = null));
       let op: Operation | null = null;
-      if (running.size < concurrency) op = await claimNext(workerId).catch((err) => {
+      if (running.size < concurrency)
+        op = await claimNext(workerId, host).catch((err) => {
           log.error({ err }, "claim failed");
           return null;
         });

@@ -5,10 +5,11 @@ import { z } from "zod";
 import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
+import { HOST_STATUSES } from "@/lib/schemas/hosts";
 import { FAILURE_CODES } from "@/lib/jobs/failures";
 
 const timestamp = z.iso.datetime();
-export const OPERATION_KINDS = ["snapshot_create", "snapshot_restore"] as const;
+export const OPERATION_KINDS = ["snapshot_create", "snapshot_restore", "provision"] as const;
 
 export const errorSchema = z.object({
   detail: z.string(),
@@ -32,6 +33,14 @@ export const snapshotSchema = z.object({
 
 export const createdSnapshotSchema = snapshotSchema.extend({ message: z.string(), warning: z.string().optional() });
 
+export const hostSchema = z.object({
+  name: z.string(),
+  status: z.enum(HOST_STATUSES).describe("online while any agent of the host sent a heartbeat in the last 15 s"),
+  last_seen_at: timestamp.nullable().describe("The newest heartbeat of any of its agents; null: never seen."),
+  servers: z.number().int(),
+  running_operations: z.number().int(),
+});
+
 export const restoreResultSchema = z.object({
   status: z.literal("success"),
   message: z.string(),
@@ -46,6 +55,7 @@ export const serverSchema = z.object({
   status: z.enum(SERVER_STATUSES),
   location: z.string(),
   disk_mb: z.number().int(),
+  host: z.string().optional().describe("The hypervisor host holding the server's disk; admins only."),
   owner_id: z.number().int(),
   snapshot_count: z.number().int(),
   snapshot_limit: z.number().int(),
@@ -57,6 +67,13 @@ export const serverSchema = z.object({
       status: z.string(),
       progress: z.number().int(),
       snapshot_id: z.number().int().nullable().describe("The snapshot being taken or restored."),
+      waiting_for_host: z
+        .object({
+          name: z.string(),
+          offline_since: timestamp.nullable().describe("The host's last heartbeat; null: never seen."),
+        })
+        .nullable()
+        .describe("Set while the operation is queued because no agent of the server's host is online; it runs when one returns."),
     })
     .nullable(),
   last_operation: z
@@ -105,5 +122,6 @@ export type RestoreResult = z.infer<typeof restoreResultSchema>;
 export type Server = z.infer<typeof serverSchema>;
 export type ServerOperation = NonNullable<Server["operation"]>;
 export type LastOperation = NonNullable<Server["last_operation"]>;
+export type Host = z.infer<typeof hostSchema>;
 export type ApiToken = z.infer<typeof tokenSchema>;
 export type CreatedApiToken = z.infer<typeof createdTokenSchema>;

@@ -38,3 +38,15 @@ export const listSnapshotsQuerySchema = z.strictObject({
   page_size: idSchema.pipe(z.number().max(100, { error: "must be at most 100" })).default(20),
 });
 export type ListSnapshotsQuery = z.infer<typeof listSnapshotsQuerySchema>;
+
+/** Optional body of POST /snapshots/{id}/restore/: restore onto another server of the same owner. */
+export const restoreSnapshotSchema = z.strictObject({
+  server_id: z
+    .number({ error: "must be an integer" })
+    .int({ error: "must be an integer" })
+    .min(1)
+    .max(2_147_483_647)
+    .optional()
+    .describe("The server whose disk is overwritten (same owner, any host); default: the snapshot's own server."),
+});
+export type RestoreSnapshotInput = z.infer<typeof restoreSnapshotSchema>;

@@ -13,6 +13,7 @@ import { migrateDatabase } from "@/lib/server/setup";
 const TABLES = [
   { model: "user", table: "User", pk: "id" },
   { model: "apiToken", table: "ApiToken", pk: "id" },
+  { model: "host", table: "Host", pk: "id" },
   { model: "server", table: "Server", pk: "id" },
   { model: "snapshot", table: "Snapshot", pk: "id" },
   { model: "operation", table: "Operation", pk: "id" },
@@ -26,7 +27,7 @@ const TABLES = [
 ] as const satisfies { model: string; table: string; pk: string; pk2?: string }[];
 const BATCH = 1_000;
 // Tables whose integer ids come from a PostgreSQL sequence, which must continue after the copied ids.
-const SERIAL = ["User", "ApiToken", "Server", "Snapshot", "AuditEvent", "IdempotencyRecord"];
+const SERIAL = ["User", "ApiToken", "Host", "Server", "Snapshot", "AuditEvent", "IdempotencyRecord"];
 
 type Row = Record<string, unknown>;
 type Delegate = {

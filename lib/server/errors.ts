@@ -9,6 +9,7 @@ export type AppErrorCode =
   | "operation_in_progress"
   | "invalid_server_state"
   | "invalid_snapshot_state"
+  | "disk_too_small"
   | "snapshot_in_use"
   | "idempotency_key_reused"
   | "idempotency_request_in_progress"

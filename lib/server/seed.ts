@@ -1,10 +1,10 @@
 // Demo data for an empty database: a demo user and three servers of different sizes and
-// power states, each with a real disk holding mixed content.
+// power states on the host `local`. Their disks, with mixed content, are made by the local
+// agent's provision operations, like every server's.
 import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { AppError } from "@/lib/server/errors";
 import { createServer } from "@/lib/server/servers";
-import { fillDemoDisk } from "@/lib/disks/demo-content";
 
 export const DEMO_USER = { email: "demo@snapdeck.local", password: "snapdeck-demo" } as const;
 
@@ -25,11 +25,7 @@ export async function seedDemoData(contentMb: number): Promise<boolean> {
     if (err instanceof AppError && err.code === "conflict") return false;
     throw err;
   }
-  for (const { contentShare, status, ...server } of DEMO_SERVERS) {
-    // Disks are filled while the server is stopped, then put into its demo state.
-    const row = await createServer(user.id, { ...server, status: "stopped" });
-    await fillDemoDisk(row.id, Math.max(1, Math.round(contentMb * contentShare)));
-    if (status !== "stopped") await prisma.$transaction([prisma.server.update({ where: { id: row.id }, data: { status } })]);
-  }
+  for (const { contentShare, ...server } of DEMO_SERVERS)
+    await createServer(user.id, server, { demoContentMb: Math.max(1, Math.round(contentMb * contentShare)) });
   return true;
 }

@@ -6,16 +6,21 @@ import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
 import { recordAudit, recordRefusal } from "@/lib/server/audit";
 import { config } from "@/lib/config";
 import { createServerSchema, type CreateServerInput, type PowerAction } from "@/lib/schemas/servers";
-import { getDiskDriver } from "@/lib/disks/get-driver";
+import { hostPresence, resolveHost, type HostPresence } from "@/lib/server/hosts";
+import { randomUUID } from "node:crypto";
 
-type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow>>;
+const withHost = { host: { select: { name: true } } } as const;
+type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow<{ where: object; include: typeof withHost }>>>;
 const COUNTED = ["in_progress", "completed"];
 
 /** Snapshot counts, latest snapshot times and operations (running and last) for many servers, in three queries. */
 async function loadServerExtras(servers: ServerRow[]) {
   const ids = servers.map((s) => s.id);
-  const operationIds = [...new Set(servers.flatMap((s) => [s.activeOperationId, s.lastOperationId].filter((id): id is string => !!id)))];
-  const [counts, latest, operations] = await Promise.all([
+  const operationIds = [
+    ...new Set(servers.flatMap((s) => [s.activeOperationId, s.lastOperationId].filter((id): id is string => !!id))),
+  ];
+  const hostNames = [...new Set(servers.map((s) => s.host.name))];
+  const [counts, latest, operations, presence] = await Promise.all([
     prisma.snapshot.groupBy({
       by: ["serverId"],
       where: { serverId: { in: ids }, status: { in: COUNTED } },
@@ -25,8 +30,10 @@ async function loadServerExtras(servers: ServerRow[]) {
     operationIds.length
       ? prisma.operation.findMany({ where: { id: { in: operationIds } }, include: { snapshot: { select: { id: true, name: true } } } })
       : [],
+    hostPresence(hostNames),
   ]);
   return {
+    presence,
     count: new Map(counts.map((c) => [c.serverId, c._count._all])),
     latest: new Map(latest.map((l) => [l.serverId, l._max.createdAt])),
     operation: new Map(operations.map((o) => [o.id, o])),
@@ -34,36 +41,46 @@ async function loadServerExtras(servers: ServerRow[]) {
 }
 
 /** A server as the domain sees it: its row plus counts, the running operation and the newest one. lib/api serialises it. */
-function toServerView(server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
+function toServerView(actor: Actor, server: ServerRow, extras: Awaited<ReturnType<typeof loadServerExtras>>) {
   const operation = server.activeOperationId ? extras.operation.get(server.activeOperationId) : undefined;
   const last = server.lastOperationId ? extras.operation.get(server.lastOperationId) : undefined;
   return {
     ...server,
+    // Which hypervisor holds a server is the operator's business: admins only.
+    hostName: actor.role === "admin" ? server.host.name : null,
     snapshotCount: extras.count.get(server.id) ?? 0,
     snapshotLimit: config.snapshotLimit,
     latestSnapshotAt: extras.latest.get(server.id) ?? null,
     operation: operation ?? null,
     // The newest operation, kept until the next one starts, so a failure cannot go unseen.
     lastOperation: last ?? null,
+    // A queued operation whose host has no live agent waits for it: say so, with since when.
+    waitingForHost: waitingFor(server.host.name, operation, extras.presence),
   };
+}
+
+function waitingFor(host: string, op: { status: string } | undefined, presence: Map<string, HostPresence>) {
+  const state = presence.get(host);
+  if (op?.status !== "queued" || !state || state.online) return null;
+  return { name: host, offlineSince: state.lastSeenAt };
 }
 export type ServerView = ReturnType<typeof toServerView>;
 
 export async function listServers(actor: Actor) {
-  const servers = await prisma.server.findMany({ where: ownedServers(actor), orderBy: { id: "asc" } });
+  const servers = await prisma.server.findMany({ where: ownedServers(actor), include: withHost, orderBy: { id: "asc" } });
   const extras = await loadServerExtras(servers);
-  return servers.map((server) => toServerView(server, extras));
+  return servers.map((server) => toServerView(actor, server, extras));
 }
 
 export async function getServerRow(actor: Actor, serverId: number) {
-  const server = await prisma.server.findFirst({ where: { id: serverId, ...ownedServers(actor) } });
+  const server = await prisma.server.findFirst({ where: { id: serverId, ...ownedServers(actor) }, include: withHost });
   if (!server) throw new AppError("not_found", `Server ${serverId} not found.`);
   return server;
 }
 
 export async function getServer(actor: Actor, serverId: number) {
   const server = await getServerRow(actor, serverId);
-  return toServerView(server, await loadServerExtras([server]));
+  return toServerView(actor, server, await loadServerExtras([server]));
 }
 
 const TRANSITIONS: Record<PowerAction, { from: string; to: string }> = {
@@ -106,11 +123,23 @@ export async function runPowerAction(actor: Actor, serverId: number, action: Pow
   return getServer(actor, serverId);
 }
 
-/** Creates a server with an empty disk. Used by the operator CLI and the demo seed. */
-export async function createServer(ownerId: number, input: CreateServerInput) {
-  const data = createServerSchema.parse(input);
-  const server = await prisma.$transaction((tx) =>
-    tx.server.create({
+/**
+ * Records a server on its host and queues the `provision` operation that makes its disk:
+ * the control plane never touches disks, the host's agent does. The operation holds the
+ * server (one operation per server) until the disk exists. Used by the operator CLI and the
+ * demo seed, whose disks also get `demoContentMb` of content.
+ */
+export async function createServer(
+  ownerId: number,
+  input: CreateServerInput & { host?: string },
+  options: { demoContentMb?: number } = {},
+) {
+  const { host: hostName, ...rest } = input;
+  const data = createServerSchema.parse(rest);
+  const operationId = randomUUID();
+  return prisma.$transaction(async (tx) => {
+    const host = await resolveHost(tx, hostName);
+    const server = await tx.server.create({
       data: {
         name: data.name,
         hostname: `${data.name}.${data.location}.snapdeck.internal`,
@@ -118,15 +147,27 @@ export async function createServer(ownerId: number, input: CreateServerInput) {
         location: data.location,
         diskMb: data.disk_mb,
         ownerId,
+        hostId: host.id,
+        activeOperationId: operationId,
+        lastOperationId: operationId,
       },
-    }),
-  );
-  try {
-    await getDiskDriver().createDisk(server.id, data.disk_mb);
-  } catch (err) {
-    // Nothing half-created: a server without its disk is removed again.
-    await prisma.$transaction((tx) => tx.server.delete({ where: { id: server.id } }));
-    throw err;
-  }
-  return server;
+    });
+    await tx.operation.create({
+      data: {
+        id: operationId,
+        kind: "provision",
+        status: "queued",
+        serverId: server.id,
+        payload: JSON.stringify({ diskMb: data.disk_mb, demoContentMb: options.demoContentMb ?? 0 }),
+      },
+    });
+    return { ...server, host: { name: host.name }, operationId };
+  });
+}
+
+/** Status of an operation by id (the CLI's `server create --wait` polls it). */
+export async function getOperationStatus(operationId: string) {
+  const op = await prisma.operation.findUnique({ where: { id: operationId }, select: { status: true, error: true } });
+  if (!op) throw new AppError("not_found", `Operation ${operationId} not found.`);
+  return op;
 }

@@ -10,7 +10,7 @@ import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
 import { recordAudit, recordRefusal, type AuditAction } from "@/lib/server/audit";
 import { config } from "@/lib/config";
-import type { CreateSnapshotInput, ListSnapshotsQuery } from "@/lib/schemas/snapshots";
+import type { CreateSnapshotInput, ListSnapshotsQuery, RestoreSnapshotInput } from "@/lib/schemas/snapshots";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
 
 const COUNTED_STATUSES = ["in_progress", "completed"];
@@ -128,11 +128,33 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
   );
 }
 
-export async function restoreSnapshot(actor: Actor, snapshotId: number) {
+/**
+ * Restores a snapshot onto its own server or, with `server_id`, onto another server of the
+ * same owner on any host (the target's agent reads the shared store). Only the target is
+ * claimed (`restoring`, one operation per server); the source server is not touched and may
+ * keep working, and the snapshot cannot be deleted while the restore runs.
+ */
+export async function restoreSnapshot(actor: Actor, snapshotId: number, input: RestoreSnapshotInput = {}) {
   assertCanWrite(actor);
-  // The snapshot's server never changes, so it can be read before the transaction.
-  const found = await prisma.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) }, select: { serverId: true } });
+  // A snapshot's server and owner never change, so they can be read before the transaction.
+  const found = await prisma.snapshot.findFirst({
+    where: { id: snapshotId, server: ownedServers(actor) },
+    select: { serverId: true, ownerId: true, server: { select: { diskMb: true } } },
+  });
   if (!found) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+  const targetId = input.server_id ?? found.serverId;
+  if (targetId !== found.serverId) {
+    // Another user's server (even for an admin: a tenant's data stays with its tenant) answers 404.
+    const target = await prisma.server.findFirst({ where: { id: targetId, ownerId: found.ownerId, ...ownedServers(actor) } });
+    if (!target) throw new AppError("not_found", `Server ${targetId} not found.`);
+    // Servers are never resized, so the source server's disk is the snapshot's size.
+    if (target.diskMb < found.server.diskMb)
+      throw new AppError(
+        "disk_too_small",
+        `Server ${target.name} has a ${target.diskMb} MB disk; the snapshot needs ${found.server.diskMb} MB.`,
+        { server_id: ["disk is smaller than the snapshot"] },
+      );
+  }
   const operationId = randomUUID();
   return audited(actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, () =>
     prisma.$transaction(async (tx) => {
@@ -141,7 +163,7 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number) {
       let previousStatus: string | null = null;
       for (const status of RESTORABLE_SERVER_STATUSES) {
         const claimed = await tx.server.updateMany({
-          where: { id: found.serverId, activeOperationId: null, status },
+          where: { id: targetId, activeOperationId: null, status },
           data: { activeOperationId: operationId, lastOperationId: operationId, status: "restoring" },
         });
         if (claimed.count === 1) {
@@ -149,7 +171,11 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number) {
           break;
         }
       }
-      if (!previousStatus) throw busyServerError(await tx.server.findUniqueOrThrow({ where: { id: found.serverId } }));
+      const target = await tx.server.findUniqueOrThrow({
+        where: { id: targetId },
+        select: { id: true, name: true, status: true, activeOperationId: true },
+      });
+      if (!previousStatus) throw busyServerError(target);
 
       const snapshot = await tx.snapshot.findUnique({ where: { id: snapshotId }, include: withServer });
       if (!snapshot) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
@@ -161,14 +187,14 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number) {
           id: operationId,
           kind: "snapshot_restore",
           status: "queued",
-          serverId: found.serverId,
+          serverId: targetId,
           snapshotId,
           userId: actor.userId,
           payload: JSON.stringify({ previousStatus }),
         },
       });
-      await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", `server ${found.serverId}`);
-      return { snapshot, server: { ...snapshot.server, status: "restoring" as const }, previousStatus };
+      await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", `server ${targetId}`);
+      return { snapshot, server: { id: target.id, name: target.name, status: "restoring" as const }, previousStatus };
     }),
   );
 }

@@ -181,6 +181,7 @@ describe("OpenAPI and unknown paths", () => {
         "GET /snapshots/{snapshotId}/",
         "DELETE /snapshots/{snapshotId}/",
         "POST /snapshots/{snapshotId}/restore/",
+        "GET /hosts/",
         "GET /servers/",
         "GET /servers/{serverId}/",
         "POST /servers/{serverId}/actions/{action}/",

@@ -4,6 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/server/db";
+import { runOperation } from "@/lib/jobs/runner";
 import { authenticateToken } from "@/lib/server/tokens";
 
 function cli(...args: string[]) {
@@ -134,18 +135,42 @@ describe("npm run cli -- server create", () => {
     cli("user", "create", "--email", "srv@example.com", "--password", "correct-horse");
   });
 
-  it("creates a server with a sparse disk image and prints its id last", async () => {
+  it("records a server on the host local, queues its provision, and prints its id last; the agent makes the sparse disk", async () => {
     const result = cli("server", "create", "--owner", "srv@example.com", "--name", "web-01", "--status", "active", "--disk-mb", "64");
     expect(result.code).toBe(0);
-    const server = await prisma.server.findUniqueOrThrow({ where: { id: Number(result.last) } });
-    expect(server).toMatchObject({ name: "web-01", status: "active", diskMb: 64 });
+    const server = await prisma.server.findUniqueOrThrow({ where: { id: Number(result.last) }, include: { host: true } });
+    expect(server).toMatchObject({ name: "web-01", status: "active", diskMb: 64, host: { name: "local" } });
     const disk = path.join(process.env.DATA_DIR!, "disks", `${server.id}.img`);
+    expect(existsSync(disk)).toBe(false); // the control plane never touches disks
+    const provision = await prisma.operation.findUniqueOrThrow({ where: { id: server.activeOperationId! } });
+    expect(provision).toMatchObject({ kind: "provision", status: "queued", serverId: server.id });
+    expect(await runOperation(provision.id)).toBe(true); // as the local agent runs it
     expect(existsSync(disk)).toBe(true);
     expect(statSync(disk).size).toBe(64 * 1024 * 1024);
     expect(statSync(disk).blocks * 512).toBeLessThan(1024 * 1024); // sparse
 
     const defaults = cli("server", "create", "--owner", "srv@example.com", "--name", "db-01");
     expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(defaults.last) } })).toMatchObject({ status: "stopped", diskMb: 1024 });
+  });
+
+  it("host create prints the name last; server create --host puts the server there; unknown, duplicate or bad hosts are refused", async () => {
+    const host = cli("host", "create", "--name", "hv-01");
+    expect(host.code).toBe(0);
+    expect(host.last).toBe("hv-01");
+    const duplicate = cli("host", "create", "--name", "hv-01");
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toMatch(/host named hv-01 already exists/);
+    expect(cli("host", "create", "--name", "HV 01").code).toBe(1);
+
+    const placed = cli("server", "create", "--owner", "srv@example.com", "--name", "on-hv-01", "--host", "hv-01");
+    expect(placed.code).toBe(0);
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(placed.last) }, include: { host: true } })).toMatchObject({ host: { name: "hv-01" } });
+
+    const before = await counts();
+    const unknown = cli("server", "create", "--owner", "srv@example.com", "--name", "lost", "--host", "hv-09");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/Host hv-09 does not exist; create it first/);
+    expect(await counts()).toEqual(before);
   });
 
   it("refuses unknown owners, bad names, states and sizes without creating anything", async () => {

@@ -11,7 +11,7 @@ import { createSnapshot, deleteSnapshot, getSnapshot, restoreSnapshot } from "@/
 import { getServer } from "@/lib/server/servers";
 import { serializeServer, serializeSnapshot } from "@/lib/api/serialize";
 import { checkHealth } from "@/lib/server/health";
-import { startWorker } from "@/lib/jobs/runner";
+import { runOperation, startWorker } from "@/lib/jobs/runner";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import { createLocalDriver } from "@/lib/disks/local";
 import { chunkRefs } from "@/lib/jobs/chunk-refs";
@@ -35,6 +35,7 @@ const servers: Record<"small" | "big" | "mid", number> = { small: 0, big: 0, mid
 
 async function seed(name: string, diskMb: number, randomMb: number) {
   const server = await createServer(actor.userId, { name, status: "stopped", disk_mb: diskMb });
+  await runOperation(server.operationId); // its disk, as the local agent would make it
   await scribble(getDiskDriver().diskPath(server.id), 0, randomMb * MIB); // incompressible
   return server.id;
 }
@@ -84,7 +85,11 @@ describe("storage faults (tmpfs)", () => {
     const { snap: small } = await runCreate(servers.small, "small-1");
     const filler = await fillUp(storeDir);
 
-    const health = await checkHealth();
+    // The worker's heartbeat probes the store; the web tier only reads what it reported.
+    const health = await waitFor("health to report the full store", async () => {
+      const h = await checkHealth();
+      return h.store === "down" && h;
+    }, 15_000);
     expect(health).toMatchObject({ status: "unavailable", store: "down" });
     expect(health.reason).toMatch(/store.*storage_full/);
     expectClean(health.reason);

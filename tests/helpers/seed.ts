@@ -5,6 +5,7 @@ import { ensureDb, prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
 import { createToken } from "@/lib/server/tokens";
+import { runOperation } from "@/lib/jobs/runner";
 
 let counter = 0;
 export const PASSWORD = "correct-horse-battery";
@@ -21,8 +22,16 @@ export async function seedUser(role: "admin" | "member" = "member"): Promise<See
   return { id: user.id, email, write, read };
 }
 
-export async function seedServer(ownerId: number, options: { status?: "active" | "stopped"; name?: string } = {}) {
-  return createServer(ownerId, { name: options.name ?? `srv-${++counter}`, status: options.status ?? "stopped", disk_mb: 8 });
+/** A server with its (empty) disk: this process runs its provision operation as the local agent would. */
+export async function seedServer(ownerId: number, options: { status?: "active" | "stopped"; name?: string; host?: string } = {}) {
+  const server = await createServer(ownerId, {
+    name: options.name ?? `srv-${++counter}`,
+    status: options.status ?? "stopped",
+    disk_mb: 8,
+    host: options.host,
+  });
+  if (!(await runOperation(server.operationId))) throw new Error(`could not provision server ${server.id}`);
+  return server;
 }
 
 /**

@@ -8,8 +8,7 @@ import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
-import { writeDemoContent } from "@/lib/disks/demo-content";
-import { getDiskDriver } from "@/lib/disks/get-driver";
+import { runOperation } from "@/lib/jobs/runner";
 
 let users = 0;
 export async function seedActor(): Promise<Actor> {
@@ -17,9 +16,18 @@ export async function seedActor(): Promise<Actor> {
   return { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null };
 }
 
-export async function seedServer(actor: Actor, opts: { diskMb: number; contentMb: number; status?: "active" | "stopped"; name?: string }) {
-  const server = await createServer(actor.userId, { name: opts.name ?? `srv-${Date.now()}-${Math.floor(Math.random() * 1e6)}`, status: opts.status ?? "stopped", disk_mb: opts.diskMb });
-  await writeDemoContent(getDiskDriver().diskPath(server.id), opts.contentMb);
+/** A server with a disk holding `contentMb` of demo content; this process provisions it as the host's agent would. */
+export async function seedServer(
+  actor: Actor,
+  opts: { diskMb: number; contentMb: number; status?: "active" | "stopped"; name?: string; host?: string },
+) {
+  const name = opts.name ?? `srv-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const server = await createServer(
+    actor.userId,
+    { name, status: opts.status ?? "stopped", disk_mb: opts.diskMb, host: opts.host },
+    { demoContentMb: opts.contentMb },
+  );
+  if (!(await runOperation(server.operationId))) throw new Error(`could not provision server ${server.id}`);
   return server;
 }
 
@@ -33,7 +41,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore") {
+export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore" | "provision") {
   return prisma.operation.findFirstOrThrow({ where: { snapshotId, kind }, orderBy: { createdAt: "desc" } });
 }
 
@@ -52,9 +60,9 @@ export type WorkerProcess = { child: ChildProcess; output: () => string; exited:
  * child that does not acknowledge a relayed SIGTERM within 30 ms, which a loaded machine
  * easily misses, and then no shutdown path is tested at all.
  */
-export function spawnWorker(env: Record<string, string> = {}): WorkerProcess {
+export function spawnWorker(env: Record<string, string> = {}, args: string[] = []): WorkerProcess {
   const root = path.resolve(__dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -101,8 +109,8 @@ export function workerProcessesPerTest() {
   afterEach(async () => {
     for (const w of workers.splice(0)) await killHard(w); // the group, even if the wrapper already exited
   });
-  return (env: Record<string, string> = {}) => {
-    const w = spawnWorker(env);
+  return (env: Record<string, string> = {}, args: string[] = []) => {
+    const w = spawnWorker(env, args);
     workers.push(w);
     return w;
   };

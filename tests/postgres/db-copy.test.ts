@@ -10,6 +10,7 @@ import { createPrismaClient, prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
 import { createSnapshot } from "@/lib/server/snapshots";
+import { runOperation } from "@/lib/jobs/runner";
 import { authenticateToken } from "@/lib/server/tokens";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -59,6 +60,7 @@ describe("npm run cli -- db copy", () => {
     expect((await authenticateToken(seeded.token, null))?.userId).toBe(seeded.userId);
     const user = await createUser({ email: "after-copy@example.test", password: "long-enough-pw" });
     const server = await createServer(user.id, { name: "after-copy", status: "stopped", disk_mb: 8 });
+    await runOperation(server.operationId); // its disk, as the local agent would make it
     const snapshot = await createSnapshot(
       { userId: user.id, email: user.email, role: "member", scope: "session", tokenId: null, ip: null },
       { server_id: server.id, name: "new" },

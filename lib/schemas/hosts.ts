@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+/** A host name as operators write it: lowercase, like a DNS label (`hv-01`, `fra1-hv12`). */
+export const hostNameSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9.-]*$/, {
+    error: "may contain only lowercase letters, digits, '.' and '-', starting with a letter or digit",
+  });
+
+export const HOST_STATUSES = ["online", "offline"] as const;
+export const LOCAL_HOST = "local";

@@ -1,0 +1,90 @@
+// Hosts (hypervisors) and whether an agent serves them. A host is online while any of its
+// agents' heartbeat rows is fresh by the database's clock (agents write heartbeatAt with
+// databaseNow too), so a control plane with a skewed clock agrees with the agents.
+import { databaseNow, prisma } from "@/lib/server/db";
+import { AppError } from "@/lib/server/errors";
+import { isUniqueViolation } from "@/lib/server/db-errors";
+import type { Actor } from "@/lib/server/actor";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import { hostNameSchema, LOCAL_HOST } from "@/lib/schemas/hosts";
+
+/** An agent whose last heartbeat is older than this no longer keeps its host online. */
+export const HOST_ONLINE_MS = 15_000;
+const RUNNING = "running";
+
+export type HostPresence = { online: boolean; lastSeenAt: Date | null };
+
+function parseName(name: string): string {
+  const parsed = hostNameSchema.safeParse(name);
+  if (!parsed.success)
+    throw new AppError("validation_error", `Host name ${parsed.error.issues[0]!.message}.`, {
+      name: [parsed.error.issues[0]!.message],
+    });
+  return parsed.data;
+}
+
+export async function createHost(name: string) {
+  const hostName = parseName(name);
+  try {
+    return await prisma.$transaction((tx) => tx.host.create({ data: { name: hostName } }));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", `A host named ${hostName} already exists.`);
+    throw err;
+  }
+}
+
+/**
+ * The host a new server goes on. `local` (the embedded setup's host) is made on first use;
+ * any other must have been created by an operator, so a typo cannot invent a host no agent serves.
+ */
+export async function resolveHost(tx: Prisma.TransactionClient, name: string = LOCAL_HOST) {
+  const hostName = parseName(name);
+  if (hostName === LOCAL_HOST) return tx.host.upsert({ where: { name: hostName }, create: { name: hostName }, update: {} });
+  const host = await tx.host.findUnique({ where: { name: hostName } });
+  if (!host)
+    throw new AppError(
+      "not_found",
+      `Host ${hostName} does not exist; create it first with: npm run cli -- host create --name ${hostName}`,
+    );
+  return host;
+}
+
+/** An agent starts only for a host that exists (`local` is made on first use). */
+export async function getAgentHost(name: string) {
+  return prisma.$transaction((tx) => resolveHost(tx, name));
+}
+
+/** Presence of the named hosts: online, and the newest heartbeat any agent of theirs wrote. */
+export async function hostPresence(names: string[]): Promise<Map<string, HostPresence>> {
+  const [now, beats] = await Promise.all([
+    databaseNow(),
+    names.length
+      ? prisma.workerHeartbeat.groupBy({ by: ["host"], where: { host: { in: names } }, _max: { heartbeatAt: true } })
+      : [],
+  ]);
+  const seen = new Map(beats.map((b) => [b.host, b._max.heartbeatAt]));
+  return new Map(
+    names.map((name) => {
+      const lastSeenAt = seen.get(name) ?? null;
+      return [name, { online: lastSeenAt !== null && now.getTime() - lastSeenAt.getTime() < HOST_ONLINE_MS, lastSeenAt }];
+    }),
+  );
+}
+
+/** Every host with its presence, server count and operations running now (admins only). */
+export async function listHosts(actor: Actor) {
+  if (actor.role !== "admin") throw new AppError("forbidden", "Only administrators can see hosts.");
+  const hosts = await prisma.host.findMany({ orderBy: { name: "asc" }, include: { _count: { select: { servers: true } } } });
+  const [presence, running] = await Promise.all([
+    hostPresence(hosts.map((h) => h.name)),
+    prisma.operation.findMany({ where: { status: RUNNING }, select: { server: { select: { hostId: true } } } }),
+  ]);
+  const runningByHost = new Map<number, number>();
+  for (const op of running) runningByHost.set(op.server.hostId, (runningByHost.get(op.server.hostId) ?? 0) + 1);
+  return hosts.map((h) => ({
+    name: h.name,
+    ...presence.get(h.name)!,
+    servers: h._count.servers,
+    runningOperations: runningByHost.get(h.id) ?? 0,
+  }));
+}
