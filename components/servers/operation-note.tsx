@@ -1,13 +1,12 @@
 import type { Server } from "@/lib/schemas/api-responses";
-
-const KIND: Record<string, string> = { snapshot_create: "Taking snapshot", snapshot_restore: "Restoring snapshot" };
+import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 /** One line about the long-running operation on a server, if any. */
 export function OperationNote({ server }: { server: Server }) {
   if (!server.operation) return null;
   return (
     <p className="mt-1 text-xs text-blue-800">
-      {KIND[server.operation.kind] ?? "Operation running"} · {Math.round(server.operation.progress)}%
+      {OPERATION_KIND_INFO[server.operation.kind].label} · {Math.round(server.operation.progress)}%
     </p>
   );
 }

@@ -12,7 +12,8 @@ export type JobContext = ReturnType<typeof createJobContext>;
 /** At most this often is progress written (the issue allows "a few writes a second"). */
 const PROGRESS_EVERY_MS = 400;
 
-export function createJobContext(op: Operation, workerId: string, driver: DiskDriver, signal: AbortSignal) {
+/** writesSnapshot: the registry says op.snapshotId is the snapshot this job writes, so its progress follows the operation's. */
+export function createJobContext(op: Operation, workerId: string, driver: DiskDriver, signal: AbortSignal, writesSnapshot: boolean) {
   let lastWritten = op.progress;
   let lastWriteAt = 0;
   let writing: Promise<void> | null = null;
@@ -20,7 +21,7 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
   async function writeProgress(percent: number) {
     await prisma.$transaction(async (tx) => {
       const { count } = await tx.operation.updateMany({ where: ownedBy(op, workerId), data: { progress: percent } });
-      if (count === 1 && op.kind === "snapshot_create" && op.snapshotId !== null)
+      if (count === 1 && writesSnapshot && op.snapshotId !== null)
         await tx.snapshot.updateMany({ where: { id: op.snapshotId, status: "in_progress" }, data: { progress: percent } });
     });
   }

@@ -2,9 +2,13 @@
 // previous power state in the payload; the server gets that state back whatever happens,
 // because the disk swap is atomic (the old disk is intact unless the rename happened).
 import type { JobContext } from "@/lib/jobs/context";
-import type { SnapshotRestorePayload } from "@/lib/jobs/payloads";
+import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
+
+// A server whose previous state is unknown is left stopped: the safe power state.
+export const restorePayload = z.object({ previousStatus: z.enum(["active", "stopped"]).catch("stopped") });
+export type SnapshotRestorePayload = z.infer<typeof restorePayload>;
 
 function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext, payload: SnapshotRestorePayload) {
   return tx.server.updateMany({

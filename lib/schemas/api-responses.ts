@@ -6,9 +6,9 @@ import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 import { FAILURE_CODES } from "@/lib/jobs/failures";
+import { OPERATION_KINDS } from "@/lib/schemas/operation-kinds";
 
 const timestamp = z.iso.datetime();
-export const OPERATION_KINDS = ["snapshot_create", "snapshot_restore"] as const;
 
 export const errorSchema = z.object({
   detail: z.string(),
