@@ -27,6 +27,8 @@ type Options<P, Q, B> = {
   params?: P;
   query?: Q;
   body?: B;
+  /** The body may be left out (then it is validated as `{}`, so the schema's defaults apply). */
+  optionalBody?: boolean;
   /** Status of a successful response with a body; a handler returning undefined answers 204. */
   status?: number;
   /** Honour the Idempotency-Key header (POST routes that start or change something). */
@@ -79,8 +81,8 @@ async function run<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
   }
   const params = validate(options.params ?? NOTHING, (await context?.params) ?? {}, "path") as z.output<P>;
   const query = validate(options.query ?? NOTHING, readQuery(req.nextUrl), "query") as z.output<Q>;
-  const rawBody = req.method === "POST" ? await readJsonBody(req) : undefined;
-  if (options.body && rawBody === undefined)
+  const rawBody = req.method === "POST" || req.method === "PATCH" ? await readJsonBody(req) : undefined;
+  if (options.body && rawBody === undefined && !options.optionalBody)
     throw new AppError("validation_error", "A JSON request body is required.", { body: ["is required"] });
   const body = validate(options.body ?? NOTHING, rawBody === undefined ? {} : rawBody, "body") as z.output<B>;
 

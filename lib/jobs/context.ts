@@ -1,9 +1,9 @@
 // What a job handler gets: its operation, a signal that fires when the lease is lost or
 // the worker stops, throttled progress, and the lease-guarded transactions that end it.
-import { prisma } from "@/lib/server/db";
+import { databaseNow, prisma } from "@/lib/server/db";
 import type { Operation, Prisma } from "@/lib/generated/prisma/client";
 import type { DiskDriver } from "@/lib/disks/driver";
-import { LeaseLostError, ownedBy, renewLease } from "@/lib/jobs/lease";
+import { LEASE_MS, LeaseLostError, ownedBy, renewLease } from "@/lib/jobs/lease";
 import type { Failure } from "@/lib/jobs/failures";
 
 type Tx = Prisma.TransactionClient;
@@ -65,6 +65,12 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
     /** Called by drivers right before they make their result visible (rename). */
     async assertLease() {
       if (!(await renewLease(op, workerId))) throw new LeaseLostError(op.id);
+    },
+    /** For a step that commits before the operation ends: true while this worker holds the lease (renews it). */
+    async holdsLease(tx: Tx) {
+      const now = await databaseNow(tx);
+      const { count } = await tx.operation.updateMany({ where: ownedBy(op, workerId), data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) } });
+      return count === 1;
     },
     complete: (extra: (tx: Tx) => Promise<unknown>) => finish({ status: "completed" }, extra),
     fail: (failure: Failure, extra: (tx: Tx) => Promise<unknown>) => finish({ status: "failed", failure }, extra),

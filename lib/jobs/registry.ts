@@ -2,11 +2,14 @@
 // lease and the job context read it instead of switching on kinds, so a new kind is one
 // entry here (plus its label in lib/schemas/operation-kinds.ts) and its handler file.
 import { z } from "zod";
+import type { Logger } from "pino";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Failure } from "@/lib/jobs/failures";
 import type { OperationKind } from "@/lib/schemas/operation-kinds";
 import { failCreateSnapshot, runCreateSnapshot } from "@/lib/jobs/create-snapshot";
 import { failRestoreSnapshot, restorePayload, runRestoreSnapshot } from "@/lib/jobs/restore-snapshot";
+import { expireSafetySnapshots, runDueSchedules } from "@/lib/jobs/scheduler";
+import { failScheduledSnapshot, runScheduledSnapshot, scheduledSnapshotPayload } from "@/lib/jobs/scheduled-snapshot";
 
 export type JobDefinition<P> = {
   /**
@@ -39,7 +42,22 @@ export const JOBS: { [K in OperationKind]: JobDefinition<unknown> } = {
     run: runRestoreSnapshot,
     fail: failRestoreSnapshot,
   }),
+  scheduled_snapshot: defineJob({
+    payload: scheduledSnapshotPayload,
+    writesSnapshot: true,
+    run: runScheduledSnapshot,
+    fail: failScheduledSnapshot,
+  }),
 };
+
+/**
+ * Work every worker does on a timer beside its operations (no slot taken), each task at
+ * most one run at a time per process; every task is safe with many processes (CAS claims).
+ */
+export const PERIODIC_TASKS: { name: string; everyMs: number; run(log: Logger): Promise<unknown> }[] = [
+  { name: "scheduler", everyMs: 1_000, run: runDueSchedules },
+  { name: "safety snapshot expiry", everyMs: 10_000, run: expireSafetySnapshots },
+];
 
 export function jobDefinition(kind: string): JobDefinition<unknown> | null {
   return Object.hasOwn(JOBS, kind) ? JOBS[kind as OperationKind] : null;

@@ -9,7 +9,7 @@ import type { Operation } from "@/lib/generated/prisma/client";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import { claimNext, HEARTBEAT_MS, LeaseLostError, MAX_ATTEMPTS, renewLease, requeue } from "@/lib/jobs/lease";
 import { createJobContext, type JobContext } from "@/lib/jobs/context";
-import { jobDefinition, parsePayload } from "@/lib/jobs/registry";
+import { jobDefinition, parsePayload, PERIODIC_TASKS } from "@/lib/jobs/registry";
 import { startHeartbeat } from "@/lib/jobs/heartbeat";
 import { expireDeadLocalLeases, newWorkerId, sweepStore } from "@/lib/jobs/recovery";
 import { describeFailure, failureOf } from "@/lib/jobs/failures";
@@ -100,6 +100,7 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
   const stopSignal = new AbortController();
   const heartbeat = startHeartbeat(workerId);
   const log = logger.child({ workerId });
+  const periodic = PERIODIC_TASKS.map((task) => ({ ...task, dueAt: 0, running: null as Promise<unknown> | null }));
 
   const loop = (async () => {
     await expireDeadLocalLeases().catch((err) => log.warn({ err }, "dead-worker recovery failed"));
@@ -110,6 +111,14 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
       draining ??= drainDeletions(getDiskDriver(), log)
         .catch((err) => log.warn({ err }, "deletion drain failed"))
         .finally(() => (draining = null));
+      for (const task of periodic) {
+        if (task.running || Date.now() < task.dueAt) continue;
+        task.dueAt = Date.now() + task.everyMs;
+        task.running = task
+          .run(log)
+          .catch((err) => log.warn({ err, task: task.name }, "periodic task failed"))
+          .finally(() => (task.running = null));
+      }
       let op: Operation | null = null;
       if (running.size < concurrency) op = await claimNext(workerId).catch((err) => {
           log.error({ err }, "claim failed");
@@ -132,7 +141,7 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
       stopSignal.abort();
       await loop;
       for (const job of running.values()) job.controller.abort(new StopRequested());
-      const settled = Promise.all([...[...running.values()].map((j) => j.done), draining]);
+      const settled = Promise.all([...[...running.values()].map((j) => j.done), draining, ...periodic.map((t) => t.running)]);
       const timedOut = await Promise.race([settled.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
       if (timedOut) {
         // Handlers stuck in I/O: take their operations back so another worker redoes them;

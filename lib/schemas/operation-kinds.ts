@@ -4,6 +4,7 @@
 export const OPERATION_KIND_INFO = {
   snapshot_create: { label: "Taking snapshot", subject: "The snapshot", restore: false },
   snapshot_restore: { label: "Restoring snapshot", subject: "The restore", restore: true },
+  scheduled_snapshot: { label: "Taking scheduled snapshot", subject: "The scheduled snapshot", restore: false },
 } as const satisfies Record<string, { label: string; subject: string; restore: boolean }>;
 
 export type OperationKind = keyof typeof OPERATION_KIND_INFO;

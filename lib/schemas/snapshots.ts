@@ -38,3 +38,11 @@ export const listSnapshotsQuerySchema = z.strictObject({
   page_size: idSchema.pipe(z.number().max(100, { error: "must be at most 100" })).default(20),
 });
 export type ListSnapshotsQuery = z.infer<typeof listSnapshotsQuerySchema>;
+
+export const restoreSnapshotSchema = z.strictObject({
+  safety_snapshot: z
+    .boolean({ error: "must be true or false" })
+    .default(false)
+    .describe("First capture the disk being overwritten as a safety snapshot (kept SNAPDECK_SAFETY_TTL_HOURS, default 24 h)."),
+});
+export type RestoreSnapshotInput = z.infer<typeof restoreSnapshotSchema>;

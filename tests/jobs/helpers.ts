@@ -8,6 +8,7 @@ import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
+import type { OperationKind } from "@/lib/schemas/operation-kinds";
 import { writeDemoContent } from "@/lib/disks/demo-content";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 
@@ -33,7 +34,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore") {
+export function operationOf(snapshotId: number, kind: OperationKind) {
   return prisma.operation.findFirstOrThrow({ where: { snapshotId, kind }, orderBy: { createdAt: "desc" } });
 }
 
