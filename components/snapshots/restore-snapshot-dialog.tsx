@@ -11,20 +11,32 @@ import { isStaleStateError } from "@/lib/client/api-fetch";
 import { useRestoreSnapshot } from "@/lib/client/snapshots";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
-export function RestoreSnapshotDialog({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot | null; onClose: () => void }) {
+/** safetyByDefault: the "safety snapshot first" box starts ticked (SPEC §6); Undo restore starts it unticked. */
+export function RestoreSnapshotDialog({
+  server,
+  snapshot,
+  onClose,
+  safetyByDefault = true,
+}: {
+  server: Server;
+  snapshot: Snapshot | null;
+  onClose: () => void;
+  safetyByDefault?: boolean;
+}) {
   return (
     <Dialog open={snapshot !== null} onOpenChange={(open) => !open && onClose()}>
       {snapshot ? (
         // Keyed by snapshot, so the typed confirmation never carries over to another one.
-        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} />
+        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} safetyByDefault={safetyByDefault} />
       ) : null}
     </Dialog>
   );
 }
 
-function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot; onClose: () => void }) {
+function RestoreForm({ server, snapshot, onClose, safetyByDefault }: { server: Server; snapshot: Snapshot; onClose: () => void; safetyByDefault: boolean }) {
   const restore = useRestoreSnapshot();
   const [typed, setTyped] = useState("");
+  const [safety, setSafety] = useState(safetyByDefault);
   const matches = typed === server.name;
   const afterState = server.status === "active" ? "started again" : `left ${server.status}`;
 
@@ -36,7 +48,10 @@ function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: 
       <div className="space-y-4 text-sm">
         <div role="note" className="space-y-1.5 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
           <p className="font-semibold">All current data on the server will be overwritten.</p>
-          <p>This cannot be undone. Anything written since the snapshot was taken is lost.</p>
+          <p>
+            This cannot be undone{safety ? " except through the safety snapshot below" : ""}. Anything written since the snapshot was taken is
+            lost.
+          </p>
           <p>
             The server will be stopped first, stays stopped while the disk is restored, and is {afterState} afterwards.
           </p>
@@ -55,10 +70,19 @@ function RestoreForm({ server, snapshot, onClose }: { server: Server; snapshot: 
           id="restore-form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (matches && !restore.isPending) restore.mutate(snapshot, { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() });
+            if (matches && !restore.isPending) restore.mutate({ snapshot, safetySnapshot: safety }, { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() });
           }}
-          className="space-y-1.5"
+          className="space-y-3"
         >
+          <label className="flex items-start gap-2 text-zinc-800">
+            <input type="checkbox" className="mt-0.5 size-4" checked={safety} onChange={(e) => setSafety(e.target.checked)} />
+            <span>
+              Take a safety snapshot first
+              <span className="block text-xs text-zinc-600">
+                The current disk is saved before it is overwritten, so the restore can be undone. It does not count against the limit and is removed automatically (after 24 h by default).
+              </span>
+            </span>
+          </label>
           <label htmlFor="restore-confirm-name" className="block text-zinc-800">
             Type the server name <strong className="font-mono font-semibold text-zinc-900">{server.name}</strong> to confirm
           </label>

@@ -75,6 +75,11 @@ export function SnapshotTable({ server }: { server: Server }) {
               <TR key={snapshot.id} data-snapshot-name={snapshot.name} className={cn(beingRestored && "bg-blue-50")}>
                 <TD className="max-w-72 min-w-28">
                   <p className="font-medium [overflow-wrap:anywhere] text-zinc-900">{snapshot.name}</p>
+                  {snapshot.kind !== "manual" ? (
+                    <Badge tone={snapshot.kind === "safety" ? "amber" : "gray"} className="mt-1 mr-1">
+                      {snapshot.kind}
+                    </Badge>
+                  ) : null}
                   {beingRestored ? (
                     <Badge tone="blue" pulse className="mt-1">
                       Being restored

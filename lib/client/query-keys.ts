@@ -15,3 +15,8 @@ export const tokenKeys = {
   all: ["tokens"] as const,
   list: () => [...tokenKeys.all, "list"] as const,
 };
+
+export const scheduleKeys = {
+  all: ["schedules"] as const,
+  list: (serverId: number) => [...scheduleKeys.all, "list", { serverId }] as const,
+};

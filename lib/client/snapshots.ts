@@ -95,10 +95,13 @@ export function useCreateSnapshot() {
 export function useRestoreSnapshot() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (snapshot: Snapshot) => apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, { method: "POST" }),
+    mutationFn: ({ snapshot, safetySnapshot }: { snapshot: Snapshot; safetySnapshot: boolean }) =>
+      apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, { method: "POST", body: { safety_snapshot: safetySnapshot } }),
     onSuccess: (result) =>
       toast.success(`Restoring ${result.server.name} from ${result.snapshot.name}.`, {
-        description: "The server is stopped while its disk is overwritten; progress shows above the snapshots.",
+        description: result.safety_snapshot
+          ? "A safety snapshot of the current disk is taken first; then the disk is overwritten. Undo restore brings it back."
+          : "The server is stopped while its disk is overwritten; progress shows above the snapshots.",
       }),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),
