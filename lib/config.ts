@@ -70,6 +70,10 @@ export const config = {
   get snapshotLimit() {
     return intFrom("SNAPDECK_SNAPSHOT_LIMIT", 5);
   },
+  /** How long a safety snapshot (taken before a restore) is kept before workers collect it. */
+  get safetyTtlHours() {
+    return intFrom("SNAPDECK_SAFETY_TTL_HOURS", 24);
+  },
   get diskDriver(): "local" | "qemu" {
     const driver = process.env.SNAPDECK_DISK_DRIVER ?? "local";
     if (driver !== "local" && driver !== "qemu") throw new Error(`SNAPDECK_DISK_DRIVER must be local or qemu, got "${driver}"`);

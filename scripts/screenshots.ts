@@ -114,6 +114,31 @@ async function shootTheme(browser: Browser, base: string, theme: Theme, ids: { s
 
 type Server = { id: number; name: string; status: string };
 
+/** Schedules and undo (SPEC §6): a schedule that has run, a restore with a safety snapshot, the form and the dialog. */
+async function shootLifecycle(page: Page, server: Server) {
+  await waitUntilIdle(page, server.id);
+  const schedule = await api<{ id: number }>(page, "POST", "/api/v1/schedules/", { server_id: server.id, cron: "0 3 * * *", keep: 2 });
+  await api(page, "POST", `/api/v1/schedules/${schedule.id}/run/`).catch(() => undefined);
+  await waitUntilIdle(page, server.id);
+  await api(page, "POST", "/api/v1/schedules/", { server_id: server.id, cron: "0 */6 * * *", keep: 1, enabled: false });
+  const snaps = await api<{ results: Array<{ id: number; name: string }> }>(page, "GET", `/api/v1/snapshots/?server_id=${server.id}`);
+  const source = snaps.results.find((s) => s.name === "after-upgrade") ?? snaps.results[0];
+  if (source) await api(page, "POST", `/api/v1/snapshots/${source.id}/restore/`, { safety_snapshot: true });
+  await waitUntilIdle(page, server.id);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`/servers/${server.id}`);
+  await page.getByTestId("schedule-row").first().waitFor();
+  await page.getByTestId("undo-restore").waitFor();
+  await shoot(page, "server-detail-schedules");
+  await page.getByRole("button", { name: "Add schedule" }).click();
+  await page.getByLabel("When (UTC)").selectOption({ label: "Custom cron…" });
+  await shoot(page, "schedule-form");
+  await page.goto(`/servers/${server.id}`);
+  await page.getByRole("button", { name: /^Restore / }).first().click();
+  await page.getByLabel(/Type the server name/).fill(server.name);
+  await shoot(page, "restore-dialog-safety");
+}
+
 async function main() {
   if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium, or set CHROMIUM_PATH.`);
   mkdirSync(OUT, { recursive: true });
@@ -157,6 +182,7 @@ async function main() {
         await context.close();
       }
     }
+    await shootLifecycle(page, stopped);
   } finally {
     await browser.close();
     if (started?.child.pid) process.kill(-started.child.pid, "SIGTERM");

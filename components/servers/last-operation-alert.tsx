@@ -5,6 +5,7 @@ import { useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import type { LastOperation, Server } from "@/lib/schemas/api-responses";
+import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 const storageKey = (operationId: string) => `snapdeck.dismissed-operation.${operationId}`;
 const CHANGED = "snapdeck:dismissed-operation";
@@ -30,7 +31,7 @@ function useDismissed(operationId: string | null): boolean {
 function title(op: LastOperation): string {
   const name = op.snapshot ? ` ${op.snapshot.name}` : "";
   if (op.kind === "provision") return "Creating the server's disk failed";
-  return op.kind === "snapshot_restore" ? `Restore from snapshot${name} failed` : `Snapshot${name} failed`;
+  return OPERATION_KIND_INFO[op.kind].restore ? `Restore from snapshot${name} failed` : `Snapshot${name} failed`;
 }
 
 export function LastOperationAlert({ server }: { server: Server }) {

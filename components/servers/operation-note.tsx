@@ -1,10 +1,5 @@
 import type { Server } from "@/lib/schemas/api-responses";
-
-const KIND: Record<string, string> = {
-  snapshot_create: "Taking snapshot",
-  snapshot_restore: "Restoring snapshot",
-  provision: "Creating disk",
-};
+import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 /** One line about the long-running operation on a server, if any. */
 export function OperationNote({ server }: { server: Server }) {
@@ -13,7 +8,7 @@ export function OperationNote({ server }: { server: Server }) {
     <p className="mt-1 text-xs text-blue-800">
       {server.operation.waiting_for_host
         ? `Waiting for host ${server.operation.waiting_for_host.name}`
-        : `${KIND[server.operation.kind] ?? "Operation running"} · ${Math.round(server.operation.progress)}%`}
+        : `${OPERATION_KIND_INFO[server.operation.kind].label} · ${Math.round(server.operation.progress)}%`}
     </p>
   );
 }

@@ -5,6 +5,8 @@ import { ServerHeader } from "@/components/servers/server-header";
 import { LastOperationAlert } from "@/components/servers/last-operation-alert";
 import { CreateSnapshotDialog } from "@/components/snapshots/create-snapshot-dialog";
 import { SnapshotTable } from "@/components/snapshots/snapshot-table";
+import { UndoRestore } from "@/components/snapshots/undo-restore";
+import { ScheduleSection } from "@/components/schedules/schedule-section";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { ApiError } from "@/lib/client/api-fetch";
@@ -47,6 +49,7 @@ export function ServerDetail({ serverId }: { serverId: number }) {
     <div className="space-y-6">
       <ServerHeader server={server} />
       <LastOperationAlert server={server} />
+      <UndoRestore server={server} />
       <section aria-labelledby="snapshots-heading" className="space-y-3">
         <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
           <div>
@@ -75,6 +78,7 @@ export function ServerDetail({ serverId }: { serverId: number }) {
         </div>
         <SnapshotTable server={server} />
       </section>
+      <ScheduleSection server={server} />
       <CreateSnapshotDialog server={server} open={creating} onOpenChange={setCreating} />
     </div>
   );

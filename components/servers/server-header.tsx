@@ -8,12 +8,13 @@ import { Progress } from "@/components/ui/progress";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useSnapshotName } from "@/lib/client/snapshots";
 import type { Server, ServerOperation } from "@/lib/schemas/api-responses";
+import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 /** The progress banner names the snapshot (from the page's snapshot list) once it is known. */
 function operationText(operation: ServerOperation, snapshotName: string | undefined): string {
   const name = snapshotName ? ` ${snapshotName}` : "";
   if (operation.kind === "provision") return "Creating the server's disk";
-  return operation.kind === "snapshot_restore"
+  return OPERATION_KIND_INFO[operation.kind].restore
     ? `Restoring from snapshot${name}; the server stays stopped until it finishes`
     : `Taking snapshot${name}`;
 }

@@ -13,18 +13,29 @@ import { useRestoreSnapshot } from "@/lib/client/snapshots";
 import { useServers } from "@/lib/client/servers";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
-export function RestoreSnapshotDialog({ server, snapshot, onClose }: { server: Server; snapshot: Snapshot | null; onClose: () => void }) {
+/** safetyByDefault: the "safety snapshot first" box starts ticked (SPEC §6); Undo restore starts it unticked. */
+export function RestoreSnapshotDialog({
+  server,
+  snapshot,
+  onClose,
+  safetyByDefault = true,
+}: {
+  server: Server;
+  snapshot: Snapshot | null;
+  onClose: () => void;
+  safetyByDefault?: boolean;
+}) {
   return (
     <Dialog open={snapshot !== null} onOpenChange={(open) => !open && onClose()}>
       {snapshot ? (
         // Keyed by snapshot, so the typed confirmation never carries over to another one.
-        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} />
+        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} safetyByDefault={safetyByDefault} />
       ) : null}
     </Dialog>
   );
 }
 
-function RestoreForm({ server: source, snapshot, onClose }: { server: Server; snapshot: Snapshot; onClose: () => void }) {
+function RestoreForm({ server: source, snapshot, onClose, safetyByDefault }: { server: Server; snapshot: Snapshot; onClose: () => void; safetyByDefault: boolean }) {
   const restore = useRestoreSnapshot();
   const servers = useServers();
   // The owner's servers (an admin sees everyone's; a snapshot stays with its owner).
@@ -32,6 +43,7 @@ function RestoreForm({ server: source, snapshot, onClose }: { server: Server; sn
   const [targetId, setTargetId] = useState(source.id);
   const server = candidates.find((s) => s.id === targetId) ?? source;
   const [typed, setTyped] = useState("");
+  const [safety, setSafety] = useState(safetyByDefault);
   const matches = typed === server.name;
   const afterState = server.status === "active" ? "started again" : `left ${server.status}`;
 
@@ -65,7 +77,10 @@ function RestoreForm({ server: source, snapshot, onClose }: { server: Server; sn
         </div>
         <div role="note" className="space-y-1.5 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
           <p className="font-semibold">All current data on the server will be overwritten.</p>
-          <p>This cannot be undone. Anything written since the snapshot was taken is lost.</p>
+          <p>
+            This cannot be undone{safety ? " except through the safety snapshot below" : ""}. Anything written since the snapshot was taken is
+            lost.
+          </p>
           <p>
             The server will be stopped first, stays stopped while the disk is restored, and is {afterState} afterwards.
           </p>
@@ -86,12 +101,21 @@ function RestoreForm({ server: source, snapshot, onClose }: { server: Server; sn
             event.preventDefault();
             if (matches && !restore.isPending)
               restore.mutate(
-                { snapshot, serverId: server.id },
+                { snapshot, serverId: server.id, safetySnapshot: safety },
                 { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() },
               );
           }}
-          className="space-y-1.5"
+          className="space-y-3"
         >
+          <label className="flex items-start gap-2 text-zinc-800">
+            <input type="checkbox" className="mt-0.5 size-4" checked={safety} onChange={(e) => setSafety(e.target.checked)} />
+            <span>
+              Take a safety snapshot first
+              <span className="block text-xs text-zinc-600">
+                The current disk is saved before it is overwritten, so the restore can be undone. It does not count against the limit and is removed automatically (after 24 h by default).
+              </span>
+            </span>
+          </label>
           <label htmlFor="restore-confirm-name" className="block text-zinc-800">
             Type the target server&apos;s name <strong className="font-mono font-semibold text-zinc-900">{server.name}</strong> to
             confirm

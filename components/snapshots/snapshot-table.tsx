@@ -13,6 +13,7 @@ import { TBody, TD, TH, THead, TR, Table } from "@/components/ui/table";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServerSnapshots } from "@/lib/client/snapshots";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
+import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 /** Why Restore is unavailable for every snapshot of this server; null when it is available. */
 export function serverRestoreBlockedReason(server: Server): string | null {
@@ -69,11 +70,16 @@ export function SnapshotTable({ server }: { server: Server }) {
           {data.results.map((snapshot) => {
             const cannotRestore = restoreBlockedReason(server, snapshot);
             const cannotDelete = deleteBlockedReason(server, snapshot);
-            const beingRestored = server.operation?.kind === "snapshot_restore" && server.operation.snapshot_id === snapshot.id;
+            const beingRestored = !!server.operation && OPERATION_KIND_INFO[server.operation.kind].restore && server.operation.snapshot_id === snapshot.id;
             return (
               <TR key={snapshot.id} data-snapshot-name={snapshot.name} className={cn(beingRestored && "bg-blue-50")}>
                 <TD className="max-w-72 min-w-28">
                   <p className="font-medium [overflow-wrap:anywhere] text-zinc-900">{snapshot.name}</p>
+                  {snapshot.kind !== "manual" ? (
+                    <Badge tone={snapshot.kind === "safety" ? "amber" : "gray"} className="mt-1 mr-1">
+                      {snapshot.kind}
+                    </Badge>
+                  ) : null}
                   {beingRestored ? (
                     <Badge tone="blue" pulse className="mt-1">
                       Being restored

@@ -81,7 +81,7 @@ async function run<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
   }
   const params = validate(options.params ?? NOTHING, (await context?.params) ?? {}, "path") as z.output<P>;
   const query = validate(options.query ?? NOTHING, readQuery(req.nextUrl), "query") as z.output<Q>;
-  const rawBody = req.method === "POST" ? await readJsonBody(req) : undefined;
+  const rawBody = req.method === "POST" || req.method === "PATCH" ? await readJsonBody(req) : undefined;
   if (options.body && !options.bodyOptional && rawBody === undefined)
     throw new AppError("validation_error", "A JSON request body is required.", { body: ["is required"] });
   const body = validate(options.body ?? NOTHING, rawBody === undefined ? {} : rawBody, "body") as z.output<B>;

@@ -2,6 +2,7 @@
 // (lib/schemas) and describe responses (lib/schemas/api-responses.ts), so it cannot drift.
 import { z } from "zod";
 import { createSnapshotSchema, idSchema, listSnapshotsQuerySchema, restoreSnapshotSchema } from "@/lib/schemas/snapshots";
+import { createScheduleSchema, listSchedulesQuerySchema, updateScheduleSchema } from "@/lib/schemas/schedules";
 import { createTokenSchema } from "@/lib/schemas/tokens";
 import { POWER_ACTIONS } from "@/lib/schemas/servers";
 import * as res from "@/lib/schemas/api-responses";
@@ -90,17 +91,47 @@ export function buildOpenApiDocument(serverUrl: string) {
         responses: { 200: json("RestoreResult", "Restore accepted"), ...errors(400, 401, 403, 404, 409) },
       },
     },
-    "/hosts/": {
+    "/schedules/": {
       get: {
-        operationId: "listHosts",
-        summary: "List hypervisor hosts with their agents' presence (admins only)",
-        responses: {
-          200: {
-            description: "Every host",
-            content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Host" } } } },
-          },
-          ...errors(401, 403),
-        },
+        operationId: "listSchedules",
+        summary: "List schedules (optionally of one server)",
+        parameters: [{ name: "server_id", in: "query", required: false, schema: paramSchema(listSchedulesQuerySchema.shape.server_id) }],
+        responses: { 200: json("SchedulePage", "All visible schedules"), ...errors(400, 401) },
+      },
+      post: {
+        operationId: "createSchedule",
+        summary: "Create a schedule: a UTC cron expression and how many scheduled snapshots to keep",
+        parameters: [idempotencyKey],
+        requestBody: body("CreateSchedule"),
+        responses: { 201: json("Schedule", "The schedule, with its next run"), ...errors(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    "/schedules/{scheduleId}/": {
+      parameters: [pathId("scheduleId")],
+      get: {
+        operationId: "getSchedule",
+        summary: "Read a schedule, its next run and last run",
+        responses: { 200: json("Schedule", "The schedule"), ...errors(400, 401, 404) },
+      },
+      patch: {
+        operationId: "updateSchedule",
+        summary: "Change a schedule's cron, keep or enabled (a new cron or re-enabling counts from now)",
+        requestBody: body("UpdateSchedule"),
+        responses: { 200: json("Schedule", "The schedule"), ...errors(400, 401, 403, 404, 413, 415) },
+      },
+      delete: {
+        operationId: "deleteSchedule",
+        summary: "Delete a schedule (its snapshots stay)",
+        responses: { 204: { description: "Deleted" }, ...errors(400, 401, 403, 404) },
+      },
+    },
+    "/schedules/{scheduleId}/run/": {
+      parameters: [pathId("scheduleId")],
+      post: {
+        operationId: "runSchedule",
+        summary: "Take the schedule's snapshot now (pruning as a scheduled run does); its next run is unchanged",
+        parameters: [idempotencyKey],
+        responses: { 201: json("CreatedSnapshot", "The scheduled snapshot now being taken"), ...errors(400, 401, 403, 404, 409) },
       },
     },
     "/servers/": {
@@ -166,7 +197,8 @@ export function buildOpenApiDocument(serverUrl: string) {
     info: {
       title: "Snapdeck API",
       version: "1.0.0",
-      description: "Server snapshots: list, create, restore and delete; servers and their power actions; API tokens.",
+      description:
+        "Server snapshots: list, create, restore and delete; schedules with retention; servers and their power actions; API tokens.",
     },
     servers: [{ url: serverUrl }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
@@ -179,7 +211,13 @@ export function buildOpenApiDocument(serverUrl: string) {
       responses: Object.fromEntries(Object.entries(errorDescriptions).map(([s, d]) => [`E${s}`, json("Error", d)])),
       schemas: {
         ...componentSchemas(
-          { CreateSnapshot: createSnapshotSchema, RestoreSnapshot: restoreSnapshotSchema, CreateToken: createTokenSchema },
+          {
+            CreateSnapshot: createSnapshotSchema,
+            RestoreSnapshot: restoreSnapshotSchema,
+            CreateToken: createTokenSchema,
+            CreateSchedule: createScheduleSchema,
+            UpdateSchedule: updateScheduleSchema,
+          },
           "input",
         ),
         ...componentSchemas(
@@ -195,6 +233,8 @@ export function buildOpenApiDocument(serverUrl: string) {
             ApiToken: res.tokenSchema,
             CreatedApiToken: res.createdTokenSchema,
             ApiTokenPage: res.tokenPageSchema,
+            Schedule: res.scheduleSchema,
+            SchedulePage: res.schedulePageSchema,
           },
           "output",
         ),

@@ -7,6 +7,7 @@ import {
   createdTokenSchema,
   hostSchema,
   restoreResultSchema,
+  scheduleSchema,
   serverSchema,
   snapshotSchema,
   tokenSchema,
@@ -16,6 +17,7 @@ import {
   type Host,
   type Page,
   type RestoreResult,
+  type Schedule,
   type Server,
   type Snapshot,
 } from "@/lib/schemas/api-responses";
@@ -48,6 +50,8 @@ export function serializeSnapshot(s: SnapshotWithServer): Snapshot {
     error_code: s.errorCode,
     created_at: s.createdAt.toISOString(),
     completed_at: iso(s.completedAt),
+    kind: s.kind,
+    expires_at: iso(s.expiresAt),
   });
 }
 
@@ -65,12 +69,14 @@ export function serializeRestore(r: {
   snapshot: { id: number; name: string; createdAt: Date };
   server: { id: number; name: string; status: "restoring" };
   previousStatus: string;
+  safetySnapshot?: { id: number } | null;
 }): RestoreResult {
   return restoreResultSchema.parse({
     status: "success",
     message: `Restore of ${r.snapshot.name} started. The server is stopped, its disk overwritten, and then returned to ${r.previousStatus}.`,
     snapshot: { id: r.snapshot.id, name: r.snapshot.name, created_at: r.snapshot.createdAt.toISOString() },
     server: { id: r.server.id, name: r.server.name, status: r.server.status },
+    ...(r.safetySnapshot && { safety_snapshot: { id: r.safetySnapshot.id } }),
   });
 }
 
@@ -152,4 +158,38 @@ export function serializeCreatedToken(t: TokenRow & { token: string }): CreatedA
 /** The list envelope for a result that fits on one page (servers, tokens). */
 export function singlePage<T>(results: T[]): Page<T> {
   return { count: results.length, next: null, previous: null, results };
+}
+
+type ScheduleRow = {
+  id: number;
+  server: { id: number; name: string };
+  cron: string;
+  keep: number;
+  enabled: boolean;
+  nextRunAt: Date;
+  lastRunAt: Date | null;
+  lastRunStatus: string | null;
+  lastRunSnapshotId: number | null;
+  lastRunError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export function serializeSchedule(s: ScheduleRow): Schedule {
+  return scheduleSchema.parse({
+    id: s.id,
+    server: s.server,
+    cron: s.cron,
+    keep: s.keep,
+    enabled: s.enabled,
+    next_run_at: s.enabled ? s.nextRunAt.toISOString() : null,
+    last_run: s.lastRunAt && {
+      at: s.lastRunAt.toISOString(),
+      status: s.lastRunStatus,
+      snapshot_id: s.lastRunSnapshotId,
+      error: s.lastRunError,
+    },
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+  });
 }

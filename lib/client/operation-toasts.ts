@@ -4,15 +4,14 @@
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import type { LastOperation, Server } from "@/lib/schemas/api-responses";
+import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 const isFinal = (op: LastOperation) => op.status === "completed" || op.status === "failed";
 
 function describe(server: Server, op: LastOperation): string {
   const snapshot = op.snapshot ? ` ${op.snapshot.name}` : "";
   if (op.kind === "provision") return `Disk of ${server.name}`;
-  return op.kind === "snapshot_restore"
-    ? `Restore of ${server.name} from${snapshot || " a snapshot"}`
-    : `Snapshot${snapshot} of ${server.name}`;
+  return OPERATION_KIND_INFO[op.kind].restore ? `Restore of ${server.name} from${snapshot || " a snapshot"}` : `Snapshot${snapshot} of ${server.name}`;
 }
 
 export function useOperationToasts(server: Server | undefined) {

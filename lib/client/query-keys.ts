@@ -20,3 +20,8 @@ export const hostKeys = {
   all: ["hosts"] as const,
   list: () => [...hostKeys.all, "list"] as const,
 };
+
+export const scheduleKeys = {
+  all: ["schedules"] as const,
+  list: (serverId: number) => [...scheduleKeys.all, "list", { serverId }] as const,
+};

@@ -95,15 +95,17 @@ export function useCreateSnapshot() {
 export function useRestoreSnapshot() {
   const queryClient = useQueryClient();
   return useMutation({
-    // server_id only for another server: a restore onto its own server sends no body, as before.
-    mutationFn: ({ snapshot, serverId }: { snapshot: Snapshot; serverId: number }) =>
+    // server_id only for another server; safety_snapshot as ticked in the dialog.
+    mutationFn: ({ snapshot, serverId, safetySnapshot }: { snapshot: Snapshot; serverId: number; safetySnapshot: boolean }) =>
       apiFetch<RestoreResult>(`/snapshots/${snapshot.id}/restore/`, {
         method: "POST",
-        ...(serverId !== snapshot.server.id && { body: { server_id: serverId } }),
+        body: { safety_snapshot: safetySnapshot, ...(serverId !== snapshot.server.id && { server_id: serverId }) },
       }),
     onSuccess: (result) =>
       toast.success(`Restoring ${result.server.name} from ${result.snapshot.name}.`, {
-        description: "The server is stopped while its disk is overwritten; progress shows above the snapshots.",
+        description: result.safety_snapshot
+          ? "A safety snapshot of the current disk is taken first; then the disk is overwritten. Undo restore brings it back."
+          : "The server is stopped while its disk is overwritten; progress shows above the snapshots.",
       }),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),

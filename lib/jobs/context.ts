@@ -1,9 +1,9 @@
 // What a job handler gets: its operation, a signal that fires when the lease is lost or
 // the worker stops, throttled progress, and the lease-guarded transactions that end it.
-import { prisma } from "@/lib/server/db";
+import { databaseNow, prisma } from "@/lib/server/db";
 import type { Operation, Prisma } from "@/lib/generated/prisma/client";
 import type { DiskDriver } from "@/lib/disks/driver";
-import { LeaseLostError, ownedBy, renewLease } from "@/lib/jobs/lease";
+import { LEASE_MS, LeaseLostError, ownedBy, renewLease } from "@/lib/jobs/lease";
 import type { Failure } from "@/lib/jobs/failures";
 
 type Tx = Prisma.TransactionClient;
@@ -12,7 +12,8 @@ export type JobContext = ReturnType<typeof createJobContext>;
 /** At most this often is progress written (the issue allows "a few writes a second"). */
 const PROGRESS_EVERY_MS = 400;
 
-export function createJobContext(op: Operation, workerId: string, driver: DiskDriver, signal: AbortSignal) {
+/** writesSnapshot: the registry says op.snapshotId is the snapshot this job writes, so its progress follows the operation's. */
+export function createJobContext(op: Operation, workerId: string, driver: DiskDriver, signal: AbortSignal, writesSnapshot: boolean) {
   let lastWritten = op.progress;
   let lastWriteAt = 0;
   let writing: Promise<void> | null = null;
@@ -20,7 +21,7 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
   async function writeProgress(percent: number) {
     await prisma.$transaction(async (tx) => {
       const { count } = await tx.operation.updateMany({ where: ownedBy(op, workerId), data: { progress: percent } });
-      if (count === 1 && op.kind === "snapshot_create" && op.snapshotId !== null)
+      if (count === 1 && writesSnapshot && op.snapshotId !== null)
         await tx.snapshot.updateMany({ where: { id: op.snapshotId, status: "in_progress" }, data: { progress: percent } });
     });
   }
@@ -64,6 +65,12 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
     /** Called by drivers right before they make their result visible (rename). */
     async assertLease() {
       if (!(await renewLease(op, workerId))) throw new LeaseLostError(op.id);
+    },
+    /** For a step that commits before the operation ends: true while this worker holds the lease (renews it). */
+    async holdsLease(tx: Tx) {
+      const now = await databaseNow(tx);
+      const { count } = await tx.operation.updateMany({ where: ownedBy(op, workerId), data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) } });
+      return count === 1;
     },
     complete: (extra: (tx: Tx) => Promise<unknown>) => finish({ status: "completed" }, extra),
     fail: (failure: Failure, extra: (tx: Tx) => Promise<unknown>) => finish({ status: "failed", failure }, extra),

@@ -16,7 +16,10 @@ function snapshotIdOf(ctx: JobContext): number {
   return ctx.op.snapshotId;
 }
 
-export async function runCreateSnapshot(ctx: JobContext): Promise<void> {
+type Tx = Prisma.TransactionClient;
+
+/** `after` runs in the completing transaction (a scheduled snapshot records its run and prunes). */
+export async function runCreateSnapshot(ctx: JobContext, after?: (tx: Tx, snapshotId: number) => Promise<unknown>): Promise<void> {
   const snapshotId = snapshotIdOf(ctx);
   await ctx.driver.cleanupPartial({ snapshotId });
   const size = await ctx.driver.createSnapshot({
@@ -39,6 +42,7 @@ export async function runCreateSnapshot(ctx: JobContext): Promise<void> {
       },
     });
     await releaseServer(tx, ctx);
+    await after?.(tx, snapshotId);
   });
 }
 
@@ -47,7 +51,7 @@ export async function runCreateSnapshot(ctx: JobContext): Promise<void> {
  * removal: the worker's deletion drain retries that until the store lets it (a full or
  * read-only store cannot refuse the failure itself).
  */
-export async function failCreateSnapshot(ctx: JobContext, failure: Failure): Promise<void> {
+export async function failCreateSnapshot(ctx: JobContext, failure: Failure, after?: (tx: Tx) => Promise<unknown>): Promise<void> {
   await ctx.fail(failure, async (tx) => {
     if (ctx.op.snapshotId !== null) {
       await tx.snapshot.updateMany({
@@ -57,5 +61,6 @@ export async function failCreateSnapshot(ctx: JobContext, failure: Failure): Pro
       await enqueueDeletion(tx, ctx.op.snapshotId);
     }
     await releaseServer(tx, ctx);
+    await after?.(tx);
   });
 }

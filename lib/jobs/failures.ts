@@ -2,7 +2,7 @@
 // an errno text or a driver message. The raw error goes to the log with the operation id
 // (runner.ts); this file only decides what may be shown.
 import { DriverError } from "@/lib/disks/driver";
-import type { JobKind } from "@/lib/jobs/payloads";
+import { isOperationKind, OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 export const FAILURE_CODES = [
   "storage_full",
@@ -46,9 +46,10 @@ const TEXT: [RegExp, FailureCode][] = [
   [/Input\/output error/i, "storage_io_error"],
 ];
 
-function sentence(code: FailureCode, kind: JobKind | null): string {
-  const what = kind === "snapshot_restore" ? "The restore" : kind === "snapshot_create" ? "The snapshot" : "The operation";
-  const unchanged = kind === "snapshot_restore" ? " The server's disk was left unchanged." : "";
+function sentence(code: FailureCode, kind: string | null): string {
+  const info = kind !== null && isOperationKind(kind) ? OPERATION_KIND_INFO[kind] : null;
+  const what = info?.subject ?? "The operation";
+  const unchanged = info?.restore ? " The server's disk was left unchanged." : "";
   switch (code) {
     case "storage_full":
       return `${what} failed because the storage is full.${unchanged} Free space (for example by deleting old snapshots) and try again.`;
@@ -63,7 +64,7 @@ function sentence(code: FailureCode, kind: JobKind | null): string {
   }
 }
 
-export function describeFailure(err: unknown, kind: JobKind | null): Failure {
+export function describeFailure(err: unknown, kind: string | null): Failure {
   if (err instanceof OperationFailure || err instanceof DriverError) return { code: err.code, message: err.message };
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const errno = (e as NodeJS.ErrnoException).code;
@@ -73,6 +74,6 @@ export function describeFailure(err: unknown, kind: JobKind | null): Failure {
   return { code: "internal_error", message: sentence("internal_error", kind) };
 }
 
-export function failureOf(code: FailureCode, kind: JobKind | null): Failure {
+export function failureOf(code: FailureCode, kind: string | null): Failure {
   return { code, message: sentence(code, kind) };
 }

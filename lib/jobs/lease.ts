@@ -79,13 +79,13 @@ export async function renewLease(op: Pick<Operation, "id">, workerId: string): P
 }
 
 /** Puts an operation back in the queue (worker shutting down): another worker redoes it. */
-export async function requeue(op: Operation, workerId: string): Promise<void> {
+export async function requeue(op: Operation, workerId: string, writesSnapshot: boolean): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const { count } = await tx.operation.updateMany({
       where: ownedBy(op, workerId),
       data: { status: "queued", leaseOwner: null, leaseExpiresAt: null, progress: 0, attempts: { decrement: 1 } },
     });
-    if (count === 1 && op.kind === "snapshot_create" && op.snapshotId !== null)
+    if (count === 1 && writesSnapshot && op.snapshotId !== null)
       await tx.snapshot.updateMany({ where: { id: op.snapshotId, status: "in_progress" }, data: { progress: 0 } });
   });
 }

@@ -4,9 +4,13 @@
 import { promises as fs } from "node:fs";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import type { ProvisionPayload } from "@/lib/jobs/payloads";
+import { z } from "zod";
 import type { Failure } from "@/lib/jobs/failures";
 import { fillDemoDisk } from "@/lib/disks/demo-content";
+
+/** diskMb: the new disk's size; demoContentMb: demo content to write on it (0: none). */
+export const provisionPayload = z.object({ diskMb: z.number().int().min(1).default(1), demoContentMb: z.number().int().min(0).default(0) });
+export type ProvisionPayload = z.infer<typeof provisionPayload>;
 
 function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext) {
   return tx.server.updateMany({
@@ -24,6 +28,6 @@ export async function runProvision(ctx: JobContext, payload: ProvisionPayload): 
   await ctx.complete((tx) => releaseServer(tx, ctx));
 }
 
-export async function failProvision(ctx: JobContext, failure: Failure): Promise<void> {
+export async function failProvision(ctx: JobContext, _payload: ProvisionPayload, failure: Failure): Promise<void> {
   await ctx.fail(failure, (tx) => releaseServer(tx, ctx));
 }

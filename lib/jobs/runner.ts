@@ -9,13 +9,10 @@ import type { Operation } from "@/lib/generated/prisma/client";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import { claimNext, claimOperation, HEARTBEAT_MS, LeaseLostError, MAX_ATTEMPTS, renewLease, requeue } from "@/lib/jobs/lease";
 import { createJobContext, type JobContext } from "@/lib/jobs/context";
-import { parsePayload, type JobPayload } from "@/lib/jobs/payloads";
-import { failCreateSnapshot, runCreateSnapshot } from "@/lib/jobs/create-snapshot";
-import { failRestoreSnapshot, runRestoreSnapshot } from "@/lib/jobs/restore-snapshot";
+import { jobDefinition, parsePayload, PERIODIC_TASKS } from "@/lib/jobs/registry";
 import { startHeartbeat } from "@/lib/jobs/heartbeat";
-import { failProvision, runProvision } from "@/lib/jobs/provision";
 import { expireDeadLocalLeases, newWorkerId, sweepStore } from "@/lib/jobs/recovery";
-import { describeFailure, failureOf, type Failure } from "@/lib/jobs/failures";
+import { describeFailure, failureOf } from "@/lib/jobs/failures";
 import { drainDeletions } from "@/lib/jobs/deletions";
 import { config } from "@/lib/config";
 
@@ -27,20 +24,17 @@ const STOP_GRACE_MS = 8_000;
 
 class StopRequested extends Error {}
 
-function dispatch(ctx: JobContext, payload: JobPayload) {
-  switch (payload.kind) {
-    case "snapshot_create":
-      return { run: () => runCreateSnapshot(ctx), fail: (f: Failure) => failCreateSnapshot(ctx, f) };
-    case "snapshot_restore":
-      return { run: () => runRestoreSnapshot(ctx, payload), fail: (f: Failure) => failRestoreSnapshot(ctx, payload, f) };
-    case "provision":
-      return { run: () => runProvision(ctx, payload), fail: (f: Failure) => failProvision(ctx, f) };
-  }
+/** An operation of a kind this worker does not know (a newer version wrote it): fail it, release its server. */
+async function failUnknownKind(ctx: JobContext): Promise<void> {
+  await ctx.fail(failureOf("internal_error", null), (tx) =>
+    tx.server.updateMany({ where: { id: ctx.op.serverId, activeOperationId: ctx.op.id }, data: { activeOperationId: null } }),
+  );
 }
 
 async function execute(op: Operation, workerId: string, controller: AbortController): Promise<void> {
   const log = logger.child({ operationId: op.id, kind: op.kind, workerId, attempt: op.attempts });
-  const ctx = createJobContext(op, workerId, getDiskDriver(), controller.signal);
+  const definition = jobDefinition(op.kind);
+  const ctx = createJobContext(op, workerId, getDiskDriver(), controller.signal, definition?.writesSnapshot ?? false);
   const renewal = setInterval(() => {
     renewLease(op, workerId).then(
       (held) => held || (clearInterval(renewal), controller.abort(new LeaseLostError(op.id))),
@@ -48,28 +42,23 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
     );
   }, HEARTBEAT_MS);
   try {
-    let payload: JobPayload;
-    try {
-      payload = parsePayload(op.kind, op.payload);
-    } catch (err) {
-      // Nothing to run, but the server must still be released (a restore's to `stopped`).
-      const fallback: JobPayload =
-        op.kind === "snapshot_restore"
-          ? { kind: "snapshot_restore", previousStatus: "stopped" }
-          : op.kind === "provision"
-            ? { kind: "provision", diskMb: 1, demoContentMb: 0 }
-            : { kind: "snapshot_create" };
-      log.error({ err }, "operation payload unreadable; failing it");
-      return void (await dispatch(ctx, fallback).fail(failureOf("internal_error", null)));
+    if (!definition) {
+      log.error("unknown operation kind; failing it");
+      return void (await failUnknownKind(ctx));
     }
-    const handler = dispatch(ctx, payload);
+    const payload = parsePayload(definition, op.payload);
+    if (payload === null) {
+      // Nothing to run, but the server must still be released (a restore's to `stopped`).
+      log.error({ payload: op.payload.slice(0, 200) }, "operation payload unreadable; failing it");
+      return void (await definition.fail(ctx, definition.payload.parse({}), failureOf("internal_error", null)));
+    }
     if (op.attempts > MAX_ATTEMPTS) {
       log.warn("operation interrupted too often; failing it");
-      return void (await handler.fail(failureOf("interrupted", payload.kind)));
+      return void (await definition.fail(ctx, payload, failureOf("interrupted", op.kind)));
     }
     log.info("operation claimed");
     try {
-      await handler.run();
+      await definition.run(ctx, payload);
       log.info("operation completed");
     } catch (err) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
@@ -82,15 +71,15 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
         // Best effort: on a failing store the cleanup may throw, and the requeue matters more
         // (the next run cleans up before it starts anyway).
         await ctx.driver
-          .cleanupPartial({ serverId: op.serverId, snapshotId: op.kind === "snapshot_create" ? (op.snapshotId ?? undefined) : undefined })
+          .cleanupPartial({ serverId: op.serverId, snapshotId: definition.writesSnapshot ? (op.snapshotId ?? undefined) : undefined })
           .catch((err) => log.warn({ err }, "cleanup before requeue failed"));
-        await requeue(op, workerId);
+        await requeue(op, workerId, definition.writesSnapshot);
         return void log.info("worker stopping; operation put back in the queue");
       }
       // The raw error (paths, errno) stays in the log; the tenant sees a code and a sentence.
-      const failure = describeFailure(err, payload.kind);
+      const failure = describeFailure(err, op.kind);
       log.error({ err, code: failure.code }, "operation failed");
-      await handler.fail(failure);
+      await definition.fail(ctx, payload, failure);
     }
   } catch (err) {
     if (!(err instanceof LeaseLostError)) log.error({ err }, "could not record the operation's outcome; its lease will expire and it will be retried");
@@ -129,6 +118,7 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
   const stopSignal = new AbortController();
   const heartbeat = startHeartbeat(workerId, host);
   const log = logger.child({ workerId, host });
+  const periodic = PERIODIC_TASKS.map((task) => ({ ...task, dueAt: 0, running: null as Promise<unknown> | null }));
 
   const loop = (async () => {
     await expireDeadLocalLeases().catch((err) => log.warn({ err }, "dead-worker recovery failed"));
@@ -139,6 +129,14 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
       draining ??= drainDeletions(getDiskDriver(), log)
         .catch((err) => log.warn({ err }, "deletion drain failed"))
         .finally(() => (draining = null));
+      for (const task of periodic) {
+        if (task.running || Date.now() < task.dueAt) continue;
+        task.dueAt = Date.now() + task.everyMs;
+        task.running = task
+          .run(log)
+          .catch((err) => log.warn({ err, task: task.name }, "periodic task failed"))
+          .finally(() => (task.running = null));
+      }
       let op: Operation | null = null;
       if (running.size < concurrency)
         op = await claimNext(workerId, host).catch((err) => {
@@ -162,13 +160,13 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
       stopSignal.abort();
       await loop;
       for (const job of running.values()) job.controller.abort(new StopRequested());
-      const settled = Promise.all([...[...running.values()].map((j) => j.done), draining]);
+      const settled = Promise.all([...[...running.values()].map((j) => j.done), draining, ...periodic.map((t) => t.running)]);
       const timedOut = await Promise.race([settled.then(() => false), sleep(STOP_GRACE_MS).then(() => true)]);
       if (timedOut) {
         // Handlers stuck in I/O: take their operations back so another worker redoes them;
         // whatever a stuck handler does later fails the lease check.
         for (const { op } of running.values()) {
-          await requeue(op, workerId).catch((err) => log.error({ err, operationId: op.id }, "could not requeue"));
+          await requeue(op, workerId, jobDefinition(op.kind)?.writesSnapshot ?? false).catch((err) => log.error({ err, operationId: op.id }, "could not requeue"));
           log.warn({ operationId: op.id }, "handler did not stop in time; operation put back in the queue");
         }
       }

@@ -7,9 +7,9 @@ import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 import { HOST_STATUSES } from "@/lib/schemas/hosts";
 import { FAILURE_CODES } from "@/lib/jobs/failures";
+import { OPERATION_KINDS } from "@/lib/schemas/operation-kinds";
 
 const timestamp = z.iso.datetime();
-export const OPERATION_KINDS = ["snapshot_create", "snapshot_restore", "provision"] as const;
 
 export const errorSchema = z.object({
   detail: z.string(),
@@ -29,6 +29,8 @@ export const snapshotSchema = z.object({
   error_code: z.enum(FAILURE_CODES).nullable().describe("Stable code of the failure, for programs; null unless failed."),
   created_at: timestamp,
   completed_at: timestamp.nullable(),
+  kind: z.enum(["manual", "scheduled", "safety"]).describe("scheduled: taken by a schedule; safety: taken just before a restore, expires"),
+  expires_at: timestamp.nullable().describe("Safety snapshots: when it is collected; null otherwise."),
 });
 
 export const createdSnapshotSchema = snapshotSchema.extend({ message: z.string(), warning: z.string().optional() });
@@ -46,6 +48,10 @@ export const restoreResultSchema = z.object({
   message: z.string(),
   snapshot: z.object({ id: z.number().int(), name: z.string(), created_at: timestamp }),
   server: z.object({ id: z.number().int(), name: z.string(), status: z.literal("restoring") }),
+  safety_snapshot: z
+    .object({ id: z.number().int() })
+    .optional()
+    .describe('With {"safety_snapshot": true}: the snapshot of the current disk taken before it is overwritten.'),
 });
 
 export const serverSchema = z.object({
@@ -125,3 +131,24 @@ export type LastOperation = NonNullable<Server["last_operation"]>;
 export type Host = z.infer<typeof hostSchema>;
 export type ApiToken = z.infer<typeof tokenSchema>;
 export type CreatedApiToken = z.infer<typeof createdTokenSchema>;
+
+export const scheduleSchema = z.object({
+  id: z.number().int(),
+  server: z.object({ id: z.number().int(), name: z.string() }),
+  cron: z.string().describe('"minute hour day-of-month month day-of-week", in UTC'),
+  keep: z.number().int(),
+  enabled: z.boolean(),
+  next_run_at: timestamp.nullable().describe("The next slot (UTC); null while disabled."),
+  last_run: z
+    .object({
+      at: timestamp,
+      status: z.enum(["running", "completed", "failed"]),
+      snapshot_id: z.number().int().nullable(),
+      error: z.string().nullable().describe("Why the run failed (e.g. the limit, with nothing prunable); null otherwise."),
+    })
+    .nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+});
+export const schedulePageSchema = pageOf(scheduleSchema);
+export type Schedule = z.infer<typeof scheduleSchema>;

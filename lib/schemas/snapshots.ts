@@ -48,5 +48,10 @@ export const restoreSnapshotSchema = z.strictObject({
     .max(2_147_483_647)
     .optional()
     .describe("The server whose disk is overwritten (same owner, any host); default: the snapshot's own server."),
+  safety_snapshot: z
+    .boolean({ error: "must be true or false" })
+    .default(false)
+    .describe("First capture the disk being overwritten as a safety snapshot (kept SNAPDECK_SAFETY_TTL_HOURS, default 24 h)."),
 });
-export type RestoreSnapshotInput = z.infer<typeof restoreSnapshotSchema>;
+// The input shape: callers in code may leave safety_snapshot out (off, as in the API).
+export type RestoreSnapshotInput = z.input<typeof restoreSnapshotSchema>;

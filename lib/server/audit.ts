@@ -12,7 +12,16 @@ export type AuditAction =
   | "server.stop"
   | "server.start"
   | "token.create"
-  | "token.revoke";
+  | "token.revoke"
+  | "schedule.create"
+  | "schedule.update"
+  | "schedule.delete"
+  | "schedule.run"
+  | "snapshot.prune"
+  | "snapshot.expire";
+
+/** Who acted: a user (userId/tokenId say which), a schedule's run, or Snapdeck itself. */
+export type AuditActorType = "user" | "schedule" | "system";
 
 type Db = Prisma.TransactionClient | typeof prisma;
 
@@ -23,6 +32,7 @@ export async function recordAudit(
   target: { type: string; id: string | number },
   result: "success" | "failure",
   detail?: string,
+  actorType: AuditActorType = "user",
 ): Promise<void> {
   await db.auditEvent.create({
     data: {
@@ -30,13 +40,14 @@ export async function recordAudit(
       tokenId: actor?.tokenId ?? null,
       ip: actor?.ip ?? null,
       action,
+      actorType,
       targetType: target.type,
       targetId: String(target.id),
       result,
       detail: detail ?? null,
     },
   });
-  logger.info({ audit: { action, target, result, userId: actor?.userId, tokenId: actor?.tokenId } }, action);
+  logger.info({ audit: { action, target, result, actorType, userId: actor?.userId, tokenId: actor?.tokenId } }, action);
 }
 
 /** Records a refused state change without letting an audit failure hide the refusal. */

@@ -23,7 +23,8 @@ async function loadServerExtras(servers: ServerRow[]) {
   const [counts, latest, operations, presence] = await Promise.all([
     prisma.snapshot.groupBy({
       by: ["serverId"],
-      where: { serverId: { in: ids }, status: { in: COUNTED } },
+      // Safety snapshots do not count against the limit (SPEC §6).
+      where: { serverId: { in: ids }, status: { in: COUNTED }, kind: { not: "safety" } },
       _count: { _all: true },
     }),
     prisma.snapshot.groupBy({ by: ["serverId"], where: { serverId: { in: ids } }, _max: { createdAt: true } }),

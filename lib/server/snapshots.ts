@@ -5,19 +5,21 @@
 // anything and concurrent requests serialise instead of racing; on PostgreSQL the same
 // UPDATE takes a row lock. The per-server limit is counted only after that lock.
 import { randomUUID } from "node:crypto";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
 import { recordAudit, recordRefusal, type AuditAction } from "@/lib/server/audit";
 import { config } from "@/lib/config";
 import type { CreateSnapshotInput, ListSnapshotsQuery, RestoreSnapshotInput } from "@/lib/schemas/snapshots";
+import { timestampedName } from "@/lib/server/retention";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
 
 const COUNTED_STATUSES = ["in_progress", "completed"];
 const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];
 const RUNNING_OPERATION_STATUSES = ["queued", "running"];
 
-const withServer = { server: { select: { id: true, name: true } } } as const;
+export const withServer = { server: { select: { id: true, name: true } } } as const;
 
 /** A snapshot row with its server's id and name: what the domain returns; lib/api serialises it. */
 export type SnapshotWithServer = {
@@ -31,6 +33,8 @@ export type SnapshotWithServer = {
   errorCode: string | null;
   createdAt: Date;
   completedAt: Date | null;
+  kind: string;
+  expiresAt: Date | null;
   server: { id: number; name: string };
 };
 
@@ -73,7 +77,7 @@ async function audited<T>(actor: Actor, action: AuditAction, target: { type: str
 }
 
 /** Explains why the compare-and-swap on a server did not match. */
-function busyServerError(server: { name: string; status: string; activeOperationId: string | null }): AppError {
+export function busyServerError(server: { name: string; status: string; activeOperationId: string | null }): AppError {
   if (server.status === "restoring")
     return new AppError("operation_in_progress", `Server ${server.name} is being restored; try again when the restore has finished.`);
   if (server.activeOperationId)
@@ -94,7 +98,8 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
       if (!server) throw new AppError("not_found", `Server ${input.server_id} not found.`);
       if (claimed.count === 0) throw busyServerError(server);
 
-      const used = await tx.snapshot.count({ where: { serverId: server.id, status: { in: COUNTED_STATUSES } } });
+      // Safety snapshots do not count against the limit (SPEC §6).
+      const used = await tx.snapshot.count({ where: { serverId: server.id, status: { in: COUNTED_STATUSES }, kind: { not: "safety" } } });
       if (used >= config.snapshotLimit)
         throw new AppError(
           "snapshot_limit_reached",
@@ -129,10 +134,33 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
 }
 
 /**
+ * A safety snapshot (SPEC §6) is a row written with the restore's operation; the restore job
+ * captures it before it touches the disk (lib/jobs/restore-snapshot.ts says why that order
+ * survives a crash). Its name follows the scheduled ones: `safety-YYYYMMDD-HHMM`.
+ */
+async function createSafetySnapshot(tx: Prisma.TransactionClient, server: { id: number; ownerId: number }, restoring: string) {
+  const now = new Date();
+  const taken = await tx.snapshot.findMany({ where: { serverId: server.id, status: { not: "failed" } }, select: { name: true } });
+  const name = timestampedName("safety", now, new Set(taken.map((s) => s.name)));
+  return tx.snapshot.create({
+    data: {
+      serverId: server.id,
+      ownerId: server.ownerId,
+      name,
+      description: `Taken before restoring ${restoring}`,
+      status: "in_progress",
+      kind: "safety",
+      expiresAt: new Date(now.getTime() + config.safetyTtlHours * 3_600_000),
+    },
+  });
+}
+
+/**
  * Restores a snapshot onto its own server or, with `server_id`, onto another server of the
  * same owner on any host (the target's agent reads the shared store). Only the target is
  * claimed (`restoring`, one operation per server); the source server is not touched and may
  * keep working, and the snapshot cannot be deleted while the restore runs.
+ * With `safety_snapshot`, the target's disk is captured first (createSafetySnapshot).
  */
 export async function restoreSnapshot(actor: Actor, snapshotId: number, input: RestoreSnapshotInput = {}) {
   assertCanWrite(actor);
@@ -182,6 +210,8 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
       if (snapshot.status !== "completed")
         throw new AppError("invalid_snapshot_state", `Snapshot ${snapshot.name} is ${snapshot.status}; only completed snapshots can be restored.`);
 
+      // The safety snapshot is of the disk being overwritten: the target's.
+      const safety = input.safety_snapshot ? await createSafetySnapshot(tx, { id: targetId, ownerId: found.ownerId }, snapshot.name) : null;
       await tx.operation.create({
         data: {
           id: operationId,
@@ -190,11 +220,12 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
           serverId: targetId,
           snapshotId,
           userId: actor.userId,
-          payload: JSON.stringify({ previousStatus }),
+          payload: JSON.stringify({ previousStatus, safetySnapshotId: safety?.id ?? null }),
         },
       });
-      await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", `server ${targetId}`);
-      return { snapshot, server: { id: target.id, name: target.name, status: "restoring" as const }, previousStatus };
+      const detail = `server ${targetId}${safety ? `, safety snapshot ${safety.id}` : ""}`;
+      await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", detail);
+      return { snapshot, server: { id: target.id, name: target.name, status: "restoring" as const }, previousStatus, safetySnapshot: safety };
     }),
   );
 }
@@ -212,6 +243,8 @@ export async function deleteSnapshot(actor: Actor, snapshotId: number) {
         where: {
           id: snapshotId,
           server: ownedServers(actor),
+          // A safety snapshot being captured is in_progress without an operation of its own.
+          status: { not: "in_progress" },
           operations: { none: { status: { in: RUNNING_OPERATION_STATUSES } } },
         },
       });

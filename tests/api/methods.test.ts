@@ -26,6 +26,8 @@ beforeAll(async () => {
   sample.snapshotId = String(res.body.id);
   sample.tokenId = String((await prisma.apiToken.findFirstOrThrow({ where: { userId: user.id, scope: "read" } })).id);
   sample.action = "stop";
+  const schedule = await api("POST", "/api/v1/schedules/", { token: user.write, json: { server_id: serverId, cron: "0 3 * * *", keep: 1 } });
+  sample.scheduleId = String(schedule.body.id);
 });
 afterAll(() => app?.stop());
 
@@ -61,6 +63,9 @@ it("finds every API route", () => {
       `/api/v1/snapshots/${sample.snapshotId}/restore`,
       "/api/v1/tokens",
       `/api/v1/tokens/${sample.tokenId}`,
+      "/api/v1/schedules",
+      `/api/v1/schedules/${sample.scheduleId}`,
+      `/api/v1/schedules/${sample.scheduleId}/run`,
     ]),
   );
 });

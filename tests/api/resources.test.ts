@@ -188,6 +188,12 @@ describe("OpenAPI and unknown paths", () => {
         "GET /tokens/",
         "POST /tokens/",
         "DELETE /tokens/{tokenId}/",
+        "GET /schedules/",
+        "POST /schedules/",
+        "GET /schedules/{scheduleId}/",
+        "PATCH /schedules/{scheduleId}/",
+        "DELETE /schedules/{scheduleId}/",
+        "POST /schedules/{scheduleId}/run/",
       ].sort(),
     );
     expect(res.body.components.schemas.CreateSnapshot.properties.name.pattern).toBe("^[A-Za-z0-9_-]+$");

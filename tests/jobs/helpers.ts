@@ -9,6 +9,7 @@ import { createUser } from "@/lib/server/users";
 import { createServer } from "@/lib/server/servers";
 import type { Actor } from "@/lib/server/actor";
 import { runOperation } from "@/lib/jobs/runner";
+import type { OperationKind } from "@/lib/schemas/operation-kinds";
 
 let users = 0;
 export async function seedActor(): Promise<Actor> {
@@ -41,7 +42,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
-export function operationOf(snapshotId: number, kind: "snapshot_create" | "snapshot_restore" | "provision") {
+export function operationOf(snapshotId: number, kind: OperationKind) {
   return prisma.operation.findFirstOrThrow({ where: { snapshotId, kind }, orderBy: { createdAt: "desc" } });
 }
 

@@ -1,0 +1,110 @@
+// One run of a schedule: the scheduler (lib/jobs/scheduler.ts, after it claimed the slot)
+// and "run now" both call startScheduledRun inside their transaction. It claims the server
+// like a manual create, applies the retention plan (lib/server/retention.ts) and queues a
+// scheduled_snapshot operation; a refusal reverts the claim, so it touches nothing but the
+// schedule's last_run.
+import { randomUUID } from "node:crypto";
+import type { Prisma, Schedule } from "@/lib/generated/prisma/client";
+import { AppError } from "@/lib/server/errors";
+import { recordAudit } from "@/lib/server/audit";
+import { busyServerError, withServer } from "@/lib/server/snapshots";
+import { planScheduledRun, prunedBeyondKeep, timestampedName } from "@/lib/server/retention";
+import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { config } from "@/lib/config";
+
+type Tx = Prisma.TransactionClient;
+
+const retentionFields = { id: true, kind: true, status: true, protected: true, createdAt: true } as const;
+
+/** Deletes a snapshot for retention through the normal path (row gone, data queued), unless an operation uses it. */
+async function pruneSnapshot(tx: Tx, snapshotId: number, schedule: Pick<Schedule, "id">): Promise<boolean> {
+  const { count } = await tx.snapshot.deleteMany({
+    where: { id: snapshotId, protected: false, operations: { none: { status: { in: ["queued", "running"] } } } },
+  });
+  if (count === 0) return false;
+  await enqueueDeletion(tx, snapshotId);
+  await recordAudit(tx, null, "snapshot.prune", { type: "snapshot", id: snapshotId }, "success", `retention of schedule ${schedule.id}`, "schedule");
+  return true;
+}
+
+async function refuse(tx: Tx, schedule: Schedule, at: Date, error: AppError) {
+  await tx.schedule.update({
+    where: { id: schedule.id },
+    data: { lastRunAt: at, lastRunStatus: "failed", lastRunSnapshotId: null, lastRunError: error.message },
+  });
+  await recordAudit(tx, null, "schedule.run", { type: "schedule", id: schedule.id }, "failure", error.message, "schedule");
+  return { refused: error } as const;
+}
+
+export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
+  const operationId = randomUUID();
+  const claimed = await tx.server.updateMany({
+    where: { id: schedule.serverId, activeOperationId: null, status: { not: "restoring" } },
+    data: { activeOperationId: operationId },
+  });
+  const server = await tx.server.findUniqueOrThrow({ where: { id: schedule.serverId } });
+  if (claimed.count === 0) return refuse(tx, schedule, at, busyServerError(server));
+
+  const rows = await tx.snapshot.findMany({ where: { serverId: server.id }, select: { ...retentionFields, name: true } });
+  const plan = planScheduledRun(rows, config.snapshotLimit);
+  if (plan.run && plan.prune !== null && !(await pruneSnapshot(tx, plan.prune, schedule))) throw new Error("prune target vanished");
+  if (!plan.run) {
+    await tx.server.updateMany({ where: { id: server.id, activeOperationId: operationId }, data: { activeOperationId: null } });
+    return refuse(
+      tx,
+      schedule,
+      at,
+      new AppError(
+        "snapshot_limit_reached",
+        `Server ${server.name} has ${config.snapshotLimit} of ${config.snapshotLimit} snapshots and none of them is an unprotected scheduled one that could be pruned; nothing was changed.`,
+      ),
+    );
+  }
+
+  const taken = new Set(rows.filter((s) => s.status !== "failed" && s.id !== plan.prune).map((s) => s.name));
+  const snapshot = await tx.snapshot.create({
+    data: {
+      serverId: server.id,
+      ownerId: server.ownerId,
+      name: timestampedName("auto", at, taken),
+      status: "in_progress",
+      kind: "scheduled",
+      scheduleId: schedule.id,
+    },
+    include: withServer,
+  });
+  await tx.operation.create({
+    data: {
+      id: operationId,
+      kind: "scheduled_snapshot",
+      status: "queued",
+      serverId: server.id,
+      snapshotId: snapshot.id,
+      payload: JSON.stringify({ scheduleId: schedule.id }),
+    },
+  });
+  await tx.server.update({ where: { id: server.id }, data: { lastOperationId: operationId } });
+  await tx.schedule.update({
+    where: { id: schedule.id },
+    data: { lastRunAt: at, lastRunStatus: "running", lastRunSnapshotId: snapshot.id, lastRunError: null },
+  });
+  await recordAudit(tx, null, "snapshot.create", { type: "snapshot", id: snapshot.id }, "success", `schedule ${schedule.id}`, "schedule");
+  return { snapshot: { ...snapshot, serverWasRunning: server.status === "active" } } as const;
+}
+
+/** After a scheduled snapshot completed: prune the server's scheduled snapshots beyond the schedule's keep. */
+export async function applyRetention(tx: Tx, schedule: Schedule): Promise<void> {
+  const rows = await tx.snapshot.findMany({ where: { serverId: schedule.serverId }, select: retentionFields });
+  for (const id of prunedBeyondKeep(rows, schedule.keep)) await pruneSnapshot(tx, id, schedule);
+}
+
+/** Records how a run ended, unless a newer run of the schedule has started since. */
+export async function finishScheduledRun(tx: Tx, scheduleId: number, snapshotId: number, outcome: { failed: string } | null) {
+  await tx.schedule.updateMany({
+    where: { id: scheduleId, lastRunSnapshotId: snapshotId },
+    data: outcome ? { lastRunStatus: "failed", lastRunError: outcome.failed } : { lastRunStatus: "completed", lastRunError: null },
+  });
+  if (outcome) return;
+  const schedule = await tx.schedule.findUnique({ where: { id: scheduleId } });
+  if (schedule) await applyRetention(tx, schedule);
+}
