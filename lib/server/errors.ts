@@ -10,6 +10,8 @@ export type AppErrorCode =
   | "invalid_server_state"
   | "invalid_snapshot_state"
   | "snapshot_in_use"
+  | "snapshot_protected"
+  | "name_taken"
   | "idempotency_key_reused"
   | "idempotency_request_in_progress"
   | "invalid_json"
