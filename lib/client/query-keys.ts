@@ -15,3 +15,8 @@ export const tokenKeys = {
   all: ["tokens"] as const,
   list: () => [...tokenKeys.all, "list"] as const,
 };
+
+export const eventKeys = {
+  all: ["events"] as const,
+  list: (serverId: number | null, page: number) => [...eventKeys.all, "list", { serverId, page }] as const,
+};
