@@ -9,20 +9,29 @@ import { createPrismaClient } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { migrateDatabase } from "@/lib/server/setup";
 
-// In foreign-key order; `pk` orders the batches.
+// In foreign-key order; `pk` (the primary key's columns) orders the batches.
 const TABLES = [
-  { model: "user", table: "User", pk: "id" },
-  { model: "apiToken", table: "ApiToken", pk: "id" },
-  { model: "server", table: "Server", pk: "id" },
-  { model: "snapshot", table: "Snapshot", pk: "id" },
-  { model: "operation", table: "Operation", pk: "id" },
-  { model: "auditEvent", table: "AuditEvent", pk: "id" },
-  { model: "idempotencyRecord", table: "IdempotencyRecord", pk: "id" },
-  { model: "loginThrottle", table: "LoginThrottle", pk: "key" },
+  { model: "user", table: "User", pk: ["id"] },
+  { model: "apiToken", table: "ApiToken", pk: ["id"] },
+  { model: "server", table: "Server", pk: ["id"] },
+  { model: "schedule", table: "Schedule", pk: ["id"] },
+  { model: "snapshot", table: "Snapshot", pk: ["id"] },
+  { model: "snapshotLabel", table: "SnapshotLabel", pk: ["snapshotId", "key"] },
+  { model: "operation", table: "Operation", pk: ["id"] },
+  { model: "auditEvent", table: "AuditEvent", pk: ["id"] },
+  { model: "idempotencyRecord", table: "IdempotencyRecord", pk: ["id"] },
+  { model: "loginThrottle", table: "LoginThrottle", pk: ["key"] },
 ] as const;
+
+/** Keyset condition for the rows after `last` in primary-key order (one or two columns). */
+function after(pk: readonly string[], last: Row): object {
+  const [first, second] = pk as [string, string?];
+  if (!second) return { [first]: { gt: last[first] } };
+  return { OR: [{ [first]: { gt: last[first] } }, { [first]: last[first], [second]: { gt: last[second] } }] };
+}
 const BATCH = 1_000;
 // Tables whose integer ids come from a PostgreSQL sequence, which must continue after the copied ids.
-const SERIAL = ["User", "ApiToken", "Server", "Snapshot", "AuditEvent", "IdempotencyRecord"];
+const SERIAL = ["User", "ApiToken", "Server", "Schedule", "Snapshot", "AuditEvent", "IdempotencyRecord"];
 
 type Row = Record<string, unknown>;
 type Delegate = {
@@ -47,16 +56,16 @@ export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Reco
       async (tx) => {
         for (const { model, table, pk } of TABLES) {
           copied[table] = 0;
-          let last: unknown = undefined;
+          let last: Row | undefined = undefined;
           for (;;) {
             const rows = await delegate(from, model).findMany({
-              ...(last !== undefined && { where: { [pk]: { gt: last } } }),
-              orderBy: { [pk]: "asc" },
+              ...(last !== undefined && { where: after(pk, last) }),
+              orderBy: pk.map((column) => ({ [column]: "asc" })),
               take: BATCH,
             });
             if (rows.length === 0) break;
             copied[table] += (await delegate(tx, model).createMany({ data: rows })).count;
-            last = rows[rows.length - 1]![pk];
+            last = rows[rows.length - 1]!;
           }
         }
         if (getDatabaseProvider(toUrl) === "postgresql")
