@@ -42,6 +42,9 @@ export type ApiResult = {
 
 const LIST = "/api/v1/snapshots/?page_size=50";
 const DETAIL = "/api/v1/snapshots/{id}/";
+/** Every seeded snapshot has env, half have tier, 1% keep (bench/seed-db.ts): about one in six matches. */
+const SELECTOR = "env=prod,tier,!keep";
+const SELECTED_LIST = `${LIST}&label_selector=${encodeURIComponent(SELECTOR)}`;
 
 function side(samples: Sample[]): Side {
   return {
@@ -104,6 +107,9 @@ async function measure(o: ApiOptions, small: Seeded, large: Seeded | null): Prom
       targets.push(
         { key: `list-${k(o.largeSnapshots)}:snapdeck`, url: L.sd.url, path: LIST, token: large.token },
         { key: `list-${k(o.largeSnapshots)}:baseline`, url: L.bl.url, path: LIST, token: large.token },
+        // The same list with a label_selector: EXISTS on SnapshotLabel's key per row of the page's index walk.
+        { key: `list-${k(o.largeSnapshots)} label_selector=${SELECTOR}:snapdeck`, url: L.sd.url, path: SELECTED_LIST, token: large.token },
+        { key: `list-${k(o.largeSnapshots)} label_selector=${SELECTOR}:baseline`, url: L.bl.url, path: SELECTED_LIST, token: large.token },
       );
     }
     targets.push(

@@ -4,7 +4,7 @@
 //
 // What it does, like Snapdeck: bearer-token lookup by sha256 hash (unknown or revoked
 // tokens get 401), the per-tenant filter (members see only their servers' snapshots),
-// page/page_size/server_id/status with the same limits, the COUNT(*) plus page query
+// page/page_size/server_id/status/label_selector with the same limits, the COUNT(*) plus page query
 // newest first (on Snapshot.ownerId and its indexes, as Snapdeck), next/previous links,
 // the same snapshot shape, 404 with the error envelope.
 // What it does not: sessions/cookies, zod, last-used-time writes (Snapdeck writes at
@@ -13,7 +13,7 @@
 //   DATABASE_URL=file:…|postgresql://… PORT=… tsx bench/baseline-server.ts
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
-import { postgresStore, sqliteStore, type Row, type Store, type Who } from "./baseline-stores";
+import { postgresStore, sqliteStore, type Row, type Store, type Term, type Who } from "./baseline-stores";
 
 const url = process.env.DATABASE_URL ?? "";
 const store: Store = url.startsWith("file:") ? sqliteStore(url) : postgresStore(url);
@@ -23,7 +23,23 @@ function toJson(r: Row) {
   return {
     id: r.id, server: { id: r.serverId, name: r.serverName }, name: r.name, description: r.description, status: r.status,
     size_mb: r.sizeMb, progress: r.progress, error: r.error, error_code: r.errorCode, created_at: iso(r.createdAt), completed_at: iso(r.completedAt),
+    labels: Object.fromEntries((r.labels ?? []).map((l) => [l.key, l.value])), protected: Boolean(r.protected), kind: r.kind,
+    consistency: r.status === "completed" ? r.consistency : null,
+    stored_mb: r.status === "completed" && r.storedBytes !== null ? Math.round((Number(r.storedBytes) / 1048576) * 100) / 100 : null,
   };
+}
+
+/** label_selector: k=v, k==v, k!=v, k, !k; null when malformed. */
+function parseSelector(raw: string): Term[] | null {
+  const terms: Term[] = [];
+  for (const part of raw.split(",")) {
+    const term = part.trim();
+    const m = /^(!?)([a-z0-9][a-z0-9._/-]{0,62})$/.exec(term) ?? /^([a-z0-9][a-z0-9._/-]{0,62})(==|=|!=)([A-Za-z0-9._:/@+-]{0,63})$/.exec(term);
+    if (!m) return null;
+    if (m.length === 3) terms.push({ op: m[1] ? "absent" : "exists", key: m[2]! });
+    else terms.push({ op: m[2] === "!=" ? "ne" : "eq", key: m[1]!, value: m[3]! });
+  }
+  return terms;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -64,9 +80,12 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   const pageSize = positiveInt(q.get("page_size"), 20);
   const serverId = positiveInt(q.get("server_id"), null);
   const status = q.get("status");
+  const selector = q.get("label_selector");
+  const terms = selector === null ? [] : parseSelector(selector);
+  if (!terms) return fail(res, 400, "validation_error", "Invalid label_selector.");
   if (!page || !pageSize || pageSize > 100 || serverId === undefined || (status !== null && !["in_progress", "completed", "failed"].includes(status)))
     return fail(res, 400, "validation_error", "Invalid query parameters.");
-  const { count, rows } = await store.list({ owner, serverId, status }, pageSize, (page - 1) * pageSize);
+  const { count, rows } = await store.list({ owner, serverId, status, terms }, pageSize, (page - 1) * pageSize);
   const link = (target: number) => {
     const next = new URL(url);
     next.searchParams.set("page", String(target));

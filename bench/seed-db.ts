@@ -5,6 +5,7 @@
 // the API part never touches the data plane.
 //
 //   DATA_DIR=… DATABASE_URL=file:…|postgresql://… tsx bench/seed-db.ts <servers> <snapshots>
+// Snapshots carry labels (bench row "list with label_selector").
 // Prints one JSON line: { token, email, password, userId, snapshotIds }.
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -22,23 +23,37 @@ function dbTime(ms: number): string {
 const SERVER_COLUMNS = ["id", "name", "hostname", "status", "location", "diskMb", "ownerId", "hostId", "createdAt", "updatedAt"];
 const SNAPSHOT_COLUMNS = ["id", "serverId", "ownerId", "name", "description", "status", "sizeMb", "storedBytes", "progress", "createdAt", "completedAt"];
 
-function insertSqlite(url: string, serverRows: unknown[][], snapshotRows: unknown[][]) {
+const LABEL_COLUMNS = ["snapshotId", "key", "value"];
+const ENVS = ["prod", "staging", "dev"];
+
+/** Labels as an operator might set them: env on every snapshot, tier on half, keep on 1%. */
+function labelRows(snapshotId: number): unknown[][] {
+  return [
+    [snapshotId, "env", ENVS[snapshotId % 3]],
+    ...(snapshotId % 2 === 0 ? [[snapshotId, "tier", snapshotId % 4 === 0 ? "db" : "web"]] : []),
+    ...(snapshotId % 100 === 0 ? [[snapshotId, "keep", ""]] : []),
+  ];
+}
+
+function insertSqlite(url: string, serverRows: unknown[][], snapshotRows: unknown[][], labels: unknown[][]) {
   const db = new Database(url.replace(/^file:/, ""));
   db.pragma("journal_mode = WAL");
   const insert = (table: string, columns: string[]) =>
     db.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
   const insertServer = insert("Server", SERVER_COLUMNS);
   const insertSnapshot = insert("Snapshot", SNAPSHOT_COLUMNS);
+  const insertLabel = insert("SnapshotLabel", LABEL_COLUMNS);
   db.transaction(() => {
     for (const row of serverRows) insertServer.run(...row);
     for (const row of snapshotRows) insertSnapshot.run(...row);
+    for (const row of labels) insertLabel.run(...row);
   })();
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
 }
 
 /** PostgreSQL: one INSERT … SELECT FROM unnest(arrays) per table, then ANALYZE, so the planner has statistics (as SQLite's PRAGMA optimize gives it). */
-async function insertPostgres(url: string, serverRows: unknown[][], snapshotRows: unknown[][]) {
+async function insertPostgres(url: string, serverRows: unknown[][], snapshotRows: unknown[][], labels: unknown[][]) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const insert = (table: string, columns: string[], types: string[], rows: unknown[][]) =>
@@ -50,11 +65,12 @@ async function insertPostgres(url: string, serverRows: unknown[][], snapshotRows
     await client.query("BEGIN");
     await insert("Server", SERVER_COLUMNS, ["int", "text", "text", "text", "text", "int", "int", "int", "timestamp", "timestamp"], serverRows);
     await insert("Snapshot", SNAPSHOT_COLUMNS, ["int", "int", "int", "text", "text", "text", "float8", "bigint", "int", "timestamp", "timestamp"], snapshotRows);
+    await insert("SnapshotLabel", LABEL_COLUMNS, ["int", "text", "text"], labels);
     // The rows above carry their own ids: move the sequences past them.
     for (const table of ["Server", "Snapshot"])
       await client.query(`SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), (SELECT MAX("id") FROM "${table}"))`);
     await client.query("COMMIT");
-    await client.query('ANALYZE "Server", "Snapshot"');
+    await client.query('ANALYZE "Server", "Snapshot", "SnapshotLabel"');
   } finally {
     await client.end();
   }
@@ -105,8 +121,9 @@ async function main() {
     ]);
     if (serverId <= servers * OWNED_SHARE && snapshotIds.length < 200 && id % 7 === 0) snapshotIds.push(id);
   }
-  if (process.env.DATABASE_URL.startsWith("file:")) insertSqlite(process.env.DATABASE_URL, serverRows, snapshotRows);
-  else await insertPostgres(process.env.DATABASE_URL, serverRows, snapshotRows);
+  const labels = snapshotRows.flatMap((row) => labelRows(row[0] as number));
+  if (process.env.DATABASE_URL.startsWith("file:")) insertSqlite(process.env.DATABASE_URL, serverRows, snapshotRows, labels);
+  else await insertPostgres(process.env.DATABASE_URL, serverRows, snapshotRows, labels);
   process.stdout.write(JSON.stringify({ token, email, password, userId: user.id, snapshotIds }) + "\n");
 }
 

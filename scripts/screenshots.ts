@@ -39,8 +39,8 @@ async function startApp(): Promise<{ base: string; child: ChildProcess }> {
   return { base, child };
 }
 
-async function api<T>(page: Page, method: "GET" | "POST", url: string, data?: unknown): Promise<T> {
-  const res = method === "GET" ? await page.request.get(url) : await page.request.post(url, { data });
+async function api<T>(page: Page, method: "GET" | "POST" | "PATCH", url: string, data?: unknown): Promise<T> {
+  const res = await page.request.fetch(url, { method, ...(method !== "GET" && { data }) });
   if (!res.ok()) throw new Error(`${method} ${url}: ${res.status()} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -86,6 +86,18 @@ async function shootTheme(browser: Browser, base: string, theme: Theme, ids: { s
     await page.goto(`/servers/${ids.stopped.id}`);
     await page.getByRole("table").waitFor();
     await shoot(page, `server-detail${suffix}`);
+    await page.getByRole("button", { name: /^Edit / }).first().click();
+    await page.getByRole("dialog").waitFor();
+    await shoot(page, `edit-snapshot-dialog${suffix}`);
+    await page.keyboard.press("Escape");
+    await page.getByRole("tab", { name: "Activity" }).click();
+    await page.getByRole("tabpanel").getByRole("table").waitFor();
+    await shoot(page, `server-activity${suffix}`);
+    await page.goto("/activity");
+    await page.getByRole("table").waitFor();
+    await shoot(page, `activity${suffix}`);
+    await page.goto(`/servers/${ids.stopped.id}`);
+    await page.getByRole("table").waitFor();
     await page.getByRole("button", { name: /^Restore / }).first().click();
     await page.getByLabel(/Type the server name/).fill(ids.stopped.name.toUpperCase());
     await shoot(page, `restore-dialog${suffix}`);
@@ -162,6 +174,12 @@ async function main() {
     await waitUntilIdle(page, stopped.id);
     await api(page, "POST", "/api/v1/snapshots/", { server_id: stopped.id, name: "after-upgrade" }).catch(() => undefined);
     await waitUntilIdle(page, stopped.id);
+    // Labels and a protected snapshot (lock icon), and their edits in the activity.
+    const made = await api<{ results: Array<{ id: number; name: string }> }>(page, "GET", `/api/v1/snapshots/?server_id=${stopped.id}`);
+    const first = made.results.find((s) => s.name === "before-upgrade");
+    if (first) await api(page, "PATCH", `/api/v1/snapshots/${first.id}/`, { labels: { env: "prod", app: "postgres" }, protected: true });
+    const second = made.results.find((s) => s.name === "after-upgrade");
+    if (second) await api(page, "PATCH", `/api/v1/snapshots/${second.id}/`, { labels: { env: "prod" } });
     await waitUntilIdle(page, active.id);
     await api(page, "POST", "/api/v1/snapshots/", { server_id: active.id, name: "nightly", description: "Scheduled nightly snapshot" }).catch(() => undefined);
 

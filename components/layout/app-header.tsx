@@ -8,6 +8,7 @@ import { cn } from "@/components/ui/cn";
 
 const NAV = [
   { href: "/servers", label: "Servers" },
+  { href: "/activity", label: "Activity" },
   { href: "/settings/tokens", label: "API tokens" },
 ];
 const ADMIN_NAV = [{ href: "/hosts", label: "Hosts" }];

@@ -7,6 +7,8 @@ import { CreateSnapshotDialog } from "@/components/snapshots/create-snapshot-dia
 import { SnapshotTable } from "@/components/snapshots/snapshot-table";
 import { UndoRestore } from "@/components/snapshots/undo-restore";
 import { ScheduleSection } from "@/components/schedules/schedule-section";
+import { EventList } from "@/components/activity/event-list";
+import { cn } from "@/components/ui/cn";
 import { Button } from "@/components/ui/button";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { ApiError } from "@/lib/client/api-fetch";
@@ -27,6 +29,7 @@ function createBlockedReason(server: Server): string | null {
 export function ServerDetail({ serverId }: { serverId: number }) {
   const { data: server, error, isPending, refetch } = useServer(serverId);
   const [creating, setCreating] = useState(false);
+  const [tab, setTab] = useState<"snapshots" | "activity">("snapshots");
   useOperationToasts(server);
 
   if (isPending) return <LoadingRows label="Loading server" />;
@@ -50,7 +53,30 @@ export function ServerDetail({ serverId }: { serverId: number }) {
       <ServerHeader server={server} />
       <LastOperationAlert server={server} />
       <UndoRestore server={server} />
-      <section aria-labelledby="snapshots-heading" className="space-y-3">
+      <div role="tablist" aria-label="Server sections" className="flex gap-1 border-b border-zinc-200">
+        {(["snapshots", "activity"] as const).map((id) => (
+          <button
+            key={id}
+            role="tab"
+            id={`tab-${id}`}
+            aria-selected={tab === id}
+            aria-controls={`panel-${id}`}
+            onClick={() => setTab(id)}
+            className={cn(
+              "-mb-px border-b-2 px-3 py-2 text-sm",
+              tab === id ? "border-zinc-900 font-medium text-zinc-900" : "border-transparent text-zinc-600 hover:text-zinc-900",
+            )}
+          >
+            {id === "snapshots" ? "Snapshots" : "Activity"}
+          </button>
+        ))}
+      </div>
+      {tab === "activity" ? (
+        <section id="panel-activity" role="tabpanel" aria-labelledby="tab-activity">
+          <EventList serverId={server.id} />
+        </section>
+      ) : null}
+      <section id="panel-snapshots" role="tabpanel" aria-labelledby="snapshots-heading" hidden={tab !== "snapshots"} className="space-y-3">
         <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
           <div>
             <h2 id="snapshots-heading" className="text-base font-semibold text-zinc-900">
@@ -78,7 +104,7 @@ export function ServerDetail({ serverId }: { serverId: number }) {
         </div>
         <SnapshotTable server={server} />
       </section>
-      <ScheduleSection server={server} />
+      {tab === "snapshots" ? <ScheduleSection server={server} /> : null}
       <CreateSnapshotDialog server={server} open={creating} onOpenChange={setCreating} />
     </div>
   );

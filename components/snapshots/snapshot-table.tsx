@@ -11,7 +11,9 @@ import { formatMb } from "@/components/ui/format";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { TBody, TD, TH, THead, TR, Table } from "@/components/ui/table";
 import { isServerBusy } from "@/lib/client/polling";
-import { useServerSnapshots } from "@/lib/client/snapshots";
+import { useServerSnapshots, useUpdateSnapshot } from "@/lib/client/snapshots";
+import { EditSnapshotDialog } from "@/components/snapshots/edit-snapshot-dialog";
+import { LabelChips, LockIcon } from "@/components/snapshots/snapshot-marks";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
@@ -29,15 +31,24 @@ function restoreBlockedReason(server: Server, snapshot: Snapshot): string | null
 }
 
 function deleteBlockedReason(server: Server, snapshot: Snapshot): string | null {
+  if (snapshot.protected) return "This snapshot is protected. Unprotect it to delete it.";
   if (snapshot.status === "in_progress") return "A snapshot being taken cannot be deleted.";
   if (server.operation?.snapshot_id === snapshot.id) return "This snapshot is being restored; it cannot be deleted until the restore finishes.";
   return null;
+}
+
+/** "5 snapshots, 412 MB stored": the server's share of the store, summed over its snapshots. */
+function storedTotal(snapshots: Snapshot[]): string {
+  const stored = snapshots.reduce((sum, s) => sum + (s.stored_mb ?? 0), 0);
+  return `${snapshots.length} snapshot${snapshots.length === 1 ? "" : "s"}, ${formatMb(stored)} stored`;
 }
 
 export function SnapshotTable({ server }: { server: Server }) {
   const { data, error, isPending, refetch } = useServerSnapshots(server);
   const [restoring, setRestoring] = useState<Snapshot | null>(null);
   const [deleting, setDeleting] = useState<Snapshot | null>(null);
+  const [editing, setEditing] = useState<Snapshot | null>(null);
+  const update = useUpdateSnapshot();
 
   if (isPending) return <LoadingRows label="Loading snapshots" />;
   if (error) return <ErrorState title="Could not load snapshots." error={error} onRetry={() => void refetch()} />;
@@ -53,6 +64,9 @@ export function SnapshotTable({ server }: { server: Server }) {
           {restoreBlocked}
         </p>
       ) : null}
+      <p className="text-sm text-zinc-600" data-testid="snapshot-totals">
+        {storedTotal(data.results)}
+      </p>
       <Table>
         <caption className="sr-only">Snapshots of {server.name}</caption>
         <THead>
@@ -74,7 +88,10 @@ export function SnapshotTable({ server }: { server: Server }) {
             return (
               <TR key={snapshot.id} data-snapshot-name={snapshot.name} className={cn(beingRestored && "bg-blue-50")}>
                 <TD className="max-w-72 min-w-28">
-                  <p className="font-medium [overflow-wrap:anywhere] text-zinc-900">{snapshot.name}</p>
+                  <p className="flex items-center gap-1.5 font-medium [overflow-wrap:anywhere] text-zinc-900">
+                    {snapshot.protected ? <LockIcon /> : null}
+                    {snapshot.name}
+                  </p>
                   {snapshot.kind !== "manual" ? (
                     <Badge tone={snapshot.kind === "safety" ? "amber" : "gray"} className="mt-1 mr-1">
                       {snapshot.kind}
@@ -90,18 +107,40 @@ export function SnapshotTable({ server }: { server: Server }) {
                     <SnapshotStatusBadge snapshot={snapshot} testId="snapshot-status-phone" />
                   </div>
                   {snapshot.description ? <p className="mt-0.5 text-xs break-words text-zinc-600">{snapshot.description}</p> : null}
+                  <LabelChips labels={snapshot.labels} />
                   {/* On a phone the Taken column is hidden; the times move under the name. */}
                   <SnapshotTimes snapshot={snapshot} className="mt-0.5 md:hidden" />
                 </TD>
                 <TD className="hidden sm:table-cell">
                   <SnapshotStatusBadge snapshot={snapshot} />
                 </TD>
-                <TD className="whitespace-nowrap text-zinc-700 tabular-nums">{formatMb(snapshot.size_mb)}</TD>
+                <TD className="whitespace-nowrap text-zinc-700 tabular-nums">
+                  {formatMb(snapshot.size_mb)}
+                  {snapshot.stored_mb !== null ? (
+                    <span className="block text-xs text-zinc-600" title="What this snapshot added to the store after deduplication">
+                      {formatMb(snapshot.stored_mb)} stored
+                    </span>
+                  ) : null}
+                </TD>
                 <TD className="hidden md:table-cell">
                   <SnapshotTimes snapshot={snapshot} />
                 </TD>
                 <TD>
                   <div className="flex flex-col items-end gap-1.5 sm:flex-row sm:justify-end">
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-pressed={snapshot.protected}
+                      aria-label={`${snapshot.protected ? "Unprotect" : "Protect"} ${snapshot.name}`}
+                      title={snapshot.protected ? "Allow deleting this snapshot again" : "Refuse deleting this snapshot until it is unprotected"}
+                      disabled={update.isPending && update.variables?.snapshot.id === snapshot.id}
+                      onClick={() => update.mutate({ snapshot, changes: { protected: !snapshot.protected } })}
+                    >
+                      {snapshot.protected ? "Unprotect" : "Protect"}
+                    </Button>
+                    <Button size="sm" variant="ghost" aria-label={`Edit ${snapshot.name}`} onClick={() => setEditing(snapshot)}>
+                      Edit
+                    </Button>
                     <Button
                       size="sm"
                       disabled={cannotRestore !== null}
@@ -132,6 +171,7 @@ export function SnapshotTable({ server }: { server: Server }) {
       </Table>
       <RestoreSnapshotDialog server={server} snapshot={restoring} onClose={() => setRestoring(null)} />
       <DeleteSnapshotDialog snapshot={deleting} onClose={() => setDeleting(null)} />
+      <EditSnapshotDialog snapshot={editing} onClose={() => setEditing(null)} />
     </>
   );
 }

@@ -14,6 +14,8 @@ export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
   invalid_snapshot_state: 400,
   disk_too_small: 400,
   snapshot_in_use: 400,
+  snapshot_protected: 400,
+  name_taken: 400,
   idempotency_key_reused: 400,
   unauthenticated: 401,
   forbidden: 403,

@@ -81,7 +81,9 @@ async function run<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType
   }
   const params = validate(options.params ?? NOTHING, (await context?.params) ?? {}, "path") as z.output<P>;
   const query = validate(options.query ?? NOTHING, readQuery(req.nextUrl), "query") as z.output<Q>;
-  const rawBody = req.method === "POST" || req.method === "PATCH" ? await readJsonBody(req) : undefined;
+  // Every method that may carry a body (POST, PUT, PATCH, DELETE) has it read and checked
+  // the same way; a route without a body schema still accepts none or `{}`.
+  const rawBody = req.method === "GET" || req.method === "HEAD" ? undefined : await readJsonBody(req);
   if (options.body && !options.bodyOptional && rawBody === undefined)
     throw new AppError("validation_error", "A JSON request body is required.", { body: ["is required"] });
   const body = validate(options.body ?? NOTHING, rawBody === undefined ? {} : rawBody, "body") as z.output<B>;

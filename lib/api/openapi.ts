@@ -1,8 +1,9 @@
 // The OpenAPI 3.1 document, generated from the zod schemas that validate requests
 // (lib/schemas) and describe responses (lib/schemas/api-responses.ts), so it cannot drift.
 import { z } from "zod";
-import { createSnapshotSchema, idSchema, listSnapshotsQuerySchema, restoreSnapshotSchema } from "@/lib/schemas/snapshots";
+import { createSnapshotSchema, idSchema, listSnapshotsQuerySchema, restoreSnapshotSchema, updateSnapshotSchema } from "@/lib/schemas/snapshots";
 import { createScheduleSchema, listSchedulesQuerySchema, updateScheduleSchema } from "@/lib/schemas/schedules";
+import { listEventsQuerySchema } from "@/lib/schemas/events";
 import { createTokenSchema } from "@/lib/schemas/tokens";
 import { POWER_ACTIONS } from "@/lib/schemas/servers";
 import * as res from "@/lib/schemas/api-responses";
@@ -39,8 +40,8 @@ const idempotencyKey = {
 };
 const body = (id: string) => ({ required: true, content: { "application/json": { schema: ref(id) } } });
 
-function listQuery(): JsonSchema[] {
-  return Object.entries(listSnapshotsQuerySchema.shape).map(([name, schema]) => ({
+function listQuery(query: z.ZodObject): JsonSchema[] {
+  return Object.entries(query.shape).map(([name, schema]) => ({
     name,
     in: "query",
     required: false,
@@ -54,7 +55,9 @@ export function buildOpenApiDocument(serverUrl: string) {
       get: {
         operationId: "listSnapshots",
         summary: "List snapshots, newest first",
-        parameters: listQuery(),
+        description:
+          "`label_selector` (Hetzner's syntax): comma-separated terms `k=v` (or `k==v`), `k!=v` (also matches snapshots without `k`), `k` (present), `!k` (absent); every term must match.",
+        parameters: listQuery(listSnapshotsQuerySchema),
         responses: { 200: json("SnapshotPage", "A page of snapshots"), ...errors(400, 401) },
       },
       post: {
@@ -75,9 +78,18 @@ export function buildOpenApiDocument(serverUrl: string) {
         summary: "Read a snapshot and its progress",
         responses: { 200: json("Snapshot", "The snapshot"), ...errors(400, 401, 404) },
       },
+      patch: {
+        operationId: "updateSnapshot",
+        summary: "Rename, describe, label or protect a snapshot",
+        description:
+          "Any of name, description, labels (replaces the whole set), protected. 400 `name_taken` when another snapshot of the server (not failed) has the name.",
+        requestBody: body("UpdateSnapshot"),
+        responses: { 200: json("Snapshot", "The snapshot after the change"), ...errors(400, 401, 403, 404, 413, 415) },
+      },
       delete: {
         operationId: "deleteSnapshot",
         summary: "Delete a snapshot; its stored data is removed in the background (retried until the store allows it)",
+        description: "400 `snapshot_protected` for a protected snapshot, `snapshot_in_use` while an operation uses it.",
         responses: { 204: { description: "Deleted: gone from the API at once" }, ...errors(400, 401, 403, 404) },
       },
     },
@@ -161,6 +173,14 @@ export function buildOpenApiDocument(serverUrl: string) {
         responses: { 200: json("Server", "The server after the action"), ...errors(400, 401, 403, 404, 409) },
       },
     },
+    "/events/": {
+      get: {
+        operationId: "listEvents",
+        summary: "Activity: audit events you may see (your resources; admins all), newest first",
+        parameters: listQuery(listEventsQuerySchema),
+        responses: { 200: json("EventPage", "A page of events"), ...errors(400, 401) },
+      },
+    },
     "/tokens/": {
       get: {
         operationId: "listTokens",
@@ -198,7 +218,7 @@ export function buildOpenApiDocument(serverUrl: string) {
       title: "Snapdeck API",
       version: "1.0.0",
       description:
-        "Server snapshots: list, create, restore and delete; schedules with retention; servers and their power actions; API tokens.",
+        "Server snapshots: list (with label selectors), create, edit, protect, restore and delete; schedules with retention; servers and their power actions; hosts; API tokens; activity.",
     },
     servers: [{ url: serverUrl }],
     security: [{ bearerAuth: [] }, { sessionCookie: [] }],
@@ -213,6 +233,7 @@ export function buildOpenApiDocument(serverUrl: string) {
         ...componentSchemas(
           {
             CreateSnapshot: createSnapshotSchema,
+            UpdateSnapshot: updateSnapshotSchema,
             RestoreSnapshot: restoreSnapshotSchema,
             CreateToken: createTokenSchema,
             CreateSchedule: createScheduleSchema,
@@ -235,6 +256,8 @@ export function buildOpenApiDocument(serverUrl: string) {
             ApiTokenPage: res.tokenPageSchema,
             Schedule: res.scheduleSchema,
             SchedulePage: res.schedulePageSchema,
+            Event: res.eventSchema,
+            EventPage: res.eventPageSchema,
           },
           "output",
         ),

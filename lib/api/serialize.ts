@@ -6,6 +6,8 @@ import {
   createdSnapshotSchema,
   createdTokenSchema,
   hostSchema,
+  eventSchema,
+  type AuditEventView,
   restoreResultSchema,
   scheduleSchema,
   serverSchema,
@@ -23,6 +25,7 @@ import {
 } from "@/lib/schemas/api-responses";
 import type { ServerView } from "@/lib/server/servers";
 import type { SnapshotWithServer } from "@/lib/server/snapshots";
+import type { EventRow } from "@/lib/server/events";
 
 type TokenRow = {
   id: number;
@@ -35,6 +38,7 @@ type TokenRow = {
   expiresAt: Date | null;
 };
 
+const MIB = 1024 * 1024;
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 export function serializeSnapshot(s: SnapshotWithServer): Snapshot {
@@ -50,8 +54,26 @@ export function serializeSnapshot(s: SnapshotWithServer): Snapshot {
     error_code: s.errorCode,
     created_at: s.createdAt.toISOString(),
     completed_at: iso(s.completedAt),
+    labels: Object.fromEntries(s.labels.map((l) => [l.key, l.value])),
+    protected: s.protected,
     kind: s.kind,
+    consistency: s.status === "completed" ? s.consistency : null,
+    stored_mb: s.status === "completed" && s.storedBytes !== null ? Math.round((Number(s.storedBytes) / MIB) * 100) / 100 : null,
     expires_at: iso(s.expiresAt),
+  });
+}
+
+export function serializeEvent(e: EventRow): AuditEventView {
+  return eventSchema.parse({
+    id: e.id,
+    at: e.createdAt.toISOString(),
+    action: e.action,
+    result: e.result,
+    actor: { type: e.actorType, email: e.user?.email ?? null, token: e.token?.name ?? null },
+    target: { type: e.targetType, id: /^[0-9]+$/.test(e.targetId) ? Number(e.targetId) : e.targetId, name: e.targetName },
+    server_id: e.serverId,
+    detail: e.detail,
+    ip: e.ip,
   });
 }
 

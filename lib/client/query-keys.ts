@@ -25,3 +25,8 @@ export const scheduleKeys = {
   all: ["schedules"] as const,
   list: (serverId: number) => [...scheduleKeys.all, "list", { serverId }] as const,
 };
+
+export const eventKeys = {
+  all: ["events"] as const,
+  list: (serverId: number | null, page: number) => [...eventKeys.all, "list", { serverId, page }] as const,
+};

@@ -6,7 +6,7 @@ import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import { hasSnapshotInProgress, isServerBusy, pollOnlyWhile } from "@/lib/client/polling";
-import { serverKeys, snapshotKeys } from "@/lib/client/query-keys";
+import { eventKeys, serverKeys, snapshotKeys } from "@/lib/client/query-keys";
 import type { CreatedSnapshot, Page, RestoreResult, Server, Snapshot } from "@/lib/schemas/api-responses";
 
 export { snapshotKeys };
@@ -19,6 +19,7 @@ function invalidateSnapshotsAndServers(queryClient: QueryClient) {
   return Promise.all([
     queryClient.invalidateQueries({ queryKey: snapshotKeys.all }),
     queryClient.invalidateQueries({ queryKey: SERVERS_ROOT }),
+    queryClient.invalidateQueries({ queryKey: eventKeys.all }),
   ]);
 }
 
@@ -117,6 +118,29 @@ export function useDeleteSnapshot() {
   return useMutation({
     mutationFn: (snapshot: Snapshot) => apiFetch<void>(`/snapshots/${snapshot.id}/`, { method: "DELETE" }),
     onSuccess: (_, snapshot) => toast.success(`Snapshot ${snapshot.name} deleted.`, { description: "Its stored data is removed; the server is not touched." }),
+    onError: (error) => toast.error(errorMessage(error)),
+    onSettled: () => invalidateSnapshotsAndServers(queryClient),
+  });
+}
+
+export type UpdateSnapshotVars = {
+  snapshot: Snapshot;
+  changes: Partial<{ name: string; description: string; labels: Record<string, string>; protected: boolean }>;
+};
+
+export function useUpdateSnapshot() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ snapshot, changes }: UpdateSnapshotVars) =>
+      apiFetch<Snapshot>(`/snapshots/${snapshot.id}/`, { method: "PATCH", body: changes }),
+    onSuccess: (updated, { snapshot, changes }) => {
+      const keys = Object.keys(changes);
+      if (keys.length === 1 && keys[0] === "protected")
+        toast.success(updated.protected ? `Snapshot ${updated.name} is protected.` : `Snapshot ${updated.name} is no longer protected.`, {
+          description: updated.protected ? "It cannot be deleted until you unprotect it." : undefined,
+        });
+      else toast.success(`Snapshot ${snapshot.name === updated.name ? updated.name : `${snapshot.name} → ${updated.name}`} saved.`);
+    },
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });

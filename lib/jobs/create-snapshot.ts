@@ -30,6 +30,9 @@ export async function runCreateSnapshot(ctx: JobContext, after?: (tx: Tx, snapsh
     beforeCommit: ctx.assertLease,
   });
   await ctx.complete(async (tx) => {
+    // Power actions are refused while this operation holds the server, so the status now is
+    // the status for the whole capture: stopped throughout means an offline snapshot.
+    const server = await tx.server.findUnique({ where: { id: ctx.op.serverId }, select: { status: true } });
     await tx.snapshot.updateMany({
       where: { id: snapshotId, status: "in_progress" },
       data: {
@@ -38,6 +41,7 @@ export async function runCreateSnapshot(ctx: JobContext, after?: (tx: Tx, snapsh
         sizeMb: Math.round((size.sizeBytes / MIB) * 100) / 100,
         storedBytes: BigInt(size.storedBytes),
         completedAt: new Date(),
+        consistency: server?.status === "stopped" ? "offline" : "crash-consistent",
         error: null,
       },
     });

@@ -48,18 +48,18 @@ export async function expireSafetySnapshots(log: Logger): Promise<number> {
   const now = await databaseNow();
   const expired = await prisma.snapshot.findMany({
     where: { kind: "safety", expiresAt: { lte: now }, protected: false },
-    select: { id: true },
+    select: { id: true, name: true, ownerId: true, serverId: true },
     take: 50,
   });
   let removed = 0;
-  for (const { id } of expired) {
+  for (const { id, name, ownerId, serverId } of expired) {
     const done = await prisma.$transaction(async (tx) => {
       const { count } = await tx.snapshot.deleteMany({
         where: { id, status: { not: "in_progress" }, operations: { none: { status: { in: ["queued", "running"] } } } },
       });
       if (count === 0) return false;
       await enqueueDeletion(tx, id);
-      await recordAudit(tx, null, "snapshot.expire", { type: "snapshot", id }, "success", "safety snapshot expired", "system");
+      await recordAudit(tx, "system", "snapshot.expire", { type: "snapshot", id, name, ownerId, serverId }, "success", "safety snapshot expired");
       return true;
     });
     if (done) removed++;

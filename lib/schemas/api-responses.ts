@@ -2,7 +2,7 @@
 // these types, the OpenAPI document is generated from them, the API tests parse real
 // responses with them, and the dashboard reads the API through their z.infer types.
 import { z } from "zod";
-import { SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
+import { SNAPSHOT_CONSISTENCIES, SNAPSHOT_KINDS, SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 import { HOST_STATUSES } from "@/lib/schemas/hosts";
@@ -29,7 +29,17 @@ export const snapshotSchema = z.object({
   error_code: z.enum(FAILURE_CODES).nullable().describe("Stable code of the failure, for programs; null unless failed."),
   created_at: timestamp,
   completed_at: timestamp.nullable(),
-  kind: z.enum(["manual", "scheduled", "safety"]).describe("scheduled: taken by a schedule; safety: taken just before a restore, expires"),
+  labels: z.record(z.string(), z.string()).describe("Key/value labels; select with label_selector."),
+  protected: z.boolean().describe("A protected snapshot refuses DELETE and is never pruned."),
+  kind: z.enum(SNAPSHOT_KINDS).describe("manual, scheduled (taken by a schedule) or safety (taken before a restore)."),
+  consistency: z
+    .enum(SNAPSHOT_CONSISTENCIES)
+    .nullable()
+    .describe("offline: the server was stopped for the whole capture; crash-consistent otherwise; null until completed."),
+  stored_mb: z
+    .number()
+    .nullable()
+    .describe("What this snapshot added to the store after deduplication, MB; null until completed."),
   expires_at: timestamp.nullable().describe("Safety snapshots: when it is collected; null otherwise."),
 });
 
@@ -113,6 +123,28 @@ export const createdTokenSchema = tokenSchema.extend({
   token: z.string().describe("The secret. Shown only in this response; store it now."),
 });
 
+export const eventSchema = z.object({
+  id: z.number().int(),
+  at: timestamp,
+  action: z.string().describe("snapshot.create, snapshot.update, snapshot.restore, snapshot.delete, server.stop, token.create, ..."),
+  result: z.enum(["success", "failure"]),
+  actor: z
+    .object({
+      type: z.enum(["user", "schedule", "system"]).describe("schedule: a schedule's run or pruning; system: Snapdeck itself."),
+      email: z.string().nullable().describe("The user who acted; null for schedule and system."),
+      token: z.string().nullable().describe("The name of the API token used; null for the dashboard, schedule and system."),
+    })
+    .describe("Who acted."),
+  target: z.object({
+    type: z.string(),
+    id: z.union([z.number().int(), z.string()]),
+    name: z.string().nullable().describe("Its name when the event was recorded."),
+  }),
+  server_id: z.number().int().nullable(),
+  detail: z.string().nullable().describe("What changed, or why it was refused."),
+  ip: z.string().nullable().describe("Where the request came from."),
+});
+
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ count: z.number().int(), next: z.url().nullable(), previous: z.url().nullable(), results: z.array(item) });
 }
@@ -120,6 +152,7 @@ export function pageOf<T extends z.ZodType>(item: T) {
 export const snapshotPageSchema = pageOf(snapshotSchema);
 export const serverPageSchema = pageOf(serverSchema);
 export const tokenPageSchema = pageOf(tokenSchema);
+export const eventPageSchema = pageOf(eventSchema);
 
 export type Page<T> = { count: number; next: string | null; previous: string | null; results: T[] };
 export type Snapshot = z.infer<typeof snapshotSchema>;
@@ -152,3 +185,4 @@ export const scheduleSchema = z.object({
 });
 export const schedulePageSchema = pageOf(scheduleSchema);
 export type Schedule = z.infer<typeof scheduleSchema>;
+export type AuditEventView = z.infer<typeof eventSchema>;

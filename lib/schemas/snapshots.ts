@@ -3,6 +3,8 @@ import { z } from "zod";
 
 export const SNAPSHOT_STATUSES = ["in_progress", "completed", "failed"] as const;
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+export const SNAPSHOT_KINDS = ["manual", "scheduled", "safety"] as const;
+export const SNAPSHOT_CONSISTENCIES = ["offline", "crash-consistent"] as const;
 
 /**
  * Ids in paths and query strings: decimal digits only (no "1e3", "0x10", " 7"), a
@@ -24,6 +26,57 @@ export const snapshotDescriptionSchema = z
   .string({ error: "must be a string" })
   .max(500, { error: "must be at most 500 characters" });
 
+// Labels (SPEC §6): keys as Kubernetes/Hetzner spell them; values without the characters
+// a label_selector uses (',', '=', '!', spaces), so every label can be selected.
+export const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
+export const LABEL_VALUE = /^[A-Za-z0-9._:/@+-]{0,63}$/;
+export const MAX_LABELS = 32;
+
+export const labelsSchema = z
+  .record(
+    z.string().regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" }),
+    z
+      .string({ error: "label values must be strings" })
+      .max(63, { error: "label values must be at most 63 characters" })
+      .regex(LABEL_VALUE, { error: "label values may contain only letters, digits and . _ : / @ + -" }),
+  )
+  .refine((labels) => Object.keys(labels).length <= MAX_LABELS, { error: `at most ${MAX_LABELS} labels` })
+  .describe("Labels: at most 32 key/value pairs.");
+export type Labels = z.infer<typeof labelsSchema>;
+
+export const updateSnapshotSchema = z
+  .strictObject({
+    name: snapshotNameSchema.optional(),
+    description: snapshotDescriptionSchema.optional(),
+    labels: labelsSchema.optional().describe("Replaces the snapshot's labels as a whole ({} removes them all)."),
+    protected: z.boolean({ error: "must be true or false" }).optional().describe("A protected snapshot refuses DELETE."),
+  })
+  .refine((body) => Object.keys(body).length > 0, { error: "give at least one of name, description, labels, protected" });
+export type UpdateSnapshotInput = z.infer<typeof updateSnapshotSchema>;
+
+export type SelectorTerm =
+  | { op: "eq" | "ne"; key: string; value: string }
+  | { op: "exists" | "absent"; key: string };
+
+/** Hetzner's label_selector: comma-separated `k=v` (or `k==v`), `k!=v`, `k`, `!k`; all must match. */
+export const labelSelectorSchema = z.string().describe("e.g. env=prod,tier,!temp,team!=ops: every term must match").transform((raw, ctx): SelectorTerm[] => {
+  const terms: SelectorTerm[] = [];
+  for (const part of raw.split(",")) {
+    const term = part.trim();
+    const match = /^(!?)([^=!]+)$/.exec(term) ?? /^([^=!]+)(==|=|!=)([^=!]*)$/.exec(term);
+    const bad = (why: string) => ctx.addIssue({ code: "custom", message: `"${term}": ${why}` });
+    if (!match) {
+      bad("a term is k=v, k!=v, k or !k");
+      continue;
+    }
+    const [key, op, value] = match.length === 3 ? [match[2], match[1] === "!" ? "absent" : "exists", ""] : [match[1], match[2] === "!=" ? "ne" : "eq", match[3]];
+    if (!LABEL_KEY.test(key)) bad("not a valid label key");
+    else if (!LABEL_VALUE.test(value)) bad("not a valid label value");
+    else terms.push(op === "eq" || op === "ne" ? { op, key, value } : { op: op as "exists" | "absent", key });
+  }
+  return terms;
+});
+
 export const createSnapshotSchema = z.strictObject({
   server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
   name: snapshotNameSchema,
@@ -33,6 +86,7 @@ export type CreateSnapshotInput = z.infer<typeof createSnapshotSchema>;
 
 export const listSnapshotsQuerySchema = z.strictObject({
   server_id: idSchema.optional(),
+  label_selector: labelSelectorSchema.optional(),
   status: z.enum(SNAPSHOT_STATUSES, { error: `must be one of ${SNAPSHOT_STATUSES.join(", ")}` }).optional(),
   page: idSchema.default(1),
   page_size: idSchema.pipe(z.number().max(100, { error: "must be at most 100" })).default(20),

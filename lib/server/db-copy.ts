@@ -9,25 +9,34 @@ import { createPrismaClient } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { migrateDatabase } from "@/lib/server/setup";
 
-// In foreign-key order; `pk` orders the batches.
+// In foreign-key order; `pk` (the primary key's columns) orders the batches.
 const TABLES = [
-  { model: "user", table: "User", pk: "id" },
-  { model: "apiToken", table: "ApiToken", pk: "id" },
-  { model: "host", table: "Host", pk: "id" },
-  { model: "server", table: "Server", pk: "id" },
-  { model: "snapshot", table: "Snapshot", pk: "id" },
-  { model: "operation", table: "Operation", pk: "id" },
-  { model: "auditEvent", table: "AuditEvent", pk: "id" },
-  { model: "idempotencyRecord", table: "IdempotencyRecord", pk: "id" },
-  { model: "loginThrottle", table: "LoginThrottle", pk: "key" },
+  { model: "user", table: "User", pk: ["id"] },
+  { model: "apiToken", table: "ApiToken", pk: ["id"] },
+  { model: "host", table: "Host", pk: ["id"] },
+  { model: "server", table: "Server", pk: ["id"] },
+  { model: "schedule", table: "Schedule", pk: ["id"] },
+  { model: "snapshot", table: "Snapshot", pk: ["id"] },
+  { model: "snapshotLabel", table: "SnapshotLabel", pk: ["snapshotId", "key"] },
+  { model: "operation", table: "Operation", pk: ["id"] },
+  { model: "auditEvent", table: "AuditEvent", pk: ["id"] },
+  { model: "idempotencyRecord", table: "IdempotencyRecord", pk: ["id"] },
+  { model: "loginThrottle", table: "LoginThrottle", pk: ["key"] },
   // The store's chunk references (lib/jobs/chunk-refs.ts): without them a new database
   // would let GC delete chunks that snapshots taken before the copy still use.
-  { model: "chunk", table: "Chunk", pk: "hash" },
-  { model: "snapshotChunk", table: "SnapshotChunk", pk: "snapshotId", pk2: "hash" },
-] as const satisfies { model: string; table: string; pk: string; pk2?: string }[];
+  { model: "chunk", table: "Chunk", pk: ["hash"] },
+  { model: "snapshotChunk", table: "SnapshotChunk", pk: ["snapshotId", "hash"] },
+] as const;
+
+/** Keyset condition for the rows after `last` in primary-key order (one or two columns). */
+function after(pk: readonly string[], last: Row): object {
+  const [first, second] = pk as [string, string?];
+  if (!second) return { [first]: { gt: last[first] } };
+  return { OR: [{ [first]: { gt: last[first] } }, { [first]: last[first], [second]: { gt: last[second] } }] };
+}
 const BATCH = 1_000;
 // Tables whose integer ids come from a PostgreSQL sequence, which must continue after the copied ids.
-const SERIAL = ["User", "ApiToken", "Host", "Server", "Snapshot", "AuditEvent", "IdempotencyRecord"];
+const SERIAL = ["User", "ApiToken", "Host", "Server", "Schedule", "Snapshot", "AuditEvent", "IdempotencyRecord"];
 
 type Row = Record<string, unknown>;
 type Delegate = {
@@ -50,17 +59,13 @@ export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Reco
     const copied: Record<string, number> = {};
     await to.$transaction(
       async (tx) => {
-        for (const entry of TABLES) {
-          const { model, table, pk } = entry;
-          const pk2 = "pk2" in entry ? entry.pk2 : null; // a composite key: (pk, pk2) orders the batches
+        for (const { model, table, pk } of TABLES) {
           copied[table] = 0;
           let last: Row | undefined = undefined;
           for (;;) {
-            const after = (l: Row) =>
-              pk2 ? { OR: [{ [pk]: { gt: l[pk] } }, { [pk]: l[pk], [pk2]: { gt: l[pk2] } }] } : { [pk]: { gt: l[pk] } };
             const rows = await delegate(from, model).findMany({
-              ...(last !== undefined && { where: after(last) }),
-              orderBy: pk2 ? [{ [pk]: "asc" }, { [pk2]: "asc" }] : { [pk]: "asc" },
+              ...(last !== undefined && { where: after(pk, last) }),
+              orderBy: pk.map((column) => ({ [column]: "asc" })),
               take: BATCH,
             });
             if (rows.length === 0) break;

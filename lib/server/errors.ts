@@ -11,6 +11,8 @@ export type AppErrorCode =
   | "invalid_snapshot_state"
   | "disk_too_small"
   | "snapshot_in_use"
+  | "snapshot_protected"
+  | "name_taken"
   | "idempotency_key_reused"
   | "idempotency_request_in_progress"
   | "invalid_json"

@@ -17,13 +17,14 @@ type Tx = Prisma.TransactionClient;
 const retentionFields = { id: true, kind: true, status: true, protected: true, createdAt: true } as const;
 
 /** Deletes a snapshot for retention through the normal path (row gone, data queued), unless an operation uses it. */
-async function pruneSnapshot(tx: Tx, snapshotId: number, schedule: Pick<Schedule, "id">): Promise<boolean> {
+async function pruneSnapshot(tx: Tx, snapshotId: number, schedule: Pick<Schedule, "id" | "serverId" | "ownerId">): Promise<boolean> {
   const { count } = await tx.snapshot.deleteMany({
     where: { id: snapshotId, protected: false, operations: { none: { status: { in: ["queued", "running"] } } } },
   });
   if (count === 0) return false;
   await enqueueDeletion(tx, snapshotId);
-  await recordAudit(tx, null, "snapshot.prune", { type: "snapshot", id: snapshotId }, "success", `retention of schedule ${schedule.id}`, "schedule");
+  const target = { type: "snapshot", id: snapshotId, ownerId: schedule.ownerId, serverId: schedule.serverId };
+  await recordAudit(tx, "schedule", "snapshot.prune", target, "success", `retention of schedule ${schedule.id}`);
   return true;
 }
 
@@ -32,7 +33,8 @@ async function refuse(tx: Tx, schedule: Schedule, at: Date, error: AppError) {
     where: { id: schedule.id },
     data: { lastRunAt: at, lastRunStatus: "failed", lastRunSnapshotId: null, lastRunError: error.message },
   });
-  await recordAudit(tx, null, "schedule.run", { type: "schedule", id: schedule.id }, "failure", error.message, "schedule");
+  const target = { type: "schedule", id: schedule.id, ownerId: schedule.ownerId, serverId: schedule.serverId };
+  await recordAudit(tx, "schedule", "schedule.run", target, "failure", error.message);
   return { refused: error } as const;
 }
 
@@ -88,7 +90,8 @@ export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
     where: { id: schedule.id },
     data: { lastRunAt: at, lastRunStatus: "running", lastRunSnapshotId: snapshot.id, lastRunError: null },
   });
-  await recordAudit(tx, null, "snapshot.create", { type: "snapshot", id: snapshot.id }, "success", `schedule ${schedule.id}`, "schedule");
+  const target = { type: "snapshot", id: snapshot.id, name: snapshot.name, ownerId: schedule.ownerId, serverId: schedule.serverId };
+  await recordAudit(tx, "schedule", "snapshot.create", target, "success", `schedule ${schedule.id}`);
   return { snapshot: { ...snapshot, serverWasRunning: server.status === "active" } } as const;
 }
 

@@ -42,7 +42,7 @@ export async function createSchedule(actor: Actor, input: CreateScheduleInput) {
       },
       include: withServer,
     });
-    await recordAudit(tx, actor, "schedule.create", { type: "schedule", id: schedule.id }, "success", `server ${server.id}, "${input.cron}", keep ${input.keep}`);
+    await recordAudit(tx, actor, "schedule.create", { type: "schedule", id: schedule.id, ownerId: server.ownerId, serverId: server.id }, "success", `server ${server.id}, "${input.cron}", keep ${input.keep}`);
     return schedule;
   });
 }
@@ -64,7 +64,7 @@ export async function updateSchedule(actor: Actor, scheduleId: number, input: Up
       },
       include: withServer,
     });
-    await recordAudit(tx, actor, "schedule.update", { type: "schedule", id: scheduleId }, "success", JSON.stringify(input));
+    await recordAudit(tx, actor, "schedule.update", { type: "schedule", id: scheduleId, ownerId: current.ownerId, serverId: current.serverId }, "success", JSON.stringify(input));
     return schedule;
   });
 }
@@ -73,9 +73,11 @@ export async function updateSchedule(actor: Actor, scheduleId: number, input: Up
 export async function deleteSchedule(actor: Actor, scheduleId: number) {
   assertCanWrite(actor);
   await prisma.$transaction(async (tx) => {
+    const current = await tx.schedule.findFirst({ where: { id: scheduleId, ...visible(actor) } });
     const { count } = await tx.schedule.deleteMany({ where: { id: scheduleId, ...visible(actor) } });
-    if (count === 0) throw new AppError("not_found", `Schedule ${scheduleId} not found.`);
-    await recordAudit(tx, actor, "schedule.delete", { type: "schedule", id: scheduleId }, "success");
+    if (!current || count === 0) throw new AppError("not_found", `Schedule ${scheduleId} not found.`);
+    const target = { type: "schedule", id: scheduleId, ownerId: current.ownerId, serverId: current.serverId };
+    await recordAudit(tx, actor, "schedule.delete", target, "success");
   });
 }
 
@@ -88,7 +90,8 @@ export async function runScheduleNow(actor: Actor, scheduleId: number) {
     if (count === 0) throw new AppError("not_found", `Schedule ${scheduleId} not found.`);
     const schedule = await tx.schedule.findUniqueOrThrow({ where: { id: scheduleId } });
     const run = await startScheduledRun(tx, schedule, await databaseNow(tx));
-    if ("snapshot" in run) await recordAudit(tx, actor, "schedule.run", { type: "schedule", id: scheduleId }, "success", "run now");
+    const target = { type: "schedule", id: scheduleId, ownerId: schedule.ownerId, serverId: schedule.serverId };
+    if ("snapshot" in run) await recordAudit(tx, actor, "schedule.run", target, "success", "run now");
     return run;
   });
   if ("refused" in outcome) throw outcome.refused;

@@ -102,7 +102,10 @@ export async function runPowerAction(actor: Actor, serverId: number, action: Pow
         where: { id: serverId, ...ownedServers(actor), activeOperationId: null, status: from },
         data: { status: to },
       });
-      if (count === 1) return recordAudit(tx, actor, `server.${action}`, { type: "server", id: serverId }, "success");
+      if (count === 1) {
+        const { name, ownerId } = await tx.server.findUniqueOrThrow({ where: { id: serverId } });
+        return recordAudit(tx, actor, `server.${action}`, { type: "server", id: serverId, name, ownerId, serverId }, "success");
+      }
       const server = await tx.server.findFirst({ where: { id: serverId, ...ownedServers(actor) } });
       if (!server) throw new AppError("not_found", `Server ${serverId} not found.`);
       if (server.activeOperationId || server.status === "restoring")
@@ -118,7 +121,7 @@ export async function runPowerAction(actor: Actor, serverId: number, action: Pow
     });
   } catch (err) {
     if (err instanceof AppError && err.code !== "not_found")
-      await recordRefusal(actor, `server.${action}`, { type: "server", id: serverId }, err);
+      await recordRefusal(actor, `server.${action}`, { type: "server", id: serverId, serverId }, err);
     throw err;
   }
   return getServer(actor, serverId);

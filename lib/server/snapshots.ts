@@ -9,9 +9,9 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
-import { recordAudit, recordRefusal, type AuditAction } from "@/lib/server/audit";
+import { recordAudit, recordRefusal, type AuditAction, type AuditTarget } from "@/lib/server/audit";
 import { config } from "@/lib/config";
-import type { CreateSnapshotInput, ListSnapshotsQuery, RestoreSnapshotInput } from "@/lib/schemas/snapshots";
+import type { CreateSnapshotInput, ListSnapshotsQuery, RestoreSnapshotInput, SelectorTerm } from "@/lib/schemas/snapshots";
 import { timestampedName } from "@/lib/server/retention";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
 
@@ -19,7 +19,10 @@ const COUNTED_STATUSES = ["in_progress", "completed"];
 const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];
 const RUNNING_OPERATION_STATUSES = ["queued", "running"];
 
-export const withServer = { server: { select: { id: true, name: true } } } as const;
+export const withServer = {
+  server: { select: { id: true, name: true } },
+  labels: { select: { key: true, value: true }, orderBy: { key: "asc" } },
+} as const;
 
 /** A snapshot row with its server's id and name: what the domain returns; lib/api serialises it. */
 export type SnapshotWithServer = {
@@ -35,8 +38,45 @@ export type SnapshotWithServer = {
   completedAt: Date | null;
   kind: string;
   expiresAt: Date | null;
+  consistency: string | null;
+  protected: boolean;
+  storedBytes: bigint | null;
+  labels: { key: string; value: string }[];
   server: { id: number; name: string };
 };
+
+/**
+ * A label_selector as relation filters: each term an EXISTS / NOT EXISTS on SnapshotLabel
+ * by its primary key (snapshotId, key), checked per row of the newest-first index walk, so
+ * a page costs the rows it reads, whatever the tenant's total.
+ */
+function labelFilter(terms: SelectorTerm[]): Prisma.SnapshotWhereInput[] {
+  return terms.map((t) => {
+    switch (t.op) {
+      case "eq":
+        return { labels: { some: { key: t.key, value: t.value } } };
+      case "ne": // as Kubernetes and Hetzner: also matches snapshots without the key
+        return { labels: { none: { key: t.key, value: t.value } } };
+      case "exists":
+        return { labels: { some: { key: t.key } } };
+      case "absent":
+        return { labels: { none: { key: t.key } } };
+    }
+  });
+}
+
+/**
+ * Names are unique per server among snapshots that are not failed. Callers hold the
+ * server's row lock (the compare-and-swap on it, or lockServerRow) so two requests for one
+ * name serialise and the second sees the first's row.
+ */
+export async function assertNameFree(tx: Prisma.TransactionClient, serverId: number, name: string, exceptId?: number) {
+  const taken = await tx.snapshot.findFirst({
+    where: { serverId, name, status: { not: "failed" }, ...(exceptId !== undefined && { id: { not: exceptId } }) },
+    select: { id: true },
+  });
+  if (taken) throw new AppError("name_taken", `This server already has a snapshot named ${name} (id ${taken.id}); choose another name.`);
+}
 
 
 export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
@@ -46,6 +86,7 @@ export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
     ...(actor.role === "admin" ? {} : { ownerId: actor.userId }),
     ...(query.server_id !== undefined && { serverId: query.server_id }),
     ...(query.status !== undefined && { status: query.status }),
+    ...(query.label_selector?.length && { AND: labelFilter(query.label_selector) }),
   };
   const [count, rows] = await Promise.all([
     prisma.snapshot.count({ where }),
@@ -67,7 +108,7 @@ export async function getSnapshot(actor: Actor, snapshotId: number) {
 }
 
 /** Runs a state change and audits a refusal; successes audit inside the change itself. */
-async function audited<T>(actor: Actor, action: AuditAction, target: { type: string; id: string | number }, fn: () => Promise<T>) {
+export async function audited<T>(actor: Actor, action: AuditAction, target: AuditTarget, fn: () => Promise<T>) {
   try {
     return await fn();
   } catch (err) {
@@ -88,7 +129,7 @@ export function busyServerError(server: { name: string; status: string; activeOp
 export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
   assertCanWrite(actor);
   const operationId = randomUUID();
-  return audited(actor, "snapshot.create", { type: "server", id: input.server_id }, () =>
+  return audited(actor, "snapshot.create", { type: "server", id: input.server_id, serverId: input.server_id }, () =>
     prisma.$transaction(async (tx) => {
       const claimed = await tx.server.updateMany({
         where: { id: input.server_id, ...ownedServers(actor), activeOperationId: null, status: { not: "restoring" } },
@@ -105,6 +146,7 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
           "snapshot_limit_reached",
           `Server ${server.name} already has ${used} of ${config.snapshotLimit} snapshots; delete one before creating another.`,
         );
+      await assertNameFree(tx, server.id, input.name);
 
       const snapshot = await tx.snapshot.create({
         data: {
@@ -126,7 +168,8 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
           userId: actor.userId,
         },
       });
-      await recordAudit(tx, actor, "snapshot.create", { type: "snapshot", id: snapshot.id }, "success", `server ${server.id}`);
+      const target = { type: "snapshot", id: snapshot.id, name: snapshot.name, ownerId: server.ownerId, serverId: server.id };
+      await recordAudit(tx, actor, "snapshot.create", target, "success", `on ${server.name}`);
       // A running server's snapshot may be filesystem-inconsistent: the API warns about it.
       return { ...snapshot, serverWasRunning: server.status === "active" };
     }),
@@ -184,7 +227,7 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
       );
   }
   const operationId = randomUUID();
-  return audited(actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, () =>
+  return audited(actor, "snapshot.restore", { type: "snapshot", id: snapshotId, serverId: found.serverId }, () =>
     prisma.$transaction(async (tx) => {
       // One compare-and-swap per restorable state, so the first statement is a write and
       // the state the server returns to afterwards is known without an earlier read.
@@ -223,8 +266,9 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
           payload: JSON.stringify({ previousStatus, safetySnapshotId: safety?.id ?? null }),
         },
       });
-      const detail = `server ${targetId}${safety ? `, safety snapshot ${safety.id}` : ""}`;
-      await recordAudit(tx, actor, "snapshot.restore", { type: "snapshot", id: snapshotId }, "success", detail);
+      const detail = `onto ${target.name}${safety ? `, safety snapshot ${safety.id}` : ""}`;
+      const audit = { type: "snapshot", id: snapshotId, name: snapshot.name, ownerId: snapshot.ownerId, serverId: targetId };
+      await recordAudit(tx, actor, "snapshot.restore", audit, "success", detail);
       return { snapshot, server: { id: target.id, name: target.name, status: "restoring" as const }, previousStatus, safetySnapshot: safety };
     }),
   );
@@ -237,23 +281,33 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
  */
 export async function deleteSnapshot(actor: Actor, snapshotId: number) {
   assertCanWrite(actor);
-  await audited(actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, () =>
+  // Read first only for the audit entry (owner and server never change; the name may be
+  // renamed meanwhile, the event then shows the name it had a moment before).
+  const found = await prisma.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) } });
+  if (!found) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+  const target = { type: "snapshot", id: snapshotId, name: found.name, ownerId: found.ownerId, serverId: found.serverId };
+  await audited(actor, "snapshot.delete", target, () =>
     prisma.$transaction(async (tx) => {
+      // One conditional delete: a concurrent PATCH protected=true either commits first
+      // (nothing matches: snapshot_protected) or finds the row gone (404).
       const { count } = await tx.snapshot.deleteMany({
         where: {
           id: snapshotId,
           server: ownedServers(actor),
           // A safety snapshot being captured is in_progress without an operation of its own.
           status: { not: "in_progress" },
+          protected: false,
           operations: { none: { status: { in: RUNNING_OPERATION_STATUSES } } },
         },
       });
       if (count === 1) {
         await enqueueDeletion(tx, snapshotId);
-        return recordAudit(tx, actor, "snapshot.delete", { type: "snapshot", id: snapshotId }, "success");
+        return recordAudit(tx, actor, "snapshot.delete", target, "success");
       }
       const exists = await tx.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) } });
       if (!exists) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
+      if (exists.protected)
+        throw new AppError("snapshot_protected", `Snapshot ${exists.name} is protected; unprotect it before deleting it.`);
       throw new AppError("snapshot_in_use", `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`);
     }),
   );

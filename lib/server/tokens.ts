@@ -27,7 +27,7 @@ export async function createToken(actor: Pick<Actor, "userId" | "tokenId" | "ip"
       data: { userId: actor.userId, name, scope, tokenHash: hashToken(token), prefix: token.slice(0, 10), expiresAt },
     });
     const lifetime = days === undefined ? "" : `, expires in ${days} d`;
-    await recordAudit(tx, actor, "token.create", { type: "token", id: row.id }, "success", `${name} (${scope}${lifetime})`);
+    await recordAudit(tx, actor, "token.create", { type: "token", id: row.id, name }, "success", `${scope}${lifetime}`);
     return { ...row, token };
   });
 }
@@ -43,7 +43,8 @@ export async function revokeToken(actor: Actor, tokenId: number) {
       data: { revokedAt: new Date() },
     });
     if (count === 0) throw new AppError("not_found", "Token not found.");
-    await recordAudit(tx, actor, "token.revoke", { type: "token", id: tokenId }, "success");
+    const { name } = await tx.apiToken.findUniqueOrThrow({ where: { id: tokenId } });
+    await recordAudit(tx, actor, "token.revoke", { type: "token", id: tokenId, name }, "success");
   });
 }
 

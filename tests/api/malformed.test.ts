@@ -1,11 +1,13 @@
-// A table of malformed inputs tried on every route: none answers 5xx, each answers the
-// JSON error envelope with a detail, and the database is unchanged afterwards.
+// A table of malformed inputs tried on every route of the route table (route-table.ts):
+// none answers 5xx, each answers the JSON error envelope with a detail, and the database
+// is unchanged afterwards.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../helpers/app-server";
 import { createApi, type Api, type CallOptions } from "../helpers/api-client";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { errorSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
+import { pathParams, routeCases, urlOf, type Ids } from "./route-table";
 
 let app: AppServer;
 let api: Api;
@@ -13,6 +15,8 @@ let user: SeededUser;
 let serverId: number;
 let snapshotId: number;
 let tokenId: number;
+let scheduleId: number;
+let admin: SeededUser;
 
 beforeAll(async () => {
   app = await startAppServer();
@@ -23,6 +27,12 @@ beforeAll(async () => {
   snapshotId = res.body.id;
   await markSnapshotCompleted(snapshotId);
   tokenId = (await prisma.apiToken.findFirstOrThrow({ where: { userId: user.id, scope: "read" } })).id;
+  const schedule = await api("POST", "/api/v1/schedules/", {
+    token: user.write,
+    json: { server_id: serverId, cron: "0 3 * * *", keep: 2, enabled: false },
+  });
+  scheduleId = schedule.body.id;
+  admin = await seedUser("admin");
 });
 afterAll(() => app?.stop());
 
@@ -67,80 +77,31 @@ function badBodies(valid: Record<string, unknown>, idempotent = true): CallOptio
   ];
 }
 
-const SNAPSHOT_BODIES: CallOptions[] = [
-  ...badBodies({ server_id: 1, name: "x" }),
-  { json: {} },
-  { json: { name: "x" } },
-  { json: { server_id: "1", name: "x" } },
-  { json: { server_id: 1.5, name: "x" } },
-  { json: { server_id: 1e30, name: "x" } },
-  { json: { server_id: -1, name: "x" } },
-  { json: { server_id: null, name: "x" } },
-  { json: { server_id: true, name: "x" } },
-  ...["", " ", "a b", "a/b", "../etc", "<script>", "x".repeat(65), "名前", "tab\t", "new\nline"].map((name) => ({
-    json: { server_id: 1, name },
-  })),
-  { json: { server_id: 1, name: ["x"] } },
-  { json: { server_id: 1, name: "ok", description: 5 } },
-  { json: { server_id: 1, name: "ok", description: "d".repeat(501) } },
-];
-
-function routes(): [string, string, CallOptions[]][] {
-  const idPaths = (make: (id: string) => string, method: string, options: CallOptions = {}) =>
-    BAD_IDS.map((id): [string, string, CallOptions[]] => [method, make(id), [options]]);
-  return [
-    ["POST", "/api/v1/snapshots/", SNAPSHOT_BODIES.map((o) => ({ ...o, headers: { ...o.headers } }))],
-    ["POST", `/api/v1/snapshots/${snapshotId}/restore/`, badBodies({})],
-    ["POST", `/api/v1/servers/${serverId}/actions/stop/`, badBodies({})],
-    [
-      "POST",
-      "/api/v1/tokens/",
-      [
-        ...badBodies({ name: "t", scope: "read" }, false),
-        { json: { name: "", scope: "read" } },
-        { json: { name: "t", scope: "admin" } },
-        { json: { name: 1 } },
-        { json: { name: "t".repeat(65) } },
-        ...[0, 3651, 1.5, "30", null].map((days) => ({ json: { name: "t", expires_in_days: days } })),
-      ],
-    ],
-    ...[
-      "status=done",
-      "status=",
-      "server_id=x",
-      "server_id=99999999999999",
-      "page=0",
-      "page=-1",
-      "page=abc",
-      "page_size=0",
-      "page_size=101",
-      "page_size=1.5",
-      "sort=name",
-      "constructor=1",
-      "page=1&page=2",
-      "status[]=completed",
-    ].map((q): [string, string, CallOptions[]] => ["GET", `/api/v1/snapshots/?${q}`, [{}]]),
-    ["GET", "/api/v1/servers/?page=1", [{}]],
-    ["GET", "/api/v1/tokens/?x=1", [{}]],
-    ...idPaths((id) => `/api/v1/snapshots/${id}/`, "GET"),
-    ...idPaths((id) => `/api/v1/snapshots/${id}/`, "DELETE"),
-    ...idPaths((id) => `/api/v1/snapshots/${id}/restore/`, "POST"),
-    ...idPaths((id) => `/api/v1/servers/${id}/`, "GET"),
-    ...idPaths((id) => `/api/v1/servers/${id}/actions/stop/`, "POST"),
-    ...idPaths((id) => `/api/v1/tokens/${id}/`, "DELETE"),
-    ["POST", `/api/v1/servers/${serverId}/actions/reboot/`, [{}]],
-    ["POST", `/api/v1/servers/${serverId}/actions/STOP/`, [{}]],
-    ["GET", "/api/v1/nothing-here/", [{}]],
-    ["GET", `/api/v1/snapshots/${snapshotId}/extra/`, [{}]],
-  ];
+/** Every route of the route table: bad ids in each path parameter, bad bodies, bad queries. */
+function routes(): [string, string, CallOptions[], "admin"?][] {
+  const ids: Ids = { serverId, snapshotId, tokenId, scheduleId, action: "stop" };
+  const out: [string, string, CallOptions[], "admin"?][] = [];
+  for (const { pattern, method, spec } of routeCases()) {
+    if (spec.auth === "public") continue;
+    // Admin-only routes are tried with an admin's token (a member's is refused before any input is read).
+    const as = spec.auth === "admin" ? ("admin" as const) : undefined;
+    for (const param of pathParams(pattern))
+      for (const bad of param === "action" ? ["reboot", "STOP"] : BAD_IDS)
+        out.push([method, urlOf(pattern, ids, { [param]: bad }), [{ json: spec.json?.(ids) }], as]);
+    const url = urlOf(pattern, ids);
+    if (method === "GET") for (const q of spec.queries ?? ["unknown=1"]) out.push([method, `${url}?${q}`, [{}], as]);
+    else
+      out.push([method, url, [...badBodies((spec.json?.(ids) as Record<string, unknown>) ?? {}, !!spec.idempotent), ...(spec.bodies ?? [])], as]);
+  }
+  return [...out, ["GET", "/api/v1/nothing-here/", [{}]], ["GET", `/api/v1/snapshots/${snapshotId}/extra/`, [{}]]];
 }
 
 it("malformed input on every route: 4xx with the error envelope, never 5xx, nothing changes", async () => {
   const before = await dbFingerprint();
   const seen: Record<number, number> = {};
-  for (const [method, path, variants] of routes())
+  for (const [method, path, variants, as] of routes())
     for (const options of variants) {
-      const res = await api(method, path, { token: user.write, ...options, headers: { ...options.headers } });
+      const res = await api(method, path, { token: as === "admin" ? admin.write : user.write, ...options, headers: { ...options.headers } });
       const label = `${method} ${path} ${JSON.stringify(options).slice(0, 120)} → ${res.status} ${res.text.slice(0, 200)}`;
       expect(res.status, label).toBeGreaterThanOrEqual(400);
       expect(res.status, label).toBeLessThan(500);
@@ -175,26 +136,29 @@ it("the error details name the problem", async () => {
 // with a 400 that names it, before the route looks at it.
 it("a lone UTF-16 surrogate in any string field of any route: 400 naming the field", async () => {
   const before = await dbFingerprint();
-  const routesWithBodies: [string, Record<string, unknown>][] = [
-    ["/api/v1/snapshots/", { server_id: serverId, name: "ok", description: "fine" }],
-    ["/api/v1/tokens/", { name: "t", scope: "read", expires_in_days: 30 }],
-    [`/api/v1/snapshots/${snapshotId}/restore/`, { note: "x" }],
-    [`/api/v1/servers/${serverId}/actions/stop/`, { note: "x" }],
-  ];
-  for (const [path, valid] of routesWithBodies) {
+  const ids: Ids = { serverId, snapshotId, tokenId, scheduleId, action: "stop" };
+  // Every route that takes a body (from the route table), with a string field in it.
+  const routesWithBodies = routeCases()
+    .filter((c) => c.method !== "GET")
+    .map((c): [string, string, Record<string, unknown>] => {
+      const valid = (c.spec.json?.(ids) ?? {}) as Record<string, unknown>;
+      return [c.method, urlOf(c.pattern, ids), Object.values(valid).some((v) => typeof v === "string") ? valid : { ...valid, note: "x" }];
+    });
+  expect(routesWithBodies.length).toBeGreaterThanOrEqual(7);
+  for (const [method, path, valid] of routesWithBodies) {
     const strings = Object.keys(valid).filter((k) => typeof valid[k] === "string");
     for (const field of strings)
       for (const half of ["\ud800", "\udfff", "a\udbffb", "\udc00\ud800"]) {
-        const res = await api("POST", path, { token: user.write, json: { ...valid, [field]: half } });
-        const label = `POST ${path} ${field}=${JSON.stringify(half)} → ${res.status} ${res.text.slice(0, 200)}`;
+        const res = await api(method, path, { token: user.write, json: { ...valid, [field]: half } });
+        const label = `${method} ${path} ${field}=${JSON.stringify(half)} → ${res.status} ${res.text.slice(0, 200)}`;
         expect(res.status, label).toBe(400);
         expect(res.body, label).toMatchObject({ code: "validation_error", errors: { [field]: [expect.stringMatching(/surrogate/)] } });
         expect(res.body.detail, label).toContain(field);
       }
     // In a nested value and in a key too.
-    const nested = await api("POST", path, { token: user.write, json: { ...valid, tags: ["ok", "\ud83d"] } });
+    const nested = await api(method, path, { token: user.write, json: { ...valid, tags: ["ok", "\ud83d"] } });
     expect(nested.body.errors, path).toHaveProperty(["tags.1"]);
-    const key = await api("POST", path, { token: user.write, raw: `{"\\ud800": 1}`, headers: JSON_HEADERS });
+    const key = await api(method, path, { token: user.write, raw: `{"\\ud800": 1}`, headers: JSON_HEADERS });
     expect(key.status, path).toBe(400);
   }
   expect(await dbFingerprint()).toEqual(before);

@@ -1,14 +1,15 @@
 // Every API path answers a method it does not implement with the JSON error envelope,
 // code method_not_allowed and an Allow header, with and without the trailing slash. The
-// paths are read from app/api/v1, so a route added later is checked without editing this.
-import { readdirSync } from "node:fs";
-import path from "node:path";
+// paths are read from app/api/v1, so a route added later is checked without editing this,
+// and must be described in the route table (route-table.ts) that drives the access and
+// malformed-input tests.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../helpers/app-server";
 import { createApi, type Api } from "../helpers/api-client";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { errorSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
+import { ROUTES, routeFiles, urlOf } from "./route-table";
 
 let app: AppServer;
 let api: Api;
@@ -31,43 +32,27 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-const API_DIR = path.resolve(__dirname, "../../app/api/v1");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+const ids = () => ({
+  serverId: Number(sample.serverId),
+  snapshotId: Number(sample.snapshotId),
+  tokenId: Number(sample.tokenId),
+  scheduleId: Number(sample.scheduleId),
+  action: "stop",
+});
 
-/** Every route.ts under app/api/v1 as a URL path with its [params] filled in; catch-alls skipped. */
+/** Every route.ts under app/api/v1 as a URL path with its [params] filled in. */
 function apiPaths(): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(API_DIR, { recursive: true, encoding: "utf8" })) {
-    if (path.basename(entry) !== "route.ts" || entry.includes("[...") || entry.includes("[[...")) continue;
-    const segments = path.dirname(entry) === "." ? [] : path.dirname(entry).split(path.sep);
-    const filled = segments.map((s) => {
-      const name = /^\[(\w+)\]$/.exec(s)?.[1];
-      if (!name) return s;
-      if (!(name in sample)) throw new Error(`methods.test.ts: give a sample value for [${name}] (${entry})`);
-      return sample[name];
-    });
-    out.push(`/api/v1/${filled.join("/")}`.replace(/\/$/, ""));
-  }
-  return out.sort();
+  return routeFiles().map((pattern) => urlOf(pattern, ids()).replace(/\/$/, ""));
 }
 
-it("finds every API route", () => {
-  expect(apiPaths()).toEqual(
-    expect.arrayContaining([
-      "/api/v1/openapi.json",
-      "/api/v1/servers",
-      `/api/v1/servers/${sample.serverId}`,
-      `/api/v1/servers/${sample.serverId}/actions/stop`,
-      "/api/v1/snapshots",
-      `/api/v1/snapshots/${sample.snapshotId}`,
-      `/api/v1/snapshots/${sample.snapshotId}/restore`,
-      "/api/v1/tokens",
-      `/api/v1/tokens/${sample.tokenId}`,
-      "/api/v1/schedules",
-      `/api/v1/schedules/${sample.scheduleId}`,
-      `/api/v1/schedules/${sample.scheduleId}/run`,
-    ]),
-  );
+it("the route table describes every route file, with exactly the methods it serves", async () => {
+  expect(routeFiles()).toEqual(Object.keys(ROUTES).sort());
+  for (const pattern of routeFiles()) {
+    const res = await api("OPTIONS", urlOf(pattern, ids()));
+    const served = (res.headers.get("allow") ?? "").split(", ").filter((m) => METHODS.includes(m));
+    expect(served.sort(), `${pattern}: describe each method in tests/api/route-table.ts`).toEqual(Object.keys(ROUTES[pattern]!).sort());
+  }
 });
 
 it("wrong methods on every route: 405, the error envelope, an Allow header; nothing changes", async () => {
@@ -96,7 +81,7 @@ it("wrong methods on every route: 405, the error envelope, an Allow header; noth
 
 it("the cases from the report, and the Allow lists they name", async () => {
   const cases: [string, string, string][] = [
-    ["PUT", `/api/v1/snapshots/${sample.snapshotId}`, "GET, DELETE, HEAD, OPTIONS"],
+    ["PUT", `/api/v1/snapshots/${sample.snapshotId}`, "GET, PATCH, DELETE, HEAD, OPTIONS"],
     ["DELETE", `/api/v1/servers/${sample.serverId}/`, "GET, HEAD, OPTIONS"],
     ["GET", `/api/v1/tokens/${sample.tokenId}/`, "DELETE, OPTIONS"],
     ["GET", `/api/v1/snapshots/${sample.snapshotId}/restore/`, "POST, OPTIONS"],

@@ -45,6 +45,11 @@ describe("benchmark on PostgreSQL", () => {
     const [mine, theirs] = await both("/api/v1/snapshots/?page=2&page_size=50");
     expect(mine.results).toHaveLength(50);
     expect(theirs).toEqual(mine); // timestamps read as UTC, error_code, links, the tenant's count
+    // The seeded labels and the benchmark's label_selector row select the same page on both.
+    const [selected, alsoSelected] = await both(`/api/v1/snapshots/?page_size=50&label_selector=${encodeURIComponent("env=prod,tier,!keep")}`);
+    expect(selected.count).toBeGreaterThan(10);
+    expect(selected.results[0].labels).toMatchObject({ env: "prod" });
+    expect(alsoSelected).toEqual(selected);
     const [one, other] = await both(`/api/v1/snapshots/${seeded.snapshotIds[0]}/`);
     expect(other).toEqual(one);
   });

@@ -22,7 +22,7 @@ describe("npm run cli -- db copy", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-copy-"));
     const source = `file:${path.join(dir, "app.db")}`;
     const seeded = JSON.parse(
-      execFileSync(tsx, ["bench/seed-db.ts", "12", "150"], {
+      execFileSync(tsx, ["bench/seed-db.ts", "12", "1000"], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, DATA_DIR: dir, DATABASE_URL: source },
@@ -44,7 +44,8 @@ describe("npm run cli -- db copy", () => {
 
     const from = createPrismaClient(source);
     try {
-      for (const model of ["user", "apiToken", "server", "snapshot", "operation", "auditEvent", "chunk", "snapshotChunk"] as const) {
+      // snapshotLabel: 1,510 rows keyed (snapshotId, key), so a batch of 1,000 ends inside a snapshot's labels.
+      for (const model of ["user", "apiToken", "server", "snapshot", "snapshotLabel", "operation", "auditEvent", "chunk", "snapshotChunk"] as const) {
         const delegate = (c: unknown) => (c as Record<string, { count(): Promise<number> }>)[model]!;
         expect(await delegate(prisma).count(), model).toBe(await delegate(from).count());
       }
@@ -52,6 +53,8 @@ describe("npm run cli -- db copy", () => {
       expect(await prisma.snapshot.findMany(order)).toEqual(await from.snapshot.findMany(order));
       expect(await prisma.user.findMany(order)).toEqual(await from.user.findMany(order));
       expect(await prisma.snapshotChunk.count()).toBe(2100);
+      const labelOrder = { orderBy: [{ snapshotId: "asc" as const }, { key: "asc" as const }] };
+      expect(await prisma.snapshotLabel.findMany(labelOrder)).toEqual(await from.snapshotLabel.findMany(labelOrder));
     } finally {
       await from.$disconnect();
     }
@@ -66,7 +69,7 @@ describe("npm run cli -- db copy", () => {
       { server_id: server.id, name: "new" },
     );
     expect(server.id).toBeGreaterThan(12);
-    expect(snapshot.id).toBeGreaterThan(150);
+    expect(snapshot.id).toBeGreaterThan(1000);
 
     // A second copy into the now non-empty database is refused, changing nothing.
     const again = cli("db", "copy", "--from", source, "--to", target);

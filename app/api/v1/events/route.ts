@@ -1,0 +1,13 @@
+import { handle } from "@/lib/api/handle";
+import { pageLinks } from "@/lib/api/pagination";
+import { route } from "@/lib/api/route";
+import { serializeEvent } from "@/lib/api/serialize";
+import { listEventsQuerySchema } from "@/lib/schemas/events";
+import { listEvents } from "@/lib/server/events";
+
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
+  GET: handle({ auth: "read", query: listEventsQuerySchema }, async ({ req, actor, query }) => {
+    const { count, results } = await listEvents(actor, query);
+    return { count, ...pageLinks(req, query.page, query.page_size, count), results: results.map(serializeEvent) };
+  }),
+});
