@@ -76,11 +76,11 @@ async function pinStored(snapshotId: number, hashes: string[]): Promise<boolean>
 }
 
 /**
- * Locks the existing rows, inserts the missing ones and the references (see the top); true
- * when every row existed. `someRefsExist`: skip references already there (a retry, or a
- * store taken over twice); a create references each chunk once, so it needs no look first.
+ * Locks the existing rows, inserts the missing ones and the references (see the top).
+ * `someRefsExist`: skip references already there (a retry, or a store taken over twice);
+ * a create references each chunk once, so it needs no look first.
  */
-async function pinBatch(snapshotId: number | null, hashes: string[], someRefsExist: boolean): Promise<boolean> {
+async function pinBatch(snapshotId: number | null, hashes: string[], someRefsExist: boolean): Promise<void> {
   return prisma.$transaction(async (tx) => {
     // First: the row locks (and SQLite's write lock) before anything is read.
     await tx.chunk.updateMany({ where: { hash: { in: hashes } }, data: { touchedAt: new Date() } });
@@ -89,7 +89,7 @@ async function pinBatch(snapshotId: number | null, hashes: string[], someRefsExi
     );
     const missing = hashes.filter((h) => !rows.has(h));
     if (missing.length) await tx.chunk.createMany({ data: missing.map((hash) => ({ hash })) });
-    if (snapshotId === null) return missing.length === 0;
+    if (snapshotId === null) return;
     const have = someRefsExist
       ? new Set(
           (await tx.snapshotChunk.findMany({ where: { snapshotId, hash: { in: hashes } }, select: { hash: true } })).map(
@@ -99,16 +99,8 @@ async function pinBatch(snapshotId: number | null, hashes: string[], someRefsExi
       : new Set<string>();
     const refs = hashes.filter((h) => !have.has(h)).map((hash) => ({ snapshotId, hash }));
     if (refs.length) await tx.snapshotChunk.createMany({ data: refs });
-    return missing.length === 0;
   }, TX);
 }
-
-/**
- * Per snapshot being pinned: whether its last batch found every chunk stored. A first
- * snapshot's chunks are mostly new and go straight to pinBatch; an unchanged disk's to
- * pinStored. Only a guess: both paths are safe either way.
- */
-const lastAllStored = new Map<number, boolean>();
 
 async function collectBatch(hashes: string[], remove: (hashes: string[]) => Promise<void>): Promise<number> {
   return prisma.$transaction(async (tx) => {
@@ -128,10 +120,10 @@ async function collectBatch(hashes: string[], remove: (hashes: string[]) => Prom
 
 export const chunkRefs: ChunkIndex = {
   async pin(snapshotId, hashes) {
-    for (const batch of batches(hashes, BATCH)) {
-      if (lastAllStored.get(snapshotId) !== false && (await pinStored(snapshotId, batch))) continue;
-      lastAllStored.set(snapshotId, await retrying((attempt) => pinBatch(snapshotId, batch, attempt > 1)));
-    }
+    // Stored chunks (the many pins of a create) take one statement; a create's new chunks
+    // (one pin before it publishes them, per 500) fail it cheaply and take the full path.
+    for (const batch of batches(hashes, BATCH))
+      if (!(await pinStored(snapshotId, batch))) await retrying((attempt) => pinBatch(snapshotId, batch, attempt > 1));
   },
 
   async adopt(hashes) {
@@ -142,7 +134,6 @@ export const chunkRefs: ChunkIndex = {
     // Read before the transaction: on SQLite a transaction that reads before it writes can
     // fail at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. Only the snapshot's own create
     // adds references to it, and never while it is being released.
-    lastAllStored.delete(snapshotId);
     const rows = await prisma.snapshotChunk.findMany({ where: { snapshotId }, select: { hash: true } });
     await retrying(() => prisma.$transaction((tx) => tx.snapshotChunk.deleteMany({ where: { snapshotId } }), TX));
     return rows.map((r) => r.hash);
