@@ -33,10 +33,11 @@ async function main() {
   const { getDiskDriver } = await import("@/lib/disks/get-driver");
   // The local driver keeps its chunk references in the database (DATA_DIR/app.db here).
   const { migrateDatabase } = await import("@/lib/server/setup");
-  const { ensureDb } = await import("@/lib/server/db");
+  const { ensureDb, prisma } = await import("@/lib/server/db");
   if (op === "create" || op === "restore") {
     await migrateDatabase();
     await ensureDb();
+    await prisma.chunk.count(); // the client's one-time start-up, which a running worker has behind it
   }
   const content = await import("./disk-content");
   const floorRssMb = process.memoryUsage().rss / 1024 / 1024;

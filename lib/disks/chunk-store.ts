@@ -4,11 +4,14 @@
 // and, in the database (ChunkIndex, lib/jobs/chunk-refs.ts), a row per chunk and which
 // snapshot references which chunk. The rules that keep a committed manifest from ever
 // naming a missing chunk, with any number of processes on any number of hosts:
-// - a create references (pins) a chunk, committed, BEFORE it looks whether the chunk is
-//   stored; once pinned, nobody deletes it, and what is missing it writes itself;
+// - a create relies on a chunk it finds stored only after its reference (pin) is committed
+//   and a second look still finds it; once pinned, nobody deletes it, and what the second
+//   look misses it writes itself (the data is still in hand);
+// - chunks a create writes are pinned before they are published under their final names;
 // - a chunk is deleted only inside a transaction that locked its row and then found no
-//   reference, and its blob is removed before that transaction commits; a create's pin
-//   locks the same rows, so the database orders the two;
+//   reference, and its blob is removed before that transaction commits; a pin locks the
+//   same rows (or, for stored chunks, holds them through the foreign key), so the database
+//   orders the two;
 // - a snapshot's references go only after its manifest is gone.
 import type { BlobBatch, BlobStore } from "@/lib/disks/blob-store";
 import { webcrypto } from "node:crypto";
@@ -121,20 +124,31 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
     readManifest,
 
     /**
-     * Pins `hashes` for the snapshot, then returns, for each, the stored size of the chunk
-     * or null when it is not stored (the caller writes it). See the rules at the top.
+     * For each hash, the stored size of the chunk, pinned for the snapshot so it may be
+     * relied on, or null when it is not stored: the caller writes it (see the rules above).
      */
     async reference(snapshotId: number, hashes: string[]): Promise<(number | null)[]> {
-      await index.pin(snapshotId, hashes);
-      return Promise.all(hashes.map((h) => blobs.size(chunkKey(h))));
+      const sizes = await Promise.all(hashes.map((h) => blobs.size(chunkKey(h))));
+      const stored = hashes.filter((_, k) => sizes[k] !== null);
+      if (stored.length === 0) return sizes;
+      await index.pin(snapshotId, stored);
+      // The second look: a collection may have removed one between the first and the pin.
+      return Promise.all(hashes.map((h, k) => (sizes[k] === null ? null : blobs.size(chunkKey(h)))));
     },
 
-    /** New chunks go in a batch: durable and visible together at commit (blob-store.ts). */
-    chunkBatch() {
+    /** A create's new chunks: pinned, then durable and visible together, at commit (blob-store.ts). */
+    chunkBatch(snapshotId: number) {
       const batch: BlobBatch = blobs.batch();
+      const written: string[] = [];
       return {
-        put: (hash: string, packed: Buffer) => batch.put(chunkKey(hash), packed),
-        commit: batch.commit,
+        put: async (hash: string, packed: Buffer) => {
+          await batch.put(chunkKey(hash), packed);
+          written.push(hash);
+        },
+        commit: async () => {
+          await index.pin(snapshotId, written); // one round per 500 chunks, not per block
+          await batch.commit();
+        },
         abort: batch.abort,
       };
     },

@@ -76,7 +76,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
     async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
       await store.deleteSnapshot(snapshotId); // a retry starts over
       const disk = await fs.open(diskPath(serverId), "r");
-      const batch = store.chunkBatch();
+      const batch = store.chunkBatch(snapshotId);
       const throttle = createThrottle(options.throughputMbps);
       const pool = createPool(IN_FLIGHT);
       const chunks: (string | null)[] = [];

@@ -8,8 +8,10 @@
 // - collect: lock the rows (the same UPDATE), then, in a new statement (READ COMMITTED sees
 //   every reference committed by a pin that held the lock before), keep the unreferenced
 //   ones, delete them and their blobs, commit. A pin that comes later waits for the commit.
-// The foreign key SnapshotChunk → Chunk (RESTRICT) backs this up: a row with a reference can
-// never be deleted, and a reference to a deleted row never inserted.
+// - a pin of chunks whose rows all exist (every chunk of an unchanged disk) is one INSERT of
+//   references, ordered by the foreign key SnapshotChunk → Chunk (RESTRICT) instead
+//   (pinStored). The key also backs up the rest: a row with a reference can never be
+//   deleted, and a reference to a deleted row never inserted.
 import { prisma } from "@/lib/server/db";
 import { isUniqueViolation } from "@/lib/server/db-errors";
 import type { ChunkIndex } from "@/lib/disks/chunk-store";
@@ -46,18 +48,40 @@ function isLostRace(err: unknown): boolean {
 }
 
 /** Runs a transaction again when it lost a race (above); each attempt is all or nothing. */
-async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+async function retrying<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn();
+      return await fn(attempt);
     } catch (err) {
       if (attempt >= 20 || !isLostRace(err)) throw err;
     }
   }
 }
 
-async function pinBatch(snapshotId: number | null, hashes: string[]) {
-  await prisma.$transaction(async (tx) => {
+/**
+ * The common case, a chunk that is stored already: just insert the references. The foreign
+ * key orders this against a collection on its own: its check locks each Chunk row (KEY
+ * SHARE on PostgreSQL), so a collection's DELETE waits for this commit and then fails on
+ * RESTRICT before it removes any blob; a row a collection already deleted fails the check
+ * here, and pinBatch takes over. False when some row or reference was not as expected.
+ */
+async function pinStored(snapshotId: number, hashes: string[]): Promise<boolean> {
+  try {
+    await prisma.$transaction((tx) => tx.snapshotChunk.createMany({ data: hashes.map((hash) => ({ snapshotId, hash })) }), TX);
+    return true;
+  } catch (err) {
+    if (isLostRace(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Locks the existing rows, inserts the missing ones and the references (see the top).
+ * `someRefsExist`: skip references already there (a retry, or a store taken over twice);
+ * a create references each chunk once, so it needs no look first.
+ */
+async function pinBatch(snapshotId: number | null, hashes: string[], someRefsExist: boolean): Promise<void> {
+  return prisma.$transaction(async (tx) => {
     // First: the row locks (and SQLite's write lock) before anything is read.
     await tx.chunk.updateMany({ where: { hash: { in: hashes } }, data: { touchedAt: new Date() } });
     const rows = new Set(
@@ -66,11 +90,13 @@ async function pinBatch(snapshotId: number | null, hashes: string[]) {
     const missing = hashes.filter((h) => !rows.has(h));
     if (missing.length) await tx.chunk.createMany({ data: missing.map((hash) => ({ hash })) });
     if (snapshotId === null) return;
-    const have = new Set(
-      (await tx.snapshotChunk.findMany({ where: { snapshotId, hash: { in: hashes } }, select: { hash: true } })).map(
-        (r) => r.hash,
-      ),
-    );
+    const have = someRefsExist
+      ? new Set(
+          (await tx.snapshotChunk.findMany({ where: { snapshotId, hash: { in: hashes } }, select: { hash: true } })).map(
+            (r) => r.hash,
+          ),
+        )
+      : new Set<string>();
     const refs = hashes.filter((h) => !have.has(h)).map((hash) => ({ snapshotId, hash }));
     if (refs.length) await tx.snapshotChunk.createMany({ data: refs });
   }, TX);
@@ -94,11 +120,14 @@ async function collectBatch(hashes: string[], remove: (hashes: string[]) => Prom
 
 export const chunkRefs: ChunkIndex = {
   async pin(snapshotId, hashes) {
-    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(snapshotId, batch));
+    // Stored chunks (the many pins of a create) take one statement; a create's new chunks
+    // (one pin before it publishes them, per 500) fail it cheaply and take the full path.
+    for (const batch of batches(hashes, BATCH))
+      if (!(await pinStored(snapshotId, batch))) await retrying((attempt) => pinBatch(snapshotId, batch, attempt > 1));
   },
 
   async adopt(hashes) {
-    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(null, batch));
+    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(null, batch, false));
   },
 
   async release(snapshotId) {

@@ -14,11 +14,12 @@ const key = (hash: string) => `chunks/${hash.slice(0, 2)}/${hash}`;
 let n = 0;
 const newHash = () => (++n).toString(16).padStart(8, "0").repeat(8);
 
-/** A chunk stored by snapshot `owner`, as a create leaves it. */
+/** A chunk stored by snapshot `owner`, as a create leaves it (pinned, then published). */
 async function storedChunk(owner: number): Promise<string> {
   const hash = newHash();
-  await store.reference(owner, [hash]);
-  await blobs.put(key(hash), Buffer.from(hash));
+  const batch = store.chunkBatch(owner);
+  await batch.put(hash, Buffer.from(hash));
+  await batch.commit();
   return hash;
 }
 
