@@ -31,9 +31,11 @@ const claimable = (now: Date): Prisma.OperationWhereInput => ({
  * filters by host (a server never changes host); the claim itself stays the same one-row
  * compare-and-swap, with no join that could turn it into a read before the write.
  */
-export async function claimNext(workerId: string, host: string): Promise<Operation | null> {
+export async function claimNext(workerId: string, host: string, running: string[] = []): Promise<Operation | null> {
   const candidates = await prisma.operation.findMany({
-    where: { ...claimable(await databaseNow()), server: { host: { name: host } } },
+    // Never an operation this worker is still running: cut off from the database, its lease
+    // expired with nobody else to take it, and once back it carries on under the same lease.
+    where: { ...claimable(await databaseNow()), server: { host: { name: host } }, id: { notIn: running } },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     select: { id: true },
     take: 5,

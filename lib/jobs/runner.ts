@@ -139,7 +139,7 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
       }
       let op: Operation | null = null;
       if (running.size < concurrency)
-        op = await claimNext(workerId, host).catch((err) => {
+        op = await claimNext(workerId, host, [...running.keys()]).catch((err) => {
           log.error({ err }, "claim failed");
           return null;
         });

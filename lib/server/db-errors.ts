@@ -18,6 +18,9 @@ const UNAVAILABLE_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]
 const UNAVAILABLE_KIND = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout"]);
 // What the pg driver throws itself when a pooled connection dies under a query.
 const UNAVAILABLE_MESSAGE = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect/;
+// A socket error on the way to the server (pg-pool rethrows it as is): the network between an
+// agent and the database is down, e.g. a partitioned host whose new connections get EHOSTUNREACH.
+const NETWORK_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "EPIPE"]);
 
 /**
  * The database cannot be reached right now (e.g. PostgreSQL restarting): a request should
@@ -27,8 +30,15 @@ const UNAVAILABLE_MESSAGE = /Connection terminated|connection error and is not q
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA.has(err.code)) return true;
-  const e = err as { name?: string; message?: unknown; cause?: { kind?: string; originalCode?: string; code?: string } } | null;
+  const e = err as {
+    name?: string;
+    message?: unknown;
+    code?: unknown;
+    syscall?: unknown;
+    cause?: { kind?: string; originalCode?: string; code?: string };
+  } | null;
   if (!e || typeof e !== "object") return false;
+  if (typeof e.syscall === "string" && ["connect", "read", "write"].includes(e.syscall) && NETWORK_ERRNO.has(String(e.code))) return true;
   if (e.name === "DriverAdapterError" && e.cause) {
     if (UNAVAILABLE_KIND.has(e.cause.kind ?? "")) return true;
     const code = e.cause.originalCode ?? e.cause.code ?? "";
