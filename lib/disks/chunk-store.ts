@@ -160,7 +160,7 @@ export function createChunkStore(root: string) {
     },
 
     /** A chunk's stored (compressed) bytes; throws CorruptChunkError when it is missing. */
-    readPacked(hash: string): Buffer {
+    async readPacked(hash: string): Promise<Buffer> {
       try {
         // Read inline: a chunk file is small and usually cached, and fs.readFile's four
         // thread-pool round trips (open, fstat, read, close) cost more than the read itself.

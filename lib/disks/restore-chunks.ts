@@ -24,7 +24,7 @@ async function allOrFirstError(jobs: Promise<unknown>[]): Promise<void> {
 export async function writeChunks(args: {
   manifest: Manifest;
   /** The stored (compressed) bytes of a chunk; throws CorruptChunkError when it is missing. */
-  readPacked: (hash: string) => Buffer;
+  readPacked: (hash: string) => Promise<Buffer>;
   out: FileHandle;
   throttle: Throttle;
   signal?: AbortSignal;
@@ -58,7 +58,7 @@ export async function writeChunks(args: {
         }
         const chunk = block.subarray(at, at + Math.min(size, manifest.diskBytes - base - at));
         try {
-          unpackChunkInto(args.readPacked(hash), chunk);
+          unpackChunkInto(await args.readPacked(hash), chunk);
         } catch (err) {
           if (err instanceof CorruptChunkError) throw err;
           throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… cannot be decompressed`);
