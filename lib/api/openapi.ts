@@ -103,6 +103,19 @@ export function buildOpenApiDocument(serverUrl: string) {
         responses: { 200: json("RestoreResult", "Restore accepted"), ...errors(400, 401, 403, 404, 409) },
       },
     },
+    "/hosts/": {
+      get: {
+        operationId: "listHosts",
+        summary: "List hypervisor hosts with their agents' presence (admins only)",
+        responses: {
+          200: {
+            description: "Every host",
+            content: { "application/json": { schema: { type: "array", items: { $ref: "#/components/schemas/Host" } } } },
+          },
+          ...errors(401, 403),
+        },
+      },
+    },
     "/schedules/": {
       get: {
         operationId: "listSchedules",

@@ -22,7 +22,7 @@ export const bitmapName = (snapshotId: number) => `${PREFIX}${snapshotId}`;
 
 type Extent = { start: number; length: number; data: boolean; zero?: boolean };
 
-/** Starts tracking writes for the snapshot after `snapshotId`; false when the image is locked (a running VM). */
+/** Starts tracking writes for the snapshot after `snapshotId`; null when it cannot (the image is locked by a running VM). */
 export async function startTracking(disk: string, snapshotId: number): Promise<ImageInfo | null> {
   let info: ImageInfo;
   try {
@@ -31,8 +31,12 @@ export async function startTracking(disk: string, snapshotId: number): Promise<I
     return null;
   }
   const name = bitmapName(snapshotId);
-  if (bitmaps(info).some((b) => b.name === name)) await runQemuImg(["bitmap", "--remove", "-f", "qcow2", disk, name]); // a retry starts over
-  await runQemuImg(["bitmap", "--add", "--enable", "-f", "qcow2", disk, name]);
+  try {
+    if (bitmaps(info).some((b) => b.name === name)) await runQemuImg(["bitmap", "--remove", "-f", "qcow2", disk, name]); // a retry starts over
+    await runQemuImg(["bitmap", "--add", "--enable", "-f", "qcow2", disk, name]);
+  } catch {
+    return null; // the image cannot take a bitmap now: this snapshot is a full copy
+  }
   return info;
 }
 
@@ -95,7 +99,7 @@ async function dirtyExtents(disk: string, bitmap: string): Promise<{ start: numb
  * Writes `tmp`, a qcow2 overlay of `base` (a file name in the same directory) holding the
  * disk's clusters that changed since the base was taken. Returns the bytes read from the disk.
  */
-export async function writeIncremental(args: { disk: string; info: ImageInfo; bitmap: string; base: string; tmp: string }): Promise<number> {
+export async function writeIncremental(args: { disk: string; info: ImageInfo; bitmap: string; base: string; tmp: string; signal?: AbortSignal }): Promise<number> {
   const dirty = await dirtyExtents(args.disk, args.bitmap);
   // Where the disk holds data now (a dirty extent may since have become zeros or a hole).
   const map = JSON.parse(await runQemuImg(["map", "-U", "--output=json", "-f", "qcow2", args.disk])) as Extent[];
@@ -118,7 +122,7 @@ export async function writeIncremental(args: { disk: string; info: ImageInfo; bi
   await runQemuImg(["create", "-q", "-f", "qcow2", "-o", `cluster_size=${cluster},compression_type=zstd`, "-b", args.disk, "-F", "qcow2", args.tmp]);
   // -C: copy-on-read, so every cluster read lands in the overlay. Commands on stdin (a long
   // list would not fit an argument list).
-  if (commands.length) await runQemuTool("qemu-io", ["-C", "-f", "qcow2", args.tmp], { stdin: commands.join("\n") + "\nquit\n" });
+  if (commands.length) await runQemuTool("qemu-io", ["-C", "-f", "qcow2", args.tmp], { stdin: commands.join("\n") + "\nquit\n", signal: args.signal });
   await runQemuImg(["rebase", "-u", "-f", "qcow2", "-b", args.base, "-F", "qcow2", args.tmp]);
   return readBytes;
 }

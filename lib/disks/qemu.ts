@@ -67,7 +67,7 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       let readBytes: number | undefined;
       try {
         if (base !== null && info) {
-          readBytes = await writeIncremental({ disk, info, bitmap: bitmapName(base), base: path.basename(snapshotPath(base)), tmp });
+          readBytes = await writeIncremental({ disk, info, bitmap: bitmapName(base), base: path.basename(snapshotPath(base)), tmp, signal });
           await createThrottle(options.throughputMbps)(readBytes, signal); // a capped copy lasts as long as its bytes
           onProgress(95);
         } else {
@@ -87,7 +87,8 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
         await removeIfExists(tmp);
         throw err;
       }
-      if (info) await dropOlderBitmaps(disk, snapshotId);
+      // Best effort: a leftover bitmap only costs space (the next snapshot takes the newest usable one).
+      if (info) await dropOlderBitmaps(disk, snapshotId).catch(() => {});
       const chain = await backingChain(target);
       onProgress(100);
       return { storedBytes: actualSize(chain[0]!), sizeBytes: chain.reduce((sum, i) => sum + actualSize(i), 0), readBytes };

@@ -2,12 +2,13 @@
 // what a second snapshot reads (the driver's count, and independently the clusters its file
 // holds), byte-exact restores through the chain, deletes that fold a base into the snapshots
 // built on it, and the fallback to a full read whenever the bitmap cannot be trusted.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createQemuDriver } from "@/lib/disks/qemu";
 import { backingFile } from "@/lib/disks/qcow2-header";
+import { isImageLocked } from "@/lib/disks/qemu-img";
 import { writeDemoContent } from "@/lib/disks/demo-content";
 import { MIB, tempFiles } from "./helpers";
 
@@ -129,5 +130,20 @@ describe("qemu incremental snapshots", () => {
     await driver.deleteSnapshot(14);
     qemuIo(2, "write -P 0x23 6M 64k");
     await expectFullAndExact(15);
+  });
+
+  it("a snapshot while a running VM holds the image is a full copy (no bitmap can be added)", async () => {
+    await snapshot(2, 16); // tracked from here
+    qemuIo(2, "write -P 0x24 8M 64k");
+    const holder = spawn("qemu-io", ["-f", "qcow2", driver.diskPath(2)], { stdio: ["pipe", "ignore", "ignore"] });
+    try {
+      // Wait until qemu-io holds the image's write lock.
+      await expect.poll(() => isImageLocked(driver.diskPath(2)), { timeout: 10_000 }).toBe(true);
+      const size = await snapshot(2, 17);
+      expect(size.readBytes).toBeUndefined();
+      expect(await backingFile(path.join(storeDir, "17.qcow2"))).toBeNull();
+    } finally {
+      holder.kill("SIGKILL");
+    }
   });
 });
