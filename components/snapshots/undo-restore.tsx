@@ -21,8 +21,7 @@ export function UndoRestore({ server }: { server: Server }) {
         The disk as it was before the last restore is kept in <strong className="font-mono">{safety.name}</strong>
         {safety.expires_at ? (
           <>
-            {" "}
-            until <RelativeTime iso={safety.expires_at} exact={false} />
+            ; it is removed automatically <RelativeTime iso={safety.expires_at} exact={false} />
           </>
         ) : null}
         .
