@@ -26,6 +26,7 @@ function toJson(r: Row) {
     labels: Object.fromEntries((r.labels ?? []).map((l) => [l.key, l.value])), protected: Boolean(r.protected), kind: r.kind,
     consistency: r.status === "completed" ? r.consistency : null,
     stored_mb: r.status === "completed" && r.storedBytes !== null ? Math.round((Number(r.storedBytes) / 1048576) * 100) / 100 : null,
+    expires_at: iso(r.expiresAt),
   };
 }
 

@@ -7,7 +7,7 @@ import pg from "pg";
 export type Row = {
   id: number; serverId: number; serverName: string; name: string; description: string; status: string;
   sizeMb: number | null; progress: number; error: string | null; errorCode: string | null; createdAt: string | Date; completedAt: string | Date | null;
-  kind: string; consistency: string | null; protected: number | boolean; storedBytes: number | string | bigint | null;
+  kind: string; consistency: string | null; protected: number | boolean; storedBytes: number | string | bigint | null; expiresAt: string | Date | null;
   labels?: Array<{ key: string; value: string }>;
 };
 /** A label_selector term, as Snapdeck parses it (k=v, k!=v, k, !k). */
@@ -22,7 +22,7 @@ export type Store = {
 
 const COLUMNS = [
   "sn.id", "sn.serverId", "s.name AS serverName", "sn.name", "sn.description", "sn.status", "sn.sizeMb", "sn.progress", "sn.error", "sn.errorCode",
-  "sn.createdAt", "sn.completedAt", "sn.kind", "sn.consistency", "sn.protected", "sn.storedBytes",
+  "sn.createdAt", "sn.completedAt", "sn.kind", "sn.consistency", "sn.protected", "sn.storedBytes", "sn.expiresAt",
 ];
 // Each term an EXISTS / NOT EXISTS on SnapshotLabel's primary key (snapshotId, key), as Prisma's `labels: { some | none }` does.
 const TERM = (t: Term, i: number) => {

@@ -15,7 +15,7 @@ function disksDir(): string {
 async function restoreFromUi(page: Page, serverName: string, snapshotName: string) {
   await page.getByRole("button", { name: `Restore ${snapshotName}` }).click();
   const dialog = page.getByRole("dialog", { name: `Restore ${serverName} from ${snapshotName}?` });
-  await dialog.getByLabel(/Type the server name/).fill(serverName);
+  await dialog.getByLabel(/Type the target server's name/).fill(serverName);
   await dialog.getByRole("button", { name: "Restore and overwrite" }).click();
   await expect(dialog).toBeHidden();
 }
@@ -27,7 +27,7 @@ test("a failed restore stays visible until dismissed, with a toast; a later succ
   await signIn(page);
   await createCompletedSnapshot(page.request, serverId, "fail-point");
   await page.goto(`/servers/${serverId}`);
-  await expect(page.getByRole("row", { name: /fail-point/ })).toBeVisible();
+  await expect(page.locator("tr[data-snapshot-name='fail-point']")).toBeVisible();
 
   execFileSync("mount", ["--bind", dir, dir]);
   try {
@@ -54,7 +54,7 @@ test("a failed restore stays visible until dismissed, with a toast; a later succ
   await alert.getByRole("button", { name: "Dismiss" }).click();
   await expect(alert).toBeHidden();
   await page.reload();
-  await expect(page.getByRole("row", { name: /fail-point/ })).toBeVisible();
+  await expect(page.locator("tr[data-snapshot-name='fail-point']")).toBeVisible();
   await expect(alert).toBeHidden(); // dismissal is remembered
 
   await restoreFromUi(page, serverName, "fail-point"); // the disks directory is writable again

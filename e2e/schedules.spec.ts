@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { createCompletedSnapshot, createServer, getServer, signIn, uniqueName } from "./fixtures";
 
 const diskOf = (serverId: number) => path.join(process.env.E2E_DATA_DIR!, "disks", `${serverId}.img`);
@@ -12,6 +12,12 @@ const hashOf = async (file: string) => createHash("sha256").update(await fs.read
 
 async function waitUntilIdle(page: Page, serverId: number) {
   await expect.poll(async () => (await getServer(page.request, serverId)).operation, { timeout: 60_000 }).toBeNull();
+}
+
+/** Toasts sit bottom-right, over the Schedules section of a long page: press the button from the keyboard. */
+async function press(button: Locator) {
+  await button.focus();
+  await button.press("Enter");
 }
 
 test("a schedule made in the UI: run now takes a scheduled snapshot, the next run prunes the oldest", async ({ page }) => {
@@ -33,13 +39,13 @@ test("a schedule made in the UI: run now takes a scheduled snapshot, the next ru
   await expect(row.getByTestId("schedule-last-run")).toContainText("never");
 
   const snapshotRows = page.locator("tr[data-snapshot-name^='auto-']");
-  await row.getByRole("button", { name: "Run now" }).click();
+  await press(row.getByRole("button", { name: "Run now" }));
   await expect(snapshotRows).toHaveCount(1);
   const first = await snapshotRows.first().getAttribute("data-snapshot-name");
   await expect(row.getByTestId("schedule-last-run")).toContainText("completed", { timeout: 60_000 });
   await waitUntilIdle(page, serverId);
 
-  await row.getByRole("button", { name: "Run now" }).click();
+  await press(row.getByRole("button", { name: "Run now" }));
   await expect(page.locator(`tr[data-snapshot-name='${first}']`)).toHaveCount(0, { timeout: 60_000 }); // pruned (keep 1)
   await expect(snapshotRows).toHaveCount(1);
   expect(await snapshotRows.first().getAttribute("data-snapshot-name")).not.toBe(first);
@@ -61,7 +67,7 @@ test("restore with a safety snapshot, then Undo restore: the disk is back byte f
   await page.getByRole("button", { name: "Restore base" }).click();
   let dialog = page.getByRole("dialog", { name: `Restore ${serverName} from base?` });
   await expect(dialog.getByLabel(/Take a safety snapshot first/)).toBeChecked();
-  await dialog.getByLabel(/Type the server name/).fill(serverName);
+  await dialog.getByLabel(/Type the target server's name/).fill(serverName);
   await dialog.getByRole("button", { name: "Restore and overwrite" }).click();
   await expect(dialog).toBeHidden();
   await expect(page.locator("tr[data-snapshot-name^='safety-']")).toHaveCount(1);
@@ -75,7 +81,7 @@ test("restore with a safety snapshot, then Undo restore: the disk is back byte f
   await expect(dialog.getByText("All current data on the server will be overwritten.")).toBeVisible();
   const confirm = dialog.getByRole("button", { name: "Restore and overwrite" });
   await expect(confirm).toBeDisabled();
-  await dialog.getByLabel(/Type the server name/).fill(serverName);
+  await dialog.getByLabel(/Type the target server's name/).fill(serverName);
   await confirm.click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId("server-status").first()).toHaveText("Restoring");

@@ -30,6 +30,9 @@ const NETWORK_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "EN
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA.has(err.code)) return true;
+  // A raw query ($queryRaw, e.g. databaseNow()) fails as P2010 with the adapter's error inside.
+  const wrapped = err instanceof Prisma.PrismaClientKnownRequestError ? (err.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError : undefined;
+  if (wrapped && isDatabaseUnavailable(wrapped)) return true;
   const e = err as {
     name?: string;
     message?: unknown;
