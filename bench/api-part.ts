@@ -24,7 +24,9 @@ export type ApiOptions = {
 type Timing = { rounds: number; seconds: number; warmupSeconds: number };
 
 type Side = { rps: Stat; p50: Stat; p99: Stat; errors: number; non2xx: number };
-export type ApiRow = { name: string; snapdeck: Side; baseline: Side; ratio: { rps: Stat; p50: Stat; p99: Stat }; sameJson: boolean };
+type Ratios = { rps: Stat; p50: Stat; p99: Stat };
+/** One request kind: Snapdeck, the same-framework floor and the bare node:http baseline; ratios are Snapdeck ÷ each. */
+export type ApiRow = { name: string; snapdeck: Side; floor: Side; baseline: Side; ratio: Ratios; floorRatio: Ratios; sameJson: boolean };
 export type ScaleRow = { name: string; p50: Stat; p99: Stat; rps: Stat };
 type Measured = { rows: ApiRow[]; scale: ScaleRow[]; samples: Record<string, Sample[]>; targets: Target[] };
 /** The PostgreSQL run (`scale` is empty without the large data set), or why it did not run. */
@@ -62,7 +64,7 @@ export async function runApiPart(o: ApiOptions): Promise<ApiResult> {
     seedDatabase(path.join(o.workDir, "api-large"), o.servers, o.largeSnapshots),
   ]);
   const sqlite = await measure(o, small, large);
-  const profiles = o.profileDir ? await profileSnapdeck(o, sqlite.targets.filter((t) => t.key.endsWith(":snapdeck")), small.dataDir, large.dataDir) : undefined;
+  const profiles = o.profileDir ? await profileSnapdeck(o, sqlite.targets.filter((t) => !t.key.endsWith(":baseline")), small.dataDir, large.dataDir) : undefined;
   const postgres = o.postgres ? await runOnPostgres(o, o.postgres) : { skipped: `not run: ${POSTGRES_BENCH_HOWTO}` };
   return { options: o, rows: sqlite.rows, scale: sqlite.scale, samples: sqlite.samples, postgres, profiles };
 }
@@ -97,49 +99,49 @@ async function measure(o: ApiOptions, small: Seeded, large: Seeded | null): Prom
   };
   try {
     const k = (n: number) => `${Math.round(n / 1000)}k`;
-    const S = await start(small);
-    const targets: Target[] = [
-      { key: `list-${k(o.smallSnapshots)}:snapdeck`, url: S.sd.url, path: LIST, token: small.token },
-      { key: `list-${k(o.smallSnapshots)}:baseline`, url: S.bl.url, path: LIST, token: small.token },
+    // Each request three ways: Snapdeck's route, the floor route in the same server, the bare baseline.
+    const three = (name: string, s: { sd: Started; bl: Started }, seeded: Seeded, path: string, ids?: number[]): Target[] => [
+      { key: `${name}:snapdeck`, url: s.sd.url, path, token: seeded.token, ids },
+      { key: `${name}:floor`, url: s.sd.url, path: path.replace(/^\/api\//, "/api/floor/"), token: seeded.token, ids },
+      { key: `${name}:baseline`, url: s.bl.url, path, token: seeded.token, ids },
     ];
+    const S = await start(small);
+    const targets: Target[] = three(`list-${k(o.smallSnapshots)}`, S, small, LIST);
     if (large) {
       const L = await start(large);
       targets.push(
-        { key: `list-${k(o.largeSnapshots)}:snapdeck`, url: L.sd.url, path: LIST, token: large.token },
-        { key: `list-${k(o.largeSnapshots)}:baseline`, url: L.bl.url, path: LIST, token: large.token },
+        ...three(`list-${k(o.largeSnapshots)}`, L, large, LIST),
         // The same list with a label_selector: EXISTS on SnapshotLabel's key per row of the page's index walk.
-        { key: `list-${k(o.largeSnapshots)} label_selector=${SELECTOR}:snapdeck`, url: L.sd.url, path: SELECTED_LIST, token: large.token },
-        { key: `list-${k(o.largeSnapshots)} label_selector=${SELECTOR}:baseline`, url: L.bl.url, path: SELECTED_LIST, token: large.token },
+        ...three(`list-${k(o.largeSnapshots)} label_selector=${SELECTOR}`, L, large, SELECTED_LIST),
       );
     }
-    targets.push(
-      { key: `detail-${k(o.smallSnapshots)}:snapdeck`, url: S.sd.url, path: DETAIL, token: small.token, ids: small.snapshotIds },
-      { key: `detail-${k(o.smallSnapshots)}:baseline`, url: S.bl.url, path: DETAIL, token: small.token, ids: small.snapshotIds },
-    );
+    targets.push(...three(`detail-${k(o.smallSnapshots)}`, S, small, DETAIL, small.snapshotIds));
     const same: Record<string, boolean> = {};
-    for (let i = 0; i < targets.length; i += 2) same[targets[i]!.key] = await compareAnswers(targets[i]!, targets[i + 1]!);
+    for (let i = 0; i < targets.length; i += 3)
+      same[targets[i]!.key] = (await compareAnswers(targets[i]!, targets[i + 1]!)) && (await compareAnswers(targets[i]!, targets[i + 2]!));
 
     const samples = await benchTargets(targets, o);
+    const ratios = (a: Sample[], b: Sample[]): Ratios => ({
+      rps: ratio(a.map((x) => x.rps), b.map((x) => x.rps)),
+      p50: ratio(a.map((x) => x.p50), b.map((x) => x.p50)),
+      p99: ratio(a.map((x) => x.p99), b.map((x) => x.p99)),
+    });
     const rows: ApiRow[] = [];
-    for (let i = 0; i < targets.length; i += 2) {
-      const a = samples[targets[i]!.key]!;
-      const b = samples[targets[i + 1]!.key]!;
-      const name = targets[i]!.key.split(":")[0]!;
+    for (let i = 0; i < targets.length; i += 3) {
+      const [a, f, b] = [0, 1, 2].map((j) => samples[targets[i + j]!.key]!) as [Sample[], Sample[], Sample[]];
       rows.push({
-        name,
+        name: targets[i]!.key.split(":")[0]!,
         snapdeck: side(a),
+        floor: side(f),
         baseline: side(b),
-        ratio: {
-          rps: ratio(a.map((x) => x.rps), b.map((x) => x.rps)),
-          p50: ratio(a.map((x) => x.p50), b.map((x) => x.p50)),
-          p99: ratio(a.map((x) => x.p99), b.map((x) => x.p99)),
-        },
+        ratio: ratios(a, b),
+        floorRatio: ratios(a, f),
         sameJson: same[targets[i]!.key]!,
       });
     }
     const scale: ScaleRow[] = !large
       ? []
-      : (["snapdeck", "baseline"] as const).map((who) => {
+      : (["snapdeck", "floor", "baseline"] as const).map((who) => {
           const big = samples[`list-${k(o.largeSnapshots)}:${who}`]!;
           const little = samples[`list-${k(o.smallSnapshots)}:${who}`]!;
           return {

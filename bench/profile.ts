@@ -30,7 +30,7 @@ export function layerOf(url: string): string {
 const maps = new Map<string, SourceMap | null>();
 
 /** The original source of a bundled position, e.g. "node_modules/zod/…" or "lib/server/…". */
-function originalUrl(f: Frame): string {
+export function originalUrl(f: Frame): string {
   if (!f.url.startsWith("file://") || !f.url.includes("/.next/")) return f.url;
   const file = fileURLToPath(f.url);
   if (!maps.has(file)) {

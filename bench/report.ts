@@ -25,21 +25,24 @@ const x = (s: Stat) => `**${n(s.median, 2)}×**` + (s.runs.length > 1 ? ` (${n(s
 function apiRowLine(r: ApiRow, database: string): string {
   const label = r.name.startsWith("list") ? `GET /api/v1/snapshots/?page_size=50 (${r.name.split("-")[1]})` : `GET /api/v1/snapshots/{id}/ (${r.name.split("-")[1]})`;
   return (
-    `| ${label} | ${database} | ${cell(r.snapdeck.rps)} | ${cell(r.baseline.rps)} | ${x(r.ratio.rps)} | ${cell(r.snapdeck.p50)} | ${cell(r.baseline.p50)} | ${x(r.ratio.p50)} | ` +
-    `${cell(r.snapdeck.p99)} | ${cell(r.baseline.p99)} | ${x(r.ratio.p99)} | ${r.sameJson ? "yes" : "**no**"} |`
+    `| ${label} | ${database} | ${cell(r.snapdeck.rps)} | ${cell(r.floor.rps)} | ${cell(r.baseline.rps)} | ${x(r.floorRatio.rps)} | ${x(r.ratio.rps)} | ` +
+    `${cell(r.snapdeck.p50)} | ${cell(r.snapdeck.p99)} | ${cell(r.floor.p99)} | ${cell(r.baseline.p99)} | ${r.sameJson ? "yes" : "**no**"} |`
   );
 }
 
-/** One line per request measured on both databases: each database's ratio and req/s, next to each other. */
+/** One line per request measured on both databases: each database's ratios and req/s, next to each other. */
 function sideBySide(sqlite: ApiRow[], postgres: ApiRow[]): string[] {
   const lines = [
-    "| request | SQLite: Snapdeck ÷ baseline req/s | PostgreSQL: Snapdeck ÷ baseline req/s | Snapdeck req/s SQLite / PostgreSQL | baseline req/s SQLite / PostgreSQL |",
-    "|---|---|---|---|---|",
+    "| request | Snapdeck ÷ floor req/s, SQLite / PostgreSQL | Snapdeck ÷ bare req/s, SQLite / PostgreSQL | Snapdeck req/s SQLite / PostgreSQL | floor req/s SQLite / PostgreSQL | Snapdeck p99 ms SQLite / PostgreSQL |",
+    "|---|---|---|---|---|---|",
   ];
   for (const p of postgres) {
     const q = sqlite.find((r) => r.name === p.name);
     if (!q) continue;
-    lines.push(`| ${p.name} | ${x(q.ratio.rps)} | ${x(p.ratio.rps)} | ${n(q.snapdeck.rps.median)} / ${n(p.snapdeck.rps.median)} | ${n(q.baseline.rps.median)} / ${n(p.baseline.rps.median)} |`);
+    lines.push(
+      `| ${p.name} | ${x(q.floorRatio.rps)} / ${x(p.floorRatio.rps)} | ${x(q.ratio.rps)} / ${x(p.ratio.rps)} | ${n(q.snapdeck.rps.median)} / ${n(p.snapdeck.rps.median)} | ` +
+        `${n(q.floor.rps.median)} / ${n(p.floor.rps.median)} | ${n(q.snapdeck.p99.median)} / ${n(p.snapdeck.p99.median)} |`,
+    );
   }
   return lines;
 }
@@ -49,29 +52,31 @@ function apiSection(api: ApiResult): string[] {
   const pg = "rows" in api.postgres ? api.postgres : null;
   const skipped = "skipped" in api.postgres ? api.postgres.skipped : null;
   const lines = [
-    `## 1. API: Snapdeck vs a minimal node:http server on the same database, SQLite and PostgreSQL`,
+    `## 1. API: Snapdeck vs the same-framework floor and a bare node:http server, on the same database, SQLite and PostgreSQL`,
     "",
     `${n(o.servers)} servers, ${n(o.smallSnapshots)} snapshots (the benchmark user, a member, owns 90% of the servers), ` +
       `${o.connections} connections, autocannon, ${o.rounds} rounds of ${o.seconds}s per target after a ${o.warmupSeconds}s warm-up, ` +
-      `targets alternated within each round. Cells: median (min–max) over rounds; ratios are Snapdeck ÷ baseline ` +
-      `(req/s: higher is better for Snapdeck; latency: lower is better). The baseline uses better-sqlite3 on SQLite and ` +
-      `pg on PostgreSQL; each database is measured in rounds of its own, one after the other.`,
+      `targets alternated within each round. Two references answer the same JSON from the same raw queries ` +
+      `(bench/baseline-handler.ts: better-sqlite3 on SQLite, pg on PostgreSQL): the **floor** is a route inside Snapdeck's own ` +
+      `Next.js server (\`app/api/floor\`, on only for the benchmark), what any route of this framework costs with those queries; ` +
+      `**bare** is a node:http server with no framework. Cells: median (min–max) over rounds; ratios are Snapdeck ÷ reference ` +
+      `(req/s: higher is better for Snapdeck). Each database is measured in rounds of its own, one after the other.`,
     "",
   ];
   if (pg) lines.push(...sideBySide(api.rows, pg.rows), "");
   else lines.push(`**PostgreSQL: ${skipped}.**`, "");
   lines.push(
-    "| request | database | Snapdeck req/s | baseline req/s | req/s ratio | Snapdeck p50 ms | baseline p50 ms | p50 ratio | Snapdeck p99 ms | baseline p99 ms | p99 ratio | same JSON |",
+    "| request | database | Snapdeck req/s | floor req/s | bare req/s | ÷ floor | ÷ bare | Snapdeck p50 ms | Snapdeck p99 ms | floor p99 ms | bare p99 ms | same JSON |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...api.rows.map((r) => apiRowLine(r, "SQLite")),
     ...(pg?.rows ?? []).map((r) => apiRowLine(r, "PostgreSQL")),
   );
   if (pg && !pg.large) lines.push("", `PostgreSQL ran on the ${n(o.smallSnapshots)}-snapshot data set only (a quick run), so it has no scale rows below.`);
-  const bad = [...api.rows, ...(pg?.rows ?? [])].filter((r) => r.snapdeck.errors + r.snapdeck.non2xx + r.baseline.errors + r.baseline.non2xx > 0);
+  const bad = [...api.rows, ...(pg?.rows ?? [])].filter((r) => [r.snapdeck, r.floor, r.baseline].some((t) => t.errors + t.non2xx > 0));
   for (const r of bad)
     lines.push(
       "",
-      `⚠ ${r.name}: Snapdeck ${r.snapdeck.errors} errors / ${r.snapdeck.non2xx} non-2xx, baseline ${r.baseline.errors} / ${r.baseline.non2xx} ` +
+      `⚠ ${r.name}: Snapdeck ${r.snapdeck.errors} errors / ${r.snapdeck.non2xx} non-2xx, floor ${r.floor.errors} / ${r.floor.non2xx}, bare ${r.baseline.errors} / ${r.baseline.non2xx} ` +
         "(errors are timeouts or connections cut when a window ends with requests still in flight).",
     );
   lines.push(
@@ -173,15 +178,16 @@ export function renderMarkdown(r: Report): string {
 }
 
 const BASELINE_NOTES = [
-  "## What the API baseline does and does not do",
+  "## What the API references do and do not do",
   "",
-  "`bench/baseline-server.ts`: node:http with better-sqlite3 prepared statements (SQLite) or a pg pool of 10 connections, " +
+  "`bench/baseline-handler.ts`, served bare by `bench/baseline-server.ts` (node:http) and as the floor by `app/api/floor/[[...path]]/route.ts` " +
+    "(a Next.js route in the same build, through the same proxy, answering 404 unless `SNAPDECK_BENCH_FLOOR=1`): better-sqlite3 prepared statements (SQLite) or a pg pool of 10 connections, " +
     "as Prisma's pg adapter has (PostgreSQL), on the same database as Snapdeck (`bench/baseline-stores.ts`). Like Snapdeck it " +
     "looks the bearer token up by its sha256 hash (revoked tokens refused), filters by tenant, validates page/page_size/" +
     "server_id/status with the same limits, runs a COUNT(*) and a page query newest first, builds next/previous links and the " +
     "same snapshot JSON (checked equal before timing: the \"same JSON\" column). It does not: read sessions/cookies, validate " +
     "with zod, update the token's last-used time (Snapdeck writes it at most once a minute), log requests, go through Next.js " +
-    "routing. Its queries filter on Snapshot.ownerId like Snapdeck's, so both sides use the same indexes.",
+    "routing (the bare one). Its queries filter on Snapshot.ownerId like Snapdeck's, so both sides use the same indexes.",
   "",
 ];
 

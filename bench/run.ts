@@ -83,7 +83,8 @@ async function main() {
     }
   };
   await attempt("api", async () => {
-    const timing = { rounds: quick ? 2 : 5, seconds: quick ? 3 : 10, warmupSeconds: quick ? 2 : 5 };
+    // Each request kind runs three ways (Snapdeck, the same-framework floor, the bare server).
+    const timing = { rounds: quick ? 2 : 3, seconds: quick ? 3 : 8, warmupSeconds: quick ? 2 : 3 };
     const pgUrl = benchPostgresUrl();
     // A quick run keeps PostgreSQL to the small data set (list and detail): well under a minute.
     const postgres = pgUrl ? { adminUrl: pgUrl, large: !quick, timing } : undefined;

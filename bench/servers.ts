@@ -57,7 +57,8 @@ export async function seedDatabase(dataDir: string, servers: number, snapshots: 
 export async function startSnapdeck(dataDir: string, options: { profileDir?: string; env?: Record<string, string> } = {}): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = projectEnv(dataDir, { PORT: String(port), NEXTAUTH_URL: url, ...options.env });
+  // SNAPDECK_BENCH_FLOOR turns on the same-framework floor route (app/api/floor).
+  const env = projectEnv(dataDir, { PORT: String(port), NEXTAUTH_URL: url, SNAPDECK_BENCH_FLOOR: "1", ...options.env });
   const next = ["start", "-p", String(port), "-H", "127.0.0.1"];
   // --cpu-prof is refused in NODE_OPTIONS, so a profiled server runs next's bin under node directly.
   const proc = options.profileDir

@@ -2,6 +2,7 @@
 // Domain code never knows about HTTP; this is the only place a code becomes a status.
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode } from "@/lib/server/errors";
+import { config } from "@/lib/config";
 import { logger } from "@/lib/server/logger";
 import { isDatabaseUnavailable, isUniqueViolation } from "@/lib/server/db-errors";
 
@@ -31,15 +32,25 @@ export const STATUS_BY_CODE: Record<AppErrorCode, number> = {
 
 export type ErrorBody = { detail: string; code: string; errors?: Record<string, string[]> };
 
-/** API responses are per-user and change with every operation: never cache them. */
-const NO_STORE = { "Cache-Control": "no-store" };
+/**
+ * API responses are per-user and change with every operation: never cache them. The API
+ * skips proxy.ts (no HTML, no CSP), so it sends Strict-Transport-Security itself. Read once
+ * per process: the public URL does not change while it runs.
+ */
+let baseHeaders: Record<string, string> | undefined;
+function apiHeaders(): Record<string, string> {
+  return (baseHeaders ??= {
+    "Cache-Control": "no-store",
+    ...(config.secureCookies && { "Strict-Transport-Security": "max-age=31536000; includeSubDomains" }),
+  });
+}
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return Response.json(body, { status, headers: { ...NO_STORE, ...headers } });
+  return Response.json(body, { status, headers: { ...apiHeaders(), ...headers } });
 }
 
 export function emptyResponse(status = 204): Response {
-  return new Response(null, { status, headers: NO_STORE });
+  return new Response(null, { status, headers: apiHeaders() });
 }
 
 export function errorResponse(status: number, body: ErrorBody, headers: Record<string, string> = {}): Response {

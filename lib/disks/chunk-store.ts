@@ -34,8 +34,11 @@ export type Manifest = {
 
 /** The database's half of the store: chunk rows and snapshot → chunk references. */
 export interface ChunkIndex {
-  /** References `hashes` from the snapshot (creating their rows), committed when it resolves. */
-  pin(snapshotId: number, hashes: string[]): Promise<void>;
+  /**
+   * References `hashes` from the snapshot (creating their rows), committed when it resolves.
+   * `fresh`: chunks this create is about to write (their rows most likely do not exist yet).
+   */
+  pin(snapshotId: number, hashes: string[], fresh?: boolean): Promise<void>;
   /** Drops every reference of the snapshot; returns the hashes it referenced. */
   release(snapshotId: number): Promise<string[]>;
   /**
@@ -146,7 +149,7 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
           written.push(hash);
         },
         commit: async () => {
-          await index.pin(snapshotId, written); // one round per 500 chunks, not per block
+          await index.pin(snapshotId, written, true); // one round per 500 chunks, not per block
           await batch.commit();
         },
         abort: batch.abort,

@@ -119,11 +119,11 @@ async function collectBatch(hashes: string[], remove: (hashes: string[]) => Prom
 }
 
 export const chunkRefs: ChunkIndex = {
-  async pin(snapshotId, hashes) {
+  async pin(snapshotId, hashes, fresh = false) {
     // Stored chunks (the many pins of a create) take one statement; a create's new chunks
-    // (one pin before it publishes them, per 500) fail it cheaply and take the full path.
+    // (one pin before it publishes them, per 500) take the full path at once.
     for (const batch of batches(hashes, BATCH))
-      if (!(await pinStored(snapshotId, batch))) await retrying((attempt) => pinBatch(snapshotId, batch, attempt > 1));
+      if (fresh || !(await pinStored(snapshotId, batch))) await retrying((attempt) => pinBatch(snapshotId, batch, attempt > 1));
   },
 
   async adopt(hashes) {

@@ -11,7 +11,7 @@ import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
 import { recordAudit, recordRefusal, type AuditAction, type AuditTarget } from "@/lib/server/audit";
 import { config } from "@/lib/config";
-import type { CreateSnapshotInput, ListSnapshotsQuery, RestoreSnapshotInput, SelectorTerm } from "@/lib/schemas/snapshots";
+import type { CreateSnapshotInput, RestoreSnapshotInput } from "@/lib/schemas/snapshots";
 import { timestampedName } from "@/lib/server/retention";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
 
@@ -46,26 +46,6 @@ export type SnapshotWithServer = {
 };
 
 /**
- * A label_selector as relation filters: each term an EXISTS / NOT EXISTS on SnapshotLabel
- * by its primary key (snapshotId, key), checked per row of the newest-first index walk, so
- * a page costs the rows it reads, whatever the tenant's total.
- */
-function labelFilter(terms: SelectorTerm[]): Prisma.SnapshotWhereInput[] {
-  return terms.map((t) => {
-    switch (t.op) {
-      case "eq":
-        return { labels: { some: { key: t.key, value: t.value } } };
-      case "ne": // as Kubernetes and Hetzner: also matches snapshots without the key
-        return { labels: { none: { key: t.key, value: t.value } } };
-      case "exists":
-        return { labels: { some: { key: t.key } } };
-      case "absent":
-        return { labels: { none: { key: t.key } } };
-    }
-  });
-}
-
-/**
  * Names are unique per server among snapshots that are not failed. Callers hold the
  * server's row lock (the compare-and-swap on it, or lockServerRow) so two requests for one
  * name serialise and the second sees the first's row.
@@ -78,34 +58,6 @@ export async function assertNameFree(tx: Prisma.TransactionClient, serverId: num
   if (taken) throw new AppError("name_taken", `This server already has a snapshot named ${name} (id ${taken.id}); choose another name.`);
 }
 
-
-export async function listSnapshots(actor: Actor, query: ListSnapshotsQuery) {
-  // Snapshot.ownerId (a copy of the server's owner) lets a tenant's page walk the
-  // (ownerId, createdAt, id) index: the cost is per page, not per tenant.
-  const where = {
-    ...(actor.role === "admin" ? {} : { ownerId: actor.userId }),
-    ...(query.server_id !== undefined && { serverId: query.server_id }),
-    ...(query.status !== undefined && { status: query.status }),
-    ...(query.label_selector?.length && { AND: labelFilter(query.label_selector) }),
-  };
-  const [count, rows] = await Promise.all([
-    prisma.snapshot.count({ where }),
-    prisma.snapshot.findMany({
-      where,
-      include: withServer,
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      skip: (query.page - 1) * query.page_size,
-      take: query.page_size,
-    }),
-  ]);
-  return { count, results: rows };
-}
-
-export async function getSnapshot(actor: Actor, snapshotId: number) {
-  const row = await prisma.snapshot.findFirst({ where: { id: snapshotId, server: ownedServers(actor) }, include: withServer });
-  if (!row) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
-  return row;
-}
 
 /** Runs a state change and audits a refusal; successes audit inside the change itself. */
 export async function audited<T>(actor: Actor, action: AuditAction, target: AuditTarget, fn: () => Promise<T>) {

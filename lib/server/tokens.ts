@@ -37,7 +37,7 @@ export async function listTokens(actor: Actor) {
 }
 
 export async function revokeToken(actor: Actor, tokenId: number) {
-  return prisma.$transaction(async (tx) => {
+  await prisma.$transaction(async (tx) => {
     const { count } = await tx.apiToken.updateMany({
       where: { id: tokenId, userId: actor.userId, revokedAt: null },
       data: { revokedAt: new Date() },
@@ -46,26 +46,94 @@ export async function revokeToken(actor: Actor, tokenId: number) {
     const { name } = await tx.apiToken.findUniqueOrThrow({ where: { id: tokenId } });
     await recordAudit(tx, actor, "token.revoke", { type: "token", id: tokenId, name }, "success");
   });
+  forgetCachedTokens();
+}
+
+/**
+ * Token lookups are cached per process for TOKEN_CACHE_MS: a busy automation client then
+ * costs one token query a second instead of one per request. Revoking a token clears this
+ * process's cache at once (the next request here is refused); every other process (another
+ * `next start`, the CLI) sees a revocation, expiry or role change within TOKEN_CACHE_MS.
+ * Only tokens that resolved are cached, so random guesses cannot fill the map.
+ */
+const TOKEN_CACHE_MS = 1_000;
+const TOKEN_CACHE_MAX = 10_000;
+type CachedToken = {
+  actor: Omit<Actor, "ip">;
+  tokenHash: string;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+  fetchedAt: number;
+};
+/**
+ * On globalThis: the one cache of the process, whichever route bundle's copy of this module
+ * revokes. `generation` is bumped by every forget, so a lookup that read the row before a
+ * revocation is not cached after it.
+ */
+const cacheState = ((
+  globalThis as { snapdeckTokenCache?: { entries: Map<string, CachedToken>; generation: number } }
+).snapdeckTokenCache ??= { entries: new Map(), generation: 0 });
+const tokenCache = cacheState.entries;
+
+/** Forgets every cached token lookup of this process (after a revocation). */
+export function forgetCachedTokens(): void {
+  cacheState.generation++;
+  tokenCache.clear();
+}
+
+async function lookUpToken(hash: string, now: number): Promise<CachedToken | null> {
+  const cached = tokenCache.get(hash);
+  if (cached && now - cached.fetchedAt < TOKEN_CACHE_MS) return cached;
+  const generation = cacheState.generation;
+  const row = await prisma.apiToken.findUnique({
+    where: { tokenHash: hash },
+    select: {
+      id: true,
+      userId: true,
+      scope: true,
+      tokenHash: true,
+      revokedAt: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      user: { select: { email: true, role: true } },
+    },
+  });
+  if (!row || row.revokedAt) {
+    tokenCache.delete(hash);
+    return null;
+  }
+  if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+  const entry: CachedToken = {
+    actor: {
+      userId: row.userId,
+      email: row.user.email,
+      role: row.user.role === "admin" ? "admin" : "member",
+      scope: row.scope === "write" ? "write" : "read",
+      tokenId: row.id,
+    },
+    tokenHash: row.tokenHash,
+    expiresAt: row.expiresAt?.getTime() ?? null,
+    lastUsedAt: row.lastUsedAt?.getTime() ?? null,
+    fetchedAt: now,
+  };
+  if (generation === cacheState.generation) tokenCache.set(hash, entry);
+  return entry;
 }
 
 /** Resolves a bearer token to its actor, or null when it is unknown, revoked or expired. */
 export async function authenticateToken(token: string, ip: string | null): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const hash = hashToken(token);
-  const row = await prisma.apiToken.findUnique({ where: { tokenHash: hash }, include: { user: true } });
-  if (!row || row.revokedAt) return null;
-  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return null;
-  if (!timingSafeEqual(Buffer.from(row.tokenHash, "hex"), Buffer.from(hash, "hex"))) return null;
   const now = Date.now();
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await prisma.$transaction([prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } })]);
+  const entry = await lookUpToken(hash, now);
+  if (!entry) return null;
+  if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
+  if (!timingSafeEqual(Buffer.from(entry.tokenHash, "hex"), Buffer.from(hash, "hex"))) return null;
+  if (entry.lastUsedAt === null || now - entry.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    entry.lastUsedAt = now;
+    await prisma.$transaction([
+      prisma.apiToken.update({ where: { id: entry.actor.tokenId! }, data: { lastUsedAt: new Date(now) } }),
+    ]);
   }
-  return {
-    userId: row.userId,
-    email: row.user.email,
-    role: row.user.role === "admin" ? "admin" : "member",
-    scope: row.scope === "write" ? "write" : "read",
-    tokenId: row.id,
-    ip,
-  };
+  return { ...entry.actor, ip };
 }

@@ -6,24 +6,25 @@ import { renderMarkdown, type Report } from "@/bench/report";
 import { stat } from "@/bench/util";
 
 const side = (rps: number) => ({ rps: stat([rps]), p50: stat([10]), p99: stat([20]), errors: 0, non2xx: 0 });
-const row = (name: string, snapdeck: number, baseline: number): ApiRow => ({
-  name, snapdeck: side(snapdeck), baseline: side(baseline), sameJson: true,
+const row = (name: string, snapdeck: number, floor: number, baseline: number): ApiRow => ({
+  name, snapdeck: side(snapdeck), floor: side(floor), baseline: side(baseline), sameJson: true,
   ratio: { rps: stat([snapdeck / baseline]), p50: stat([1]), p99: stat([1]) },
+  floorRatio: { rps: stat([snapdeck / floor]), p50: stat([1]), p99: stat([1]) },
 });
 const timing = { rounds: 1, seconds: 1, warmupSeconds: 1 };
 const options = { workDir: "/tmp", servers: 10, smallSnapshots: 5_000, largeSnapshots: 20_000, connections: 32, ...timing };
 const report = (postgres: ApiResult["postgres"]): Report => ({
   mode: "quick", seconds: 1, errors: {},
   machine: { cpus: 2, cpuModel: "cpu", memoryGiB: 1, node: "20", os: "Linux", date: "2026-11-27T00:00:00Z", commit: "0".repeat(40), dirty: false },
-  api: { options, rows: [row("list-5k", 200, 1_600), row("detail-5k", 300, 6_000)], scale: [], samples: {}, postgres },
+  api: { options, rows: [row("list-5k", 200, 400, 1_600), row("detail-5k", 300, 600, 6_000)], scale: [], samples: {}, postgres },
 });
 
 describe("benchmark report, API section", () => {
-  it("puts SQLite and PostgreSQL side by side", () => {
-    const md = renderMarkdown(report({ ...timing, large: false, rows: [row("list-5k", 100, 400), row("detail-5k", 150, 1_500)], scale: [], samples: {} }));
-    expect(md).toContain("| list-5k | **0.13×** | **0.25×** | 200 / 100 | 1,600 / 400 |");
-    expect(md).toContain("| detail-5k | **0.05×** | **0.10×** | 300 / 150 | 6,000 / 1,500 |");
-    expect(md).toMatch(/\| GET \/api\/v1\/snapshots\/\{id\}\/ \(5k\) \| PostgreSQL \| 150 \| 1,500 \|/);
+  it("puts SQLite and PostgreSQL side by side, each against the same-framework floor and the bare server", () => {
+    const md = renderMarkdown(report({ ...timing, large: false, rows: [row("list-5k", 100, 125, 400), row("detail-5k", 150, 300, 1_500)], scale: [], samples: {} }));
+    expect(md).toContain("| list-5k | **0.50×** / **0.80×** | **0.13×** / **0.25×** | 200 / 100 | 400 / 125 | 20 / 20 |");
+    expect(md).toContain("| detail-5k | **0.50×** / **0.50×** | **0.05×** / **0.10×** | 300 / 150 | 600 / 300 | 20 / 20 |");
+    expect(md).toMatch(/\| GET \/api\/v1\/snapshots\/\{id\}\/ \(5k\) \| PostgreSQL \| 150 \| 300 \| 1,500 \| \*\*0\.50×\*\* \| \*\*0\.10×\*\* \|/);
   });
 
   it("says the PostgreSQL part was not run, and how to run it", () => {

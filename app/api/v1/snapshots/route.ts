@@ -3,7 +3,8 @@ import { pageLinks } from "@/lib/api/pagination";
 import { route } from "@/lib/api/route";
 import { serializeCreatedSnapshot, serializeSnapshot } from "@/lib/api/serialize";
 import { createSnapshotSchema, listSnapshotsQuerySchema } from "@/lib/schemas/snapshots";
-import { createSnapshot, listSnapshots } from "@/lib/server/snapshots";
+import { createSnapshot } from "@/lib/server/snapshots";
+import { listSnapshots } from "@/lib/server/snapshot-reads";
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({
   GET: handle({ auth: "read", query: listSnapshotsQuerySchema }, async ({ req, actor, query }) => {

@@ -3,7 +3,8 @@ import { handle } from "@/lib/api/handle";
 import { route } from "@/lib/api/route";
 import { serializeSnapshot } from "@/lib/api/serialize";
 import { idSchema, updateSnapshotSchema } from "@/lib/schemas/snapshots";
-import { deleteSnapshot, getSnapshot } from "@/lib/server/snapshots";
+import { deleteSnapshot } from "@/lib/server/snapshots";
+import { getSnapshot } from "@/lib/server/snapshot-reads";
 import { updateSnapshot } from "@/lib/server/snapshot-update";
 
 const params = z.strictObject({ snapshotId: idSchema });
