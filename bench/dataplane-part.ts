@@ -111,7 +111,10 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
   let changedMb = 0;
   let restoreVerified = true;
   for (let round = 0; round < o.rounds; round++) {
+    // Every round starts from an empty store: its files and the chunk rows that describe them
+    // (the database is migrated afresh by the next child, before its clock starts).
     await fs.rm(path.join(dataDir, "snapshots"), { recursive: true, force: true });
+    for (const db of ["app.db", "app.db-wal", "app.db-shm"]) await fs.rm(path.join(dataDir, db), { force: true });
     await fs.rm(disk, { force: true });
     await run("cp", ["--sparse=always", pristine, disk]);
     // Profiling slows a run down, so only the last round is profiled (and still timed).

@@ -3,7 +3,8 @@
 // put, get, stat, delete and list. The filesystem implementation below is used on a local
 // disk or a shared mount (SNAPDECK_STORE_DIR); what an S3-compatible one would need is in
 // ARCHITECTURE.md ("The data plane").
-import { promises as fs, readFileSync, statSync } from "node:fs";
+import { promises as fs, readFileSync, statSync, writeFile } from "node:fs";
+import { promisify } from "node:util";
 import os from "node:os";
 import path from "node:path";
 import { removeIfExists, writeFileAtomic } from "@/lib/disks/fs-util";
@@ -38,6 +39,8 @@ export interface BlobStore {
 }
 
 const HOST = os.hostname();
+const RENAMES = 64;
+const writeFileCallback = promisify(writeFile);
 // <final name>.<pid>@<host>.<random>.tmp: the host and pid say whether the writer still
 // lives (on a shared mount only the writer's own host can tell); older versions wrote
 // <final name>.<pid>.<random>.tmp on a store no other host used.
@@ -103,7 +106,9 @@ export function createFsBlobStore(root: string): BlobStore {
           // pid and host (the sweep recognises a dead writer) + random: two creates may stage one chunk.
           const tmp = `${target}.${process.pid}@${HOST}.${Math.random().toString(36).slice(2)}.tmp`;
           try {
-            await ensureParent(tmp, () => fs.writeFile(tmp, data));
+            // The callback writeFile: no FileHandle object per chunk (measured: half the
+            // main thread's CPU of fs.promises.writeFile for thousands of small files).
+            await ensureParent(tmp, () => writeFileCallback(tmp, data));
           } catch (err) {
             await removeIfExists(tmp); // a half-written temp file (ENOSPC) must not linger
             throw err;
@@ -113,7 +118,9 @@ export function createFsBlobStore(root: string): BlobStore {
         async commit() {
           if (staged.length === 0) return;
           await syncFilesystem(root);
-          for (const { tmp, target } of staged) await fs.rename(tmp, target);
+          // Renames in parallel, RENAMES at a time: one round trip each, thousands per create.
+          for (let i = 0; i < staged.length; i += RENAMES)
+            await Promise.all(staged.slice(i, i + RENAMES).map(({ tmp, target }) => fs.rename(tmp, target)));
           await syncFilesystem(root);
           staged.length = 0;
         },

@@ -12,6 +12,7 @@
 //   references, ordered by the foreign key SnapshotChunk → Chunk (RESTRICT) instead
 //   (pinStored). The key also backs up the rest: a row with a reference can never be
 //   deleted, and a reference to a deleted row never inserted.
+import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import { isUniqueViolation } from "@/lib/server/db-errors";
 import type { ChunkIndex } from "@/lib/disks/chunk-store";
@@ -38,14 +39,25 @@ function batches(items: string[], size: number): string[][] {
  */
 function isLostRace(err: unknown): boolean {
   if (isUniqueViolation(err)) return true;
-  const e = err as { code?: string; message?: string; cause?: { originalCode?: string } } | null;
+  type Cause = { kind?: string; originalCode?: string; originalMessage?: string };
+  const e = err as { code?: string; message?: string; cause?: Cause; meta?: { driverAdapterError?: { cause?: Cause } } } | null;
+  // A raw statement's failure is P2010 with the driver's error inside.
+  const cause = e?.meta?.driverAdapterError?.cause ?? e?.cause;
   return (
     e?.code === "P2003" ||
     e?.code === "P2034" ||
-    e?.cause?.originalCode === "40P01" ||
+    cause?.kind === "UniqueConstraintViolation" ||
+    cause?.kind === "ForeignKeyConstraintViolation" ||
+    cause?.originalCode === "40P01" ||
+    cause?.originalCode === "SQLITE_BUSY" ||
     /database is locked/.test(e?.message ?? "")
   );
 }
+
+type Db = Pick<Prisma.TransactionClient, "$executeRaw">;
+/** One multi-row INSERT of references (at most BATCH rows: 2 parameters each). */
+const insertRefs = (db: Db, snapshotId: number, hashes: string[]) =>
+  db.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}`;
 
 /** Runs a transaction again when it lost a race (above); each attempt is all or nothing. */
 async function retrying<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
@@ -67,7 +79,7 @@ async function retrying<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
  */
 async function pinStored(snapshotId: number, hashes: string[]): Promise<boolean> {
   try {
-    await prisma.$transaction((tx) => tx.snapshotChunk.createMany({ data: hashes.map((hash) => ({ snapshotId, hash })) }), TX);
+    await prisma.$transaction([insertRefs(prisma, snapshotId, hashes)]);
     return true;
   } catch (err) {
     if (isLostRace(err)) return false;
@@ -76,30 +88,26 @@ async function pinStored(snapshotId: number, hashes: string[]): Promise<boolean>
 }
 
 /**
- * Locks the existing rows, inserts the missing ones and the references (see the top).
- * `someRefsExist`: skip references already there (a retry, or a store taken over twice);
- * a create references each chunk once, so it needs no look first.
+ * Locks the existing rows, inserts the missing ones and the references (see the top), as
+ * three statements in one transaction: the UPDATE takes the row locks (and SQLite's write
+ * lock) first; rows and references already there (another create's, a retry's, a store
+ * taken over twice) are left alone by ON CONFLICT DO NOTHING.
  */
-async function pinBatch(snapshotId: number | null, hashes: string[], someRefsExist: boolean): Promise<void> {
-  return prisma.$transaction(async (tx) => {
-    // First: the row locks (and SQLite's write lock) before anything is read.
-    await tx.chunk.updateMany({ where: { hash: { in: hashes } }, data: { touchedAt: new Date() } });
-    const rows = new Set(
-      (await tx.chunk.findMany({ where: { hash: { in: hashes } }, select: { hash: true } })).map((r) => r.hash),
-    );
-    const missing = hashes.filter((h) => !rows.has(h));
-    if (missing.length) await tx.chunk.createMany({ data: missing.map((hash) => ({ hash })) });
-    if (snapshotId === null) return;
-    const have = someRefsExist
-      ? new Set(
-          (await tx.snapshotChunk.findMany({ where: { snapshotId, hash: { in: hashes } }, select: { hash: true } })).map(
-            (r) => r.hash,
-          ),
-        )
-      : new Set<string>();
-    const refs = hashes.filter((h) => !have.has(h)).map((hash) => ({ snapshotId, hash }));
-    if (refs.length) await tx.snapshotChunk.createMany({ data: refs });
-  }, TX);
+async function pinBatch(snapshotId: number | null, hashes: string[]): Promise<void> {
+  const now = new Date();
+  await prisma.$transaction(
+    [
+      prisma.$executeRaw`UPDATE "Chunk" SET "touchedAt" = ${now} WHERE "hash" IN (${Prisma.join(hashes)})`,
+      prisma.$executeRaw`INSERT INTO "Chunk" ("hash", "touchedAt") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${h}, ${now})`))}
+        ON CONFLICT ("hash") DO NOTHING`,
+      ...(snapshotId === null
+        ? []
+        : [
+            prisma.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}
+              ON CONFLICT ("snapshotId", "hash") DO NOTHING`,
+          ]),
+    ],
+  );
 }
 
 async function collectBatch(hashes: string[], remove: (hashes: string[]) => Promise<void>): Promise<number> {
@@ -123,11 +131,11 @@ export const chunkRefs: ChunkIndex = {
     // Stored chunks (the many pins of a create) take one statement; a create's new chunks
     // (one pin before it publishes them, per 500) take the full path at once.
     for (const batch of batches(hashes, BATCH))
-      if (fresh || !(await pinStored(snapshotId, batch))) await retrying((attempt) => pinBatch(snapshotId, batch, attempt > 1));
+      if (fresh || !(await pinStored(snapshotId, batch))) await retrying(() => pinBatch(snapshotId, batch));
   },
 
   async adopt(hashes) {
-    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(null, batch, false));
+    for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(null, batch));
   },
 
   async release(snapshotId) {

@@ -138,7 +138,7 @@ describe("qemu incremental snapshots", () => {
     const holder = spawn("qemu-io", ["-f", "qcow2", driver.diskPath(2)], { stdio: ["pipe", "ignore", "ignore"] });
     try {
       // Wait until qemu-io holds the image's write lock.
-      await expect.poll(() => isImageLocked(driver.diskPath(2)), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => isImageLocked(driver.diskPath(2)), { timeout: 30_000 }).toBe(true); // qemu-io starts slowly on a loaded machine
       const size = await snapshot(2, 17);
       expect(size.readBytes).toBeUndefined();
       expect(await backingFile(path.join(storeDir, "17.qcow2"))).toBeNull();
