@@ -4,14 +4,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
-import { isServerBusy, pollOnlyWhile } from "@/lib/client/polling";
 import { scheduleKeys, serverKeys, snapshotKeys } from "@/lib/client/query-keys";
 import type { CreatedSnapshot, Page, Schedule, Server } from "@/lib/schemas/api-responses";
 
 /**
- * Follows the server like the snapshot list does: no requests of its own when idle; it
- * refetches when the server's operation or latest snapshot changes (a run started or ended,
- * here or elsewhere), and polls while the server is busy, so last_run moves with it.
+ * Follows the server: no requests of its own, busy or idle; it refetches when the server's
+ * operation, latest snapshot or snapshot count changes (a run started or ended, here or
+ * elsewhere), which is when last_run moves. Polling it too during an operation doubled the
+ * page's requests per minute (docs/benchmarks.md, section 4) for nothing.
  */
 export function useSchedules(server: Server) {
   const queryClient = useQueryClient();
@@ -25,7 +25,6 @@ export function useSchedules(server: Server) {
   return useQuery({
     queryKey: scheduleKeys.list(server.id),
     queryFn: () => apiFetch<Page<Schedule>>(`/schedules/?server_id=${server.id}`),
-    refetchInterval: () => pollOnlyWhile(isServerBusy(queryClient.getQueryData<Server>(serverKeys.detail(server.id)))),
   });
 }
 
