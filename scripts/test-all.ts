@@ -8,7 +8,14 @@ import { POSTGRES_HOWTO } from "../tests/helpers/postgres";
 
 type Counts = { passed: number; failed: number; skipped: number };
 // The JSON reporters' shapes, as far as they are read here.
+type PlaywrightSuite = {
+  title: string;
+  specs?: { title: string; ok: boolean; tests: { status: string; results: { error?: { message?: string } }[] }[] }[];
+  suites?: PlaywrightSuite[];
+};
 type Report = {
+  testResults?: { name: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  suites?: PlaywrightSuite[];
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
@@ -20,6 +27,31 @@ type Db = "sqlite" | "postgres";
 type Step = { name: string; cmd: string[]; db?: Db; report?: string; count?: (report: Report) => Counts };
 
 const vitestCount = (r: Report): Counts => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+// The failed tests of a report, each with the first line of its error, so the end of a
+// CI log says which test failed without scrolling back through it; and the flaky ones,
+// which failed once and passed on their retry (vitest --retry=1, Playwright retries: 1).
+const firstLine = (message = "") => message.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n")[0].slice(0, 300);
+function testOutcomes(r: Report): { failed: string[]; flaky: string[] } {
+  const failed: string[] = [];
+  const flaky: string[] = [];
+  for (const file of r.testResults ?? [])
+    for (const t of file.assertionResults) {
+      const line = `${file.name.replace(process.cwd() + "/", "")} › ${t.fullName}: ${firstLine(t.failureMessages[0])}`;
+      if (t.status === "failed") failed.push(line);
+      else if (t.status === "passed" && t.failureMessages.length) flaky.push(line);
+    }
+  const walk = (suite: PlaywrightSuite, path: string[]) => {
+    for (const spec of suite.specs ?? []) {
+      const error = spec.tests.flatMap((t) => t.results).find((res) => res.error)?.error;
+      const line = `${[...path, spec.title].join(" › ")}: ${firstLine(error?.message)}`;
+      if (!spec.ok) failed.push(line);
+      else if (spec.tests.some((t) => t.status === "flaky")) flaky.push(line);
+    }
+    for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
+  };
+  for (const suite of r.suites ?? []) walk(suite, [suite.title]);
+  return { failed, flaky };
+}
 const playwrightCount = (r: Report): Counts => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped });
 
 // Which databases: SNAPDECK_TEST_DB=sqlite|postgres picks one; unset, SQLite always and
@@ -32,11 +64,21 @@ if (databases.includes("postgres") && !process.env.SNAPDECK_TEST_POSTGRES_URL) {
   process.exit(1);
 }
 
+// SNAPDECK_TEST_REUSE_BUILD=1: the caller has just made the production build from this
+// tree (.ci/run does, for the benchmark smoke), so it is not made a second time.
+const reuseBuild = process.env.SNAPDECK_TEST_REUSE_BUILD === "1" && existsSync(".next/BUILD_ID");
 const steps: Step[] = [
   { name: "typecheck", cmd: ["npm", "run", "--silent", "typecheck"] },
   { name: "lint", cmd: ["npm", "run", "--silent", "lint"] },
-  { name: "build", cmd: ["npx", "next", "build"] },
+  ...(reuseBuild ? [] : [{ name: "build", cmd: ["npx", "next", "build"] }]),
 ];
+// On PostgreSQL the browser suites that reach the database in their own way (sessions and
+// sign-in throttling, tokens, live updates, schedules, labels and activity, restores and
+// the fleet); the pure page behaviour (layout, dialogs, keyboard, storage faults) is the
+// same on both databases and runs on SQLite only.
+const POSTGRES_BROWSER_SPECS = ["auth", "fleet", "live", "schedules", "snapshot-lifecycle", "snapshot-restore", "tokens"].map(
+  (name) => `e2e/${name}.spec.ts`,
+);
 for (const db of databases) {
   // On PostgreSQL: the suites that touch the database through the app (API, jobs and
   // crash recovery, PostgreSQL-only tests), not the storage-driver unit tests again.
@@ -44,18 +86,21 @@ for (const db of databases) {
   const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];
   steps.push({
     name: `unit and API tests (vitest, ${db})`,
-    cmd: ["npx", "vitest", "run", ...files, `--outputFile.json=${report}`],
+    cmd: ["npx", "vitest", "run", "--retry=1", ...files, `--outputFile.json=${report}`],
     db,
     report,
     count: vitestCount,
   });
-  steps.push({ name: `browser tests (Playwright, ${db})`, cmd: ["npx", "playwright", "test"], db, report: `test-results/playwright-${db}.json`, count: playwrightCount });
+  const specs = db === "postgres" ? POSTGRES_BROWSER_SPECS : [];
+  steps.push({ name: `browser tests (Playwright, ${db})`, cmd: ["npx", "playwright", "test", ...specs], db, report: `test-results/playwright-${db}.json`, count: playwrightCount });
 }
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures: string[] = [];
+const failedTestLines: string[] = [];
+const flakyTestLines: string[] = [];
 const perDb: Record<string, Counts> = {};
 for (const step of steps) {
   console.log(`\n=== ${step.name}: ${step.cmd.join(" ")}`);
@@ -64,7 +109,11 @@ for (const step of steps) {
   const result = spawnSync(step.cmd[0], step.cmd.slice(1), { stdio: "inherit", env });
   const ok = result.status === 0;
   if (step.count && step.report && existsSync(step.report)) {
-    const counts = step.count(JSON.parse(readFileSync(step.report, "utf8")));
+    const report = JSON.parse(readFileSync(step.report, "utf8")) as Report;
+    const counts = step.count(report);
+    const outcomes = testOutcomes(report);
+    failedTestLines.push(...outcomes.failed.map((line) => `  [${step.db}] ${line}`));
+    flakyTestLines.push(...outcomes.flaky.map((line) => `  [${step.db}] ${line}`));
     if (!ok && counts.failed === 0) counts.failed += 1; // the runner failed outside any test
     passed += counts.passed;
     failed += counts.failed;
@@ -83,6 +132,8 @@ for (const step of steps) {
 
 console.log("");
 if (failures.length) console.log(`failed steps: ${failures.join(", ")}`);
+if (flakyTestLines.length) console.log(`flaky tests (failed, then passed on retry):\n${flakyTestLines.join("\n")}`);
+if (failedTestLines.length) console.log(`failed tests:\n${failedTestLines.join("\n")}`);
 for (const [db, c] of Object.entries(perDb)) console.log(`${db}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
 if (skipped) console.log(`${skipped} skipped`);
 console.log(`${passed} passed, ${failed} failed`);
