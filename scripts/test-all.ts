@@ -26,11 +26,20 @@ type Report = {
 type Db = "sqlite" | "postgres";
 type Step = { name: string; cmd: string[]; db?: Db; report?: string; count?: (report: Report) => Counts };
 
-const vitestCount = (r: Report): Counts => ({ passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+const vitestCount = (r: Report): Counts => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests,
+  skipped: r.numPendingTests + r.numTodoTests,
+});
 // The failed tests of a report, each with the first line of its error, so the end of a
 // CI log says which test failed without scrolling back through it; and the flaky ones,
 // which failed once and passed on their retry (vitest --retry=1, Playwright retries: 1).
-const firstLine = (message = "") => message.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n")[0].slice(0, 300);
+const firstLine = (message = "") =>
+  message
+    .replace(/\x1b\[[0-9;]*m/g, "")
+    .trim()
+    .split("\n")[0]
+    .slice(0, 300);
 function testOutcomes(r: Report): { failed: string[]; flaky: string[] } {
   const failed: string[] = [];
   const flaky: string[] = [];
@@ -52,7 +61,11 @@ function testOutcomes(r: Report): { failed: string[]; flaky: string[] } {
   for (const suite of r.suites ?? []) walk(suite, [suite.title]);
   return { failed, flaky };
 }
-const playwrightCount = (r: Report): Counts => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected, skipped: r.stats.skipped });
+const playwrightCount = (r: Report): Counts => ({
+  passed: r.stats.expected + r.stats.flaky,
+  failed: r.stats.unexpected,
+  skipped: r.stats.skipped,
+});
 
 // Which databases: SNAPDECK_TEST_DB=sqlite|postgres picks one; unset, SQLite always and
 // PostgreSQL too when SNAPDECK_TEST_POSTGRES_URL names a server.
@@ -92,7 +105,13 @@ for (const db of databases) {
     count: vitestCount,
   });
   const specs = db === "postgres" ? POSTGRES_BROWSER_SPECS : [];
-  steps.push({ name: `browser tests (Playwright, ${db})`, cmd: ["npx", "playwright", "test", ...specs], db, report: `test-results/playwright-${db}.json`, count: playwrightCount });
+  steps.push({
+    name: `browser tests (Playwright, ${db})`,
+    cmd: ["npx", "playwright", "test", ...specs],
+    db,
+    report: `test-results/playwright-${db}.json`,
+    count: playwrightCount,
+  });
 }
 
 let passed = 0;

@@ -6,7 +6,9 @@
 // naming a missing chunk, with any number of processes on any number of hosts:
 // - a create relies on a chunk it finds stored only after its reference (pin) is committed
 //   and a second look still finds it; once pinned, nobody deletes it, and what the second
-//   look misses it writes itself (the data is still in hand);
+//   look misses it writes itself (the data is still in hand). A create starts by pinning
+//   the chunks of the server's previous snapshot (inherit), so for those one look, after
+//   that pin, is enough; it unpins the ones it did not use before it commits;
 // - chunks a create writes are pinned before they are published under their final names;
 // - a chunk is deleted only inside a transaction that locked its row and then found no
 //   reference, and its blob is removed before that transaction commits; a pin locks the
@@ -39,6 +41,13 @@ export interface ChunkIndex {
    * `fresh`: chunks this create is about to write (their rows most likely do not exist yet).
    */
   pin(snapshotId: number, hashes: string[], fresh?: boolean): Promise<void>;
+  /**
+   * References from the snapshot every chunk of the server's newest completed snapshot,
+   * committed when it resolves; returns the snapshot's references (those chunks' hashes).
+   */
+  inherit(snapshotId: number, serverId: number): Promise<string[]>;
+  /** Drops these references of the snapshot. */
+  unpin(snapshotId: number, hashes: string[]): Promise<void>;
   /** Drops every reference of the snapshot; returns the hashes it referenced. */
   release(snapshotId: number): Promise<string[]>;
   /**
@@ -130,13 +139,26 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
      * For each hash, the stored size of the chunk, pinned for the snapshot so it may be
      * relied on, or null when it is not stored: the caller writes it (see the rules above).
      */
-    async reference(snapshotId: number, hashes: string[]): Promise<(number | null)[]> {
+    async reference(snapshotId: number, hashes: string[], pinned: ReadonlySet<string> = new Set()): Promise<(number | null)[]> {
       const sizes = await Promise.all(hashes.map((h) => blobs.size(chunkKey(h))));
-      const stored = hashes.filter((_, k) => sizes[k] !== null);
+      // `pinned`: referenced by this snapshot already (inherit), so the look above came after the pin.
+      const stored = hashes.filter((h, k) => sizes[k] !== null && !pinned.has(h));
       if (stored.length === 0) return sizes;
       await index.pin(snapshotId, stored);
       // The second look: a collection may have removed one between the first and the pin.
-      return Promise.all(hashes.map((h, k) => (sizes[k] === null ? null : blobs.size(chunkKey(h)))));
+      return Promise.all(
+        hashes.map((h, k) => (sizes[k] === null || pinned.has(h) ? (sizes[k] ?? null) : blobs.size(chunkKey(h)))),
+      );
+    },
+
+    /** Pins the chunks of the server's previous snapshot for this one (see the rules above). */
+    inherit: async (snapshotId: number, serverId: number) => new Set(await index.inherit(snapshotId, serverId)),
+
+    /** Drops inherited references the snapshot did not use, and those chunks if nothing else uses them. */
+    async dropUnused(snapshotId: number, hashes: string[]) {
+      if (hashes.length === 0) return;
+      await index.unpin(snapshotId, hashes);
+      await index.collect(hashes, removeChunks);
     },
 
     /** A create's new chunks: pinned, then durable and visible together, at commit (blob-store.ts). */

@@ -86,6 +86,9 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       let storedBytes = 0;
       let next: Promise<{ block: Buffer; parts: Buffer[]; hashes: (string | null)[] }> | null = null;
       try {
+        // The previous snapshot's chunks, pinned in one statement: an incremental snapshot
+        // then pins only its new chunks instead of every block's.
+        const inherited = await store.inherit(snapshotId, serverId);
         const diskBytes = (await disk.stat()).size;
         // Pieces of at most a block, within the ranges that hold data (or the whole disk).
         const pieces: Range[] = [];
@@ -117,7 +120,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
           await skipTo(pieces[i]!.start);
           chunks.push(...hashes);
           const fresh = [...new Set(hashes.filter((h): h is string => h !== null && !sizes.has(h)))];
-          const found = fresh.length ? await store.reference(snapshotId, fresh) : [];
+          const found = fresh.length ? await store.reference(snapshotId, fresh, inherited) : [];
           for (const [k, hash] of fresh.entries()) {
             const size = found[k];
             if (size != null) {
@@ -137,6 +140,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
         await skipTo(diskBytes);
         await pool.drain();
         await batch.commit();
+        await store.dropUnused(snapshotId, [...inherited].filter((hash) => !sizes.has(hash)));
         const sizeBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
         const manifest: Manifest = {
           version: 2, snapshotId, serverId, createdAt: new Date().toISOString(),

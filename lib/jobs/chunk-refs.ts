@@ -12,6 +12,10 @@
 //   references, ordered by the foreign key SnapshotChunk → Chunk (RESTRICT) instead
 //   (pinStored). The key also backs up the rest: a row with a reference can never be
 //   deleted, and a reference to a deleted row never inserted.
+// - inherit: a create first references every chunk of the server's newest completed
+//   snapshot in one INSERT … SELECT (held by the same foreign key), so an incremental
+//   snapshot pins only what changed; the create drops the references it did not use
+//   (unpin) before it commits.
 import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import { isUniqueViolation } from "@/lib/server/db-errors";
@@ -54,16 +58,19 @@ function isLostRace(err: unknown): boolean {
   );
 }
 
-type Db = Pick<Prisma.TransactionClient, "$executeRaw">;
-/** One multi-row INSERT of references (at most BATCH rows: 2 parameters each). */
-const insertRefs = (db: Db, snapshotId: number, hashes: string[]) =>
-  db.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}`;
+/**
+ * One multi-row INSERT of references (at most BATCH rows: 2 parameters each); with
+ * `ignoreExisting`, references already there are left alone instead of failing it.
+ */
+const insertRefs = (snapshotId: number, hashes: string[], ignoreExisting = false) =>
+  prisma.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}
+    ${ignoreExisting ? Prisma.sql`ON CONFLICT ("snapshotId", "hash") DO NOTHING` : Prisma.empty}`;
 
 /** Runs a transaction again when it lost a race (above); each attempt is all or nothing. */
-async function retrying<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn(attempt);
+      return await fn();
     } catch (err) {
       if (attempt >= 20 || !isLostRace(err)) throw err;
     }
@@ -79,7 +86,7 @@ async function retrying<T>(fn: (attempt: number) => Promise<T>): Promise<T> {
  */
 async function pinStored(snapshotId: number, hashes: string[]): Promise<boolean> {
   try {
-    await prisma.$transaction([insertRefs(prisma, snapshotId, hashes)]);
+    await prisma.$transaction([insertRefs(snapshotId, hashes)]);
     return true;
   } catch (err) {
     if (isLostRace(err)) return false;
@@ -100,12 +107,7 @@ async function pinBatch(snapshotId: number | null, hashes: string[]): Promise<vo
       prisma.$executeRaw`UPDATE "Chunk" SET "touchedAt" = ${now} WHERE "hash" IN (${Prisma.join(hashes)})`,
       prisma.$executeRaw`INSERT INTO "Chunk" ("hash", "touchedAt") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${h}, ${now})`))}
         ON CONFLICT ("hash") DO NOTHING`,
-      ...(snapshotId === null
-        ? []
-        : [
-            prisma.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}
-              ON CONFLICT ("snapshotId", "hash") DO NOTHING`,
-          ]),
+      ...(snapshotId === null ? [] : [insertRefs(snapshotId, hashes, true)]),
     ],
   );
 }
@@ -132,6 +134,27 @@ export const chunkRefs: ChunkIndex = {
     // (one pin before it publishes them, per 500) take the full path at once.
     for (const batch of batches(hashes, BATCH))
       if (fresh || !(await pinStored(snapshotId, batch))) await retrying(() => pinBatch(snapshotId, batch));
+  },
+
+  async inherit(snapshotId, serverId) {
+    // The newest completed snapshot's chunks are all stored (its manifest was committed
+    // after them) and kept by its references, so copying those references pins them.
+    return retrying(async () => {
+      await prisma.$transaction([
+        prisma.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash")
+          SELECT ${snapshotId}, sc."hash" FROM "SnapshotChunk" sc WHERE sc."snapshotId" = (
+            SELECT sn."id" FROM "Snapshot" sn WHERE sn."serverId" = ${serverId} AND sn."status" = 'completed' AND sn."id" <> ${snapshotId}
+            ORDER BY sn."createdAt" DESC, sn."id" DESC LIMIT 1)
+          ON CONFLICT ("snapshotId", "hash") DO NOTHING`,
+      ]);
+      const rows = await prisma.snapshotChunk.findMany({ where: { snapshotId }, select: { hash: true } });
+      return rows.map((r) => r.hash);
+    });
+  },
+
+  async unpin(snapshotId, hashes) {
+    for (const batch of batches(hashes, BATCH))
+      await retrying(() => prisma.$transaction([prisma.snapshotChunk.deleteMany({ where: { snapshotId, hash: { in: batch } } })]));
   },
 
   async adopt(hashes) {
