@@ -4,6 +4,7 @@ import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
+import type { SnapshotSize } from "@/lib/disks/driver";
 
 const MIB = 1024 * 1024;
 
@@ -17,6 +18,22 @@ function snapshotIdOf(ctx: JobContext): number {
 }
 
 type Tx = Prisma.TransactionClient;
+
+/** Records a capture's completion (a create's, or a restore's safety snapshot). */
+export function markSnapshotCompleted(tx: Tx, snapshotId: number, size: SnapshotSize, consistency: "offline" | "crash-consistent") {
+  return tx.snapshot.updateMany({
+    where: { id: snapshotId, status: "in_progress" },
+    data: {
+      status: "completed",
+      progress: 100,
+      sizeMb: Math.round((size.sizeBytes / MIB) * 100) / 100,
+      storedBytes: BigInt(size.storedBytes),
+      completedAt: new Date(),
+      consistency,
+      error: null,
+    },
+  });
+}
 
 /** `after` runs in the completing transaction (a scheduled snapshot records its run and prunes). */
 export async function runCreateSnapshot(ctx: JobContext, after?: (tx: Tx, snapshotId: number) => Promise<unknown>): Promise<void> {
@@ -33,18 +50,7 @@ export async function runCreateSnapshot(ctx: JobContext, after?: (tx: Tx, snapsh
     // Power actions are refused while this operation holds the server, so the status now is
     // the status for the whole capture: stopped throughout means an offline snapshot.
     const server = await tx.server.findUnique({ where: { id: ctx.op.serverId }, select: { status: true } });
-    await tx.snapshot.updateMany({
-      where: { id: snapshotId, status: "in_progress" },
-      data: {
-        status: "completed",
-        progress: 100,
-        sizeMb: Math.round((size.sizeBytes / MIB) * 100) / 100,
-        storedBytes: BigInt(size.storedBytes),
-        completedAt: new Date(),
-        consistency: server?.status === "stopped" ? "offline" : "crash-consistent",
-        error: null,
-      },
-    });
+    await markSnapshotCompleted(tx, snapshotId, size, server?.status === "stopped" ? "offline" : "crash-consistent");
     await releaseServer(tx, ctx);
     await after?.(tx, snapshotId);
   });

@@ -14,10 +14,9 @@ import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
 import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { markSnapshotCompleted } from "@/lib/jobs/create-snapshot";
 import { LeaseLostError } from "@/lib/jobs/lease";
 import { prisma } from "@/lib/server/db";
-
-const MIB = 1024 * 1024;
 
 // A server whose previous state is unknown is left stopped: the safe power state.
 export const restorePayload = z.object({
@@ -48,17 +47,8 @@ async function captureSafetySnapshot(ctx: JobContext, snapshotId: number): Promi
   });
   await prisma.$transaction(async (tx) => {
     if (!(await ctx.holdsLease(tx))) throw new LeaseLostError(ctx.op.id);
-    await tx.snapshot.updateMany({
-      where: { id: snapshotId, status: "in_progress" },
-      data: {
-        status: "completed",
-        progress: 100,
-        sizeMb: Math.round((size.sizeBytes / MIB) * 100) / 100,
-        storedBytes: BigInt(size.storedBytes),
-        completedAt: new Date(),
-        consistency: "offline", // the server is `restoring`, i.e. stopped, for the whole capture
-      },
-    });
+    // The server is `restoring`, i.e. stopped, for the whole capture.
+    await markSnapshotCompleted(tx, snapshotId, size, "offline");
   });
 }
 
