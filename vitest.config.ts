@@ -5,6 +5,9 @@ import { defineConfig } from "vitest/config";
 // SNAPDECK_TEST_DB=postgres: every file gets a PostgreSQL database (tests/setup.ts) named
 // after this run, so tests/global-setup.ts can drop them all at the end.
 const postgres = process.env.SNAPDECK_TEST_DB === "postgres";
+// npm run test:quick: only what runs on any laptop (no root, PostgreSQL or qemu-img).
+const quick = process.env.SNAPDECK_TEST_QUICK === "1";
+const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.test.ts"];
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
@@ -13,10 +16,13 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     // PostgreSQL-only tests (e.g. two instances, restarting the server) run in the
     // PostgreSQL pass only.
-    exclude: postgres ? [] : ["tests/postgres/**"],
+    exclude: quick ? NEEDS_MORE : postgres ? [] : ["tests/postgres/**"],
     setupFiles: ["tests/setup.ts"],
     globalSetup: ["tests/global-setup.ts"],
     pool: "forks",
+    // Two files at a time: most of a file's time is spent waiting on the servers, agents
+    // and CLI processes it starts, and two keep both cores of a CI machine busy.
+    maxWorkers: Number(process.env.SNAPDECK_TEST_WORKERS ?? 2),
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: ["default", "json"],

@@ -21,15 +21,22 @@ export async function signIn(page: Page) {
   await page.waitForURL("**/servers");
 }
 
-/** A fresh server owned by the demo user, made with `npm run cli -- server create --wait` (returns once the agent made its disk). */
-export function createServer(name: string, status: "active" | "stopped" | "suspended" = "stopped", diskMb = 16): number {
+/**
+ * The operator CLI against the suite's DATA_DIR, as `npm run cli --` runs it (node --import
+ * tsx), without npm's wrapper process; its stdout.
+ */
+export function cli(...args: string[]): string {
   const dataDir = process.env.E2E_DATA_DIR;
   if (!dataDir) throw new Error("E2E_DATA_DIR is not set; run the specs through playwright.config.ts");
-  const out = execFileSync(
-    "npm",
-    ["run", "--silent", "cli", "--", "server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", String(diskMb), "--wait"],
-    { env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "warn" }, encoding: "utf8" },
-  );
+  return execFileSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], {
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+    encoding: "utf8",
+  });
+}
+
+/** A fresh server owned by the demo user, made with `cli server create --wait` (returns once the agent made its disk). */
+export function createServer(name: string, status: "active" | "stopped" | "suspended" = "stopped", diskMb = 16): number {
+  const out = cli("server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", String(diskMb), "--wait");
   const id = Number(out.trim().split("\n").pop());
   if (!Number.isInteger(id) || id <= 0) throw new Error(`server create printed no id:\n${out}`);
   return id;

@@ -1,14 +1,7 @@
 // The fleet in the dashboard: restoring a snapshot onto another server (the dialog asks for
 // the TARGET's name), and the admins' Hosts page.
-import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { createCompletedSnapshot, createServer, getServer, signIn, uniqueName } from "./fixtures";
-
-const cli = (...args: string[]) =>
-  execFileSync("npm", ["run", "--silent", "cli", "--", ...args], {
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, LOG_LEVEL: "warn" },
-    encoding: "utf8",
-  });
+import { cli, createCompletedSnapshot, createServer, getServer, signIn, uniqueName } from "./fixtures";
 
 test("restore onto another server: pick the target, type the target's name, the target is restored", async ({ page }) => {
   const sourceName = uniqueName("e2e-src");

@@ -1,6 +1,7 @@
 // Live from anywhere: work started elsewhere (another tab, a colleague, the API) shows on
 // an open page without a reload, within one idle refresh (30 s) or at once when the tab
-// becomes visible again; a hidden tab stays silent.
+// becomes visible again; a hidden tab stays silent. The page's clock is Playwright's
+// (page.clock): time flows as usual, and the specs jump over the 30 s idle wait.
 import { expect, test } from "@playwright/test";
 import {
   createServer,
@@ -16,6 +17,7 @@ import {
 
 test("a snapshot started through the API appears on an open server page without a reload", async ({ page }) => {
   const serverId = createServer(uniqueName("e2e-live"), "stopped");
+  await page.clock.install();
   await signIn(page);
   await page.goto(`/servers/${serverId}`);
   await expect(page.getByText("No snapshots yet")).toBeVisible();
@@ -23,9 +25,11 @@ test("a snapshot started through the API appears on an open server page without 
   const requests = recordApiRequests(page);
 
   await startSnapshotViaApi(page.request, serverId, "made-elsewhere");
-  // Within one idle refresh (30 s) plus the time the snapshot list needs to follow.
   const row = page.getByRole("row", { name: /made-elsewhere/ });
-  await expect(row).toBeVisible({ timeout: 40_000 });
+  await expect(row).toBeHidden();
+  // One idle refresh later, plus the time the snapshot list needs to follow.
+  await page.clock.fastForward(30_000);
+  await expect(row).toBeVisible({ timeout: 10_000 });
   await expect(row.getByTestId("snapshot-status")).toContainText("Completed", { timeout: 60_000 });
   await expect(page.getByRole("button", { name: "Create snapshot" })).toBeEnabled();
   await expectSameDocument(page);
@@ -59,11 +63,17 @@ test("the servers list shows work started elsewhere at once when the tab becomes
 
 test("an idle server page refreshes only the server, once per idle interval", async ({ page }) => {
   const serverId = createServer(uniqueName("e2e-idle"), "stopped");
+  await page.clock.install();
   await signIn(page);
   await page.goto(`/servers/${serverId}`);
   await expect(page.getByText("No snapshots yet")).toBeVisible();
   const requests = recordApiRequests(page);
-  await expect.poll(() => requests.length, { timeout: 40_000 }).toBeGreaterThan(0);
-  // Nothing changed, so the snapshot list does not follow.
-  expect(requests).toEqual([`GET /api/v1/servers/${serverId}/`]);
+  await page.clock.runFor(25_000);
+  expect(requests).toEqual([]);
+  // Nothing changed, so the snapshot list does not follow; twice over (at 30 s and 60 s).
+  for (const [n, ms] of [[1, 6_000], [2, 30_000]]) {
+    await page.clock.runFor(ms);
+    await expect.poll(() => requests.length).toBe(n);
+  }
+  expect(requests).toEqual([`GET /api/v1/servers/${serverId}/`, `GET /api/v1/servers/${serverId}/`]);
 });

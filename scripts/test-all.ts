@@ -1,4 +1,4 @@
-// npm test: typecheck, lint, production build, vitest (unit + API over HTTP), Playwright
+// npm test: formatting (prettier --check), lint, typecheck, production build, vitest (unit + API over HTTP), Playwright
 // (browser against the production build), on SQLite and, when SNAPDECK_TEST_POSTGRES_URL
 // is set, on PostgreSQL too. Runs every step even after a failure, then ends with one
 // line "N passed, M failed" summed from the test reports of both databases, for CI.
@@ -67,11 +67,14 @@ const playwrightCount = (r: Report): Counts => ({
   skipped: r.stats.skipped,
 });
 
-// Which databases: SNAPDECK_TEST_DB=sqlite|postgres picks one; unset, SQLite always and
-// PostgreSQL too when SNAPDECK_TEST_POSTGRES_URL names a server.
+// npm run test:quick (--quick): the vitest files that need no root, PostgreSQL, Chromium or
+// qemu-img, on SQLite, after a production build when this tree has none (the API tests
+// serve it). Otherwise: which databases. SNAPDECK_TEST_DB=sqlite|postgres picks one;
+// unset, SQLite always and PostgreSQL too when SNAPDECK_TEST_POSTGRES_URL names a server.
+const quick = process.argv.includes("--quick");
 const asked = process.env.SNAPDECK_TEST_DB;
 const databases: Db[] = asked === "sqlite" || asked === "postgres" ? [asked] : ["sqlite"];
-if (!asked && process.env.SNAPDECK_TEST_POSTGRES_URL) databases.push("postgres");
+if (!quick && !asked && process.env.SNAPDECK_TEST_POSTGRES_URL) databases.push("postgres");
 if (databases.includes("postgres") && !process.env.SNAPDECK_TEST_POSTGRES_URL) {
   console.error(POSTGRES_HOWTO);
   process.exit(1);
@@ -81,10 +84,20 @@ if (databases.includes("postgres") && !process.env.SNAPDECK_TEST_POSTGRES_URL) {
 // tree (.ci/run does, for the benchmark smoke), so it is not made a second time.
 const reuseBuild = process.env.SNAPDECK_TEST_REUSE_BUILD === "1" && existsSync(".next/BUILD_ID");
 const steps: Step[] = [
-  { name: "typecheck", cmd: ["npm", "run", "--silent", "typecheck"] },
-  { name: "lint", cmd: ["npm", "run", "--silent", "lint"] },
+  ...(quick
+    ? []
+    : [
+        { name: "format", cmd: ["npx", "prettier", "--check", "--log-level=warn", "."] },
+        { name: "lint", cmd: ["npm", "run", "--silent", "lint"] },
+        { name: "typecheck", cmd: ["npm", "run", "--silent", "typecheck"] },
+      ]),
   ...(reuseBuild ? [] : [{ name: "build", cmd: ["npx", "next", "build"] }]),
 ];
+// On PostgreSQL the vitest suites that touch the database through the app (API, jobs and
+// crash recovery, the fleet, PostgreSQL-only tests), not the storage-driver unit tests, and
+// not the files whose subject is the same code whatever the database (wrong methods,
+// malformed input, failure messages).
+const SQLITE_ONLY = ["tests/api/methods.test.ts", "tests/api/malformed.test.ts", "tests/jobs/failures.test.ts"];
 // On PostgreSQL the browser suites that reach the database in their own way (sessions and
 // sign-in throttling, tokens, live updates, schedules, labels and activity, restores and
 // the fleet); the pure page behaviour (layout, dialogs, keyboard, storage faults) is the
@@ -93,20 +106,20 @@ const POSTGRES_BROWSER_SPECS = ["auth", "fleet", "live", "schedules", "snapshot-
   (name) => `e2e/${name}.spec.ts`,
 );
 for (const db of databases) {
-  // On PostgreSQL: the suites that touch the database through the app (API, jobs and
-  // crash recovery, PostgreSQL-only tests), not the storage-driver unit tests again.
   const report = `test-results/vitest-${db}.json`;
   const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];
+  const excluded = db === "postgres" ? SQLITE_ONLY.flatMap((file) => ["--exclude", file]) : [];
   steps.push({
-    name: `unit and API tests (vitest, ${db})`,
-    cmd: ["npx", "vitest", "run", "--retry=1", ...files, `--outputFile.json=${report}`],
+    name: `vitest (${db}${quick ? ", quick" : ""})`,
+    cmd: ["npx", "vitest", "run", "--retry=1", ...files, ...excluded, `--outputFile.json=${report}`],
     db,
     report,
     count: vitestCount,
   });
+  if (quick) continue;
   const specs = db === "postgres" ? POSTGRES_BROWSER_SPECS : [];
   steps.push({
-    name: `browser tests (Playwright, ${db})`,
+    name: `Playwright (${db})`,
     cmd: ["npx", "playwright", "test", ...specs],
     db,
     report: `test-results/playwright-${db}.json`,
@@ -121,10 +134,19 @@ const failures: string[] = [];
 const failedTestLines: string[] = [];
 const flakyTestLines: string[] = [];
 const perDb: Record<string, Counts> = {};
+const durations: string[] = [];
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(0).padStart(5)} s`;
+const started = performance.now();
 for (const step of steps) {
   console.log(`\n=== ${step.name}: ${step.cmd.join(" ")}`);
+  const stepStarted = performance.now();
   if (step.report) rmSync(step.report, { force: true });
-  const env = { ...process.env, FORCE_COLOR: "0", ...(step.db && { SNAPDECK_TEST_DB: step.db }) };
+  const env = {
+    ...process.env,
+    FORCE_COLOR: "0",
+    ...(step.db && { SNAPDECK_TEST_DB: step.db }),
+    ...(quick && { SNAPDECK_TEST_QUICK: "1" }),
+  };
   const result = spawnSync(step.cmd[0], step.cmd.slice(1), { stdio: "inherit", env });
   const ok = result.status === 0;
   if (step.count && step.report && existsSync(step.report)) {
@@ -147,8 +169,12 @@ for (const step of steps) {
     failed += 1;
   }
   if (!ok) failures.push(step.name);
+  durations.push(`${seconds(stepStarted)}  ${step.name}${ok ? "" : " (failed)"}`);
+  console.log(`=== ${step.name}: ${ok ? "ok" : "FAILED"} in ${seconds(stepStarted).trim()}`);
 }
 
+// Each step's time, so the next slowdown names itself.
+console.log(`\nstep durations:\n${durations.map((d) => `  ${d}`).join("\n")}\n${seconds(started)}  npm test in all`);
 console.log("");
 if (failures.length) console.log(`failed steps: ${failures.join(", ")}`);
 if (flakyTestLines.length) console.log(`flaky tests (failed, then passed on retry):\n${flakyTestLines.join("\n")}`);

@@ -1,22 +1,17 @@
 // The rules of docs/SPEC.md §1 under real parallel HTTP requests, with the real worker running
 // operations to completion. (The plain 20-POST race is in snapshots.test.ts, without a
 // worker: here a tiny snapshot can finish inside the burst and a second one is legal.)
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { seedServer, seedUser, waitFor, type SeededUser } from "../helpers/seed";
 import { prisma } from "@/lib/server/db";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp({ worker: true });
 let user: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer({ worker: true });
-  api = createApi(app.url);
   user = await seedUser();
 });
-afterAll(() => app?.stop());
 
 const create = (serverId: number, name: string) =>
   api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name } });

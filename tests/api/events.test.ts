@@ -1,15 +1,13 @@
 // GET /api/v1/events/ (SPEC §6): the audit trail as paged activity, newest first, only
 // what the caller may see; schedule and system actions are not shown as a user.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { eventPageSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 import { recordAudit } from "@/lib/server/audit";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp();
 let alice: SeededUser;
 let bob: SeededUser;
 let aliceServer: number;
@@ -17,8 +15,6 @@ let bobServer: number;
 let snapshotId: number;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   [alice, bob] = [await seedUser(), await seedUser()];
   aliceServer = (await seedServer(alice.id, { status: "active" })).id;
   bobServer = (await seedServer(bob.id, { status: "stopped" })).id;
@@ -33,7 +29,6 @@ beforeAll(async () => {
   // A refusal is an event too: the server is busy with bob's snapshot.
   await api("POST", "/api/v1/snapshots/", { token: bob.write, json: { server_id: bobServer, name: "bobs-2" } });
 });
-afterAll(() => app?.stop());
 
 const events = async (token: string, query = "") => {
   const res = await api("GET", `/api/v1/events/${query}`, { token });

@@ -1,9 +1,8 @@
 // The fleet over HTTP: GET /api/v1/hosts/ (admins only), the host in server JSON (admins
 // only), and restoring a snapshot onto another server (`server_id`), with the OpenAPI
 // document describing both.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { markSnapshotCompleted, seedServer, seedUser, waitFor, type SeededUser } from "../helpers/seed";
 import { hostSchema, restoreResultSchema, serverSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
@@ -12,18 +11,14 @@ import { createServer } from "@/lib/server/servers";
 import { runOperation } from "@/lib/jobs/runner";
 import { startHeartbeat } from "@/lib/jobs/heartbeat";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp();
 let member: SeededUser;
 let admin: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   member = await seedUser();
   admin = await seedUser("admin");
 });
-afterAll(() => app?.stop());
 
 async function provisionedServer(ownerId: number, name: string, diskMb: number) {
   const server = await createServer(ownerId, { name, disk_mb: diskMb });

@@ -1,23 +1,18 @@
 // SPEC §6, part A, over HTTP with the real worker: the new snapshot fields, PATCH, unique
 // names, label_selector and protection, including their races.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { dbFingerprint, seedServer, seedUser, waitFor, type SeededUser } from "../helpers/seed";
 import { errorSchema, snapshotPageSchema, snapshotSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp({ worker: true });
 let user: SeededUser;
 let other: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer({ worker: true });
-  api = createApi(app.url);
   [user, other] = [await seedUser(), await seedUser()];
 });
-afterAll(() => app?.stop());
 
 const create = (serverId: number, name: string, token = user.write) =>
   api("POST", "/api/v1/snapshots/", { token, json: { server_id: serverId, name } });

@@ -1,23 +1,18 @@
 // Servers, power actions, tokens, Idempotency-Key, the OpenAPI document and the JSON 404.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { serveApp } from "../helpers/app-server";
 import { markSnapshotCompleted, seedServer, seedUser, setServerStatus, type SeededUser } from "../helpers/seed";
 import { createdTokenSchema, serverPageSchema, serverSchema, tokenPageSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 import { openApiPath, routeCases } from "./route-table";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp();
 let user: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   user = await seedUser();
 });
-afterAll(() => app?.stop());
 
 describe("servers", () => {
   it("GET list and one server with snapshot_count, with and without trailing slash", async () => {

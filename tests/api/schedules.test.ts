@@ -1,25 +1,20 @@
 // SPEC §6, part B over HTTP against `next start` (no worker: snapshots are marked
 // completed as the worker would): schedules CRUD and run-now with retention at the limit,
 // the safety snapshot on restore. The scheduler itself is in tests/jobs/scheduler.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { createdSnapshotSchema, errorSchema, restoreResultSchema, schedulePageSchema, scheduleSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp();
 let alice: SeededUser;
 let bob: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   alice = await seedUser();
   bob = await seedUser();
 });
-afterAll(() => app?.stop());
 
 function expectError(res: { status: number; body: unknown }, status: number, code: string) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);

@@ -1,9 +1,8 @@
 // docs/SPEC.md §2, row by row: every snapshot route's success and each of its failure statuses,
 // over HTTP against `next start`. Snapshots are marked completed directly (as the worker
 // would) so these tests do not wait for the data plane; concurrency.test.ts uses the worker.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { markSnapshotCompleted, seedServer, seedUser, setServerStatus, type SeededUser } from "../helpers/seed";
 import {
   createdSnapshotSchema,
@@ -14,16 +13,12 @@ import {
 } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp();
 let alice: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   alice = await seedUser();
 });
-afterAll(() => app?.stop());
 
 function expectError(res: { status: number; body: unknown; headers: Headers }, status: number, code: string) {
   expect(res.status).toBe(status);

@@ -3,26 +3,16 @@
 // HTTP through everything a client would hit. Needs `npm run build` first.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll } from "vitest";
+import { freePort } from "../../bench/util";
+import { createApi, type Api } from "./api-client";
 import { prisma } from "@/lib/server/db";
 
 export type AppServer = { url: string; stop: () => Promise<void> };
 
 const ROOT = path.resolve(__dirname, "../..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   if (!process.env.DATA_DIR || !process.env.DATABASE_URL)
@@ -51,7 +41,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  // next start waits for open keep-alive connections before it exits (~3 s); nothing it
+  // holds needs more than a second to let go of.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 1_000);
   await exited;
   clearTimeout(timer);
 }
@@ -113,4 +105,29 @@ export async function startAppServer(options: { worker?: boolean; env?: Record<s
     throw err;
   }
   return { url, stop };
+}
+
+/**
+ * The API-test setup of a file: `next start` (and the worker with `worker: true`) before
+ * the file's tests, stopped after them. Call at the top level, before the file's own
+ * beforeAll (which may then seed through `api`).
+ */
+export function serveApp(options: Parameters<typeof startAppServer>[0] = {}): { api: Api; readonly url: string } {
+  let app: AppServer | undefined;
+  let client: Api | undefined;
+  beforeAll(async () => {
+    app = await startAppServer(options);
+    client = createApi(app.url);
+  });
+  afterAll(() => app?.stop());
+  const started = () => {
+    if (!app || !client) throw new Error("serveApp: the server starts in beforeAll; use it inside tests and hooks");
+    return { app, client };
+  };
+  return {
+    api: ((...args: Parameters<Api>) => started().client(...args)) as Api,
+    get url() {
+      return started().app.url;
+    },
+  };
 }

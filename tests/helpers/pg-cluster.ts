@@ -3,23 +3,13 @@
 // initdb refuses root, so as root it runs as Debian's `postgres` user.
 import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
+import { freePort } from "../../bench/util";
 
 const BIN = process.env.SNAPDECK_TEST_PG_BIN ?? "/usr/lib/postgresql/15/bin";
 
 export type PgCluster = { url: (database: string) => string; stop(): void; start(): void; destroy(): void };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startPgCluster(): Promise<PgCluster> {
   const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-pg-"));

@@ -33,14 +33,17 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Creates an empty database; its URL. Names share a prefix so a run's leftovers are easy to spot. */
-export async function createTestDatabase(label = process.env.SNAPDECK_TEST_RUN ?? "t"): Promise<string> {
+/**
+ * Creates a database, empty or a copy of `template` (a migrated one: tests/global-setup.ts);
+ * its URL. Names share the run's prefix so the run's global teardown drops them all.
+ */
+export async function createTestDatabase(label?: string, template?: string): Promise<string> {
   const admin = postgresAdminUrl();
-  const name = `snapdeck_test_${label}_${randomBytes(5).toString("hex")}`;
+  const name = `snapdeck_test_${process.env.SNAPDECK_TEST_RUN ?? "t"}_${label ? `${label}_` : ""}${randomBytes(5).toString("hex")}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE "${name}"`);
+    await client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
   } finally {
     await client.end();
   }

@@ -1,10 +1,12 @@
 // The fleet migration on a database with data: existing servers land on the single host
-// `local` (SQLite; tests/postgres/fleet-migration.test.ts checks the PostgreSQL twin), and an empty database
-// gets no host row (so `db copy` still sees it as empty).
+// `local`, and an empty database gets no host row (so `db copy` still sees it as empty).
+// SQLite's migrations, and PostgreSQL's twins when a PostgreSQL server is configured.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
+import { createTestDatabase, dropTestDatabase } from "../helpers/postgres";
 
 const FLEET = "fleet_hosts";
 const sqlOf = (dir: string, before: boolean) =>
@@ -38,4 +40,22 @@ describe("fleet_hosts migration", () => {
     }
   });
 
+  it.skipIf(!process.env.SNAPDECK_TEST_POSTGRES_URL)("PostgreSQL: the twin does the same", async () => {
+    const url = await createTestDatabase("fleetmig");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const sql of sqlOf("prisma/migrations-postgres", true)) await client.query(sql);
+      await client.query(SEED.replaceAll("CURRENT_TIMESTAMP", "now()"));
+      for (const sql of sqlOf("prisma/migrations-postgres", false)) await client.query(sql);
+      const { rows } = await client.query(`SELECT s."id", h."name" FROM "Server" s JOIN "Host" h ON h."id" = s."hostId" ORDER BY s."id"`);
+      expect(rows).toEqual([
+        { id: 1, name: "local" },
+        { id: 2, name: "local" },
+      ]);
+    } finally {
+      await client.end();
+      await dropTestDatabase(url);
+    }
+  });
 });
