@@ -1,4 +1,6 @@
 import type { NextConfig } from "next";
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from "next/constants";
+import { writeRouteManifest } from "./scripts/route-manifest";
 
 // Security headers for every page and route. Content-Security-Policy (with a per-request
 // nonce) and Strict-Transport-Security are set per request in proxy.ts.
@@ -22,4 +24,9 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+// However `next build` or `next dev` is started (npm run build, npx next build, npm start's
+// build), the route manifest the OpenAPI document reads follows app/api/v1 first.
+export default function config(phase: string): NextConfig {
+  if (phase === PHASE_PRODUCTION_BUILD || phase === PHASE_DEVELOPMENT_SERVER) writeRouteManifest();
+  return nextConfig;
+}

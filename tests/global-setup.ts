@@ -1,12 +1,14 @@
-// Once per vitest pass: a migrated template database that every test file copies
+// Once per vitest pass: the route manifest (scripts/route-manifest.ts) rewritten, so the API
+// tests never see a stale one; a migrated template database that every test file copies
 // (tests/setup.ts) instead of migrating its own (a SQLite file copy; on PostgreSQL
-// CREATE DATABASE … TEMPLATE), and afterwards the removal of this run's databases.
+// CREATE DATABASE … TEMPLATE); and afterwards the removal of this run's databases.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { writeRouteManifest } from "../scripts/route-manifest";
 import { migrateDatabase } from "@/lib/server/setup";
 import { createTestDatabase, postgresAdminUrl, testDb } from "./helpers/postgres";
 
@@ -18,6 +20,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  writeRouteManifest();
   const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-template-"));
   process.env.DATA_DIR = dir;
   if (testDb() === "postgres") {

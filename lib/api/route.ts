@@ -3,14 +3,19 @@
 // error envelope with an `Allow` header, and a new route gets it by using `route()`:
 //
 //   export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = route({ GET: handle(...) });
+//
+// Each served method is a handle() with its declaration (lib/api/handle.ts): a route file
+// exports nothing else (Next.js allows only methods and segment config), so the served
+// handlers carry their declarations for lib/api/routes.ts to read.
 import type { NextRequest } from "next/server";
 import { emptyResponse, errorResponse } from "@/lib/api/errors";
+import type { DeclaredHandler } from "@/lib/api/handle";
 
 type RouteHandler = (req: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-type Method = (typeof METHODS)[number];
+export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type Method = (typeof METHODS)[number];
 
-export function route(handlers: Partial<Record<Method, RouteHandler>>): Record<Method | "OPTIONS", RouteHandler> {
+export function route(handlers: Partial<Record<Method, DeclaredHandler>>): Record<Method | "OPTIONS", RouteHandler> {
   // Next.js answers HEAD with the GET handler (minus the body), so HEAD is allowed with GET.
   const allow = [...METHODS.filter((m) => handlers[m]), ...(handlers.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
   const notAllowed: RouteHandler = async (req) =>

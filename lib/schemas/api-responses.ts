@@ -8,6 +8,7 @@ import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 import { HOST_STATUSES } from "@/lib/schemas/hosts";
 import { FAILURE_CODES } from "@/lib/jobs/failures";
 import { OPERATION_KINDS } from "@/lib/schemas/operation-kinds";
+import { responseComponents } from "@/lib/schemas/openapi-components";
 
 const timestamp = z.iso.datetime();
 
@@ -15,7 +16,7 @@ export const errorSchema = z.object({
   detail: z.string(),
   code: z.string(),
   errors: z.record(z.string(), z.array(z.string())).optional(),
-});
+}).register(responseComponents, { id: "Error" });
 
 export const snapshotSchema = z.object({
   id: z.number().int(),
@@ -41,9 +42,11 @@ export const snapshotSchema = z.object({
     .nullable()
     .describe("What this snapshot added to the store after deduplication, MB; null until completed."),
   expires_at: timestamp.nullable().describe("Safety snapshots: when it is collected; null otherwise."),
-});
+}).register(responseComponents, { id: "Snapshot" });
 
-export const createdSnapshotSchema = snapshotSchema.extend({ message: z.string(), warning: z.string().optional() });
+export const createdSnapshotSchema = snapshotSchema
+  .extend({ message: z.string(), warning: z.string().optional() })
+  .register(responseComponents, { id: "CreatedSnapshot" });
 
 export const hostSchema = z.object({
   name: z.string(),
@@ -51,7 +54,7 @@ export const hostSchema = z.object({
   last_seen_at: timestamp.nullable().describe("The newest heartbeat of any of its agents; null: never seen."),
   servers: z.number().int(),
   running_operations: z.number().int(),
-});
+}).register(responseComponents, { id: "Host" });
 
 export const restoreResultSchema = z.object({
   status: z.literal("success"),
@@ -62,7 +65,7 @@ export const restoreResultSchema = z.object({
     .object({ id: z.number().int() })
     .optional()
     .describe('With {"safety_snapshot": true}: the snapshot of the current disk taken before it is overwritten.'),
-});
+}).register(responseComponents, { id: "RestoreResult" });
 
 export const serverSchema = z.object({
   id: z.number().int(),
@@ -106,7 +109,7 @@ export const serverSchema = z.object({
     .nullable()
     .describe("The server's newest operation, kept until the next one starts (so a failure stays visible); null when none."),
   created_at: timestamp,
-});
+}).register(responseComponents, { id: "Server" });
 
 export const tokenSchema = z.object({
   id: z.number().int(),
@@ -117,11 +120,11 @@ export const tokenSchema = z.object({
   last_used_at: timestamp.nullable(),
   revoked_at: timestamp.nullable(),
   expires_at: timestamp.nullable().describe("When the token stops working; null: never."),
-});
+}).register(responseComponents, { id: "ApiToken" });
 
 export const createdTokenSchema = tokenSchema.extend({
   token: z.string().describe("The secret. Shown only in this response; store it now."),
-});
+}).register(responseComponents, { id: "CreatedApiToken" });
 
 export const eventSchema = z.object({
   id: z.number().int(),
@@ -143,16 +146,16 @@ export const eventSchema = z.object({
   server_id: z.number().int().nullable(),
   detail: z.string().nullable().describe("What changed, or why it was refused."),
   ip: z.string().nullable().describe("Where the request came from."),
-});
+}).register(responseComponents, { id: "Event" });
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ count: z.number().int(), next: z.url().nullable(), previous: z.url().nullable(), results: z.array(item) });
 }
 
-export const snapshotPageSchema = pageOf(snapshotSchema);
-export const serverPageSchema = pageOf(serverSchema);
-export const tokenPageSchema = pageOf(tokenSchema);
-export const eventPageSchema = pageOf(eventSchema);
+export const snapshotPageSchema = pageOf(snapshotSchema).register(responseComponents, { id: "SnapshotPage" });
+export const serverPageSchema = pageOf(serverSchema).register(responseComponents, { id: "ServerPage" });
+export const tokenPageSchema = pageOf(tokenSchema).register(responseComponents, { id: "ApiTokenPage" });
+export const eventPageSchema = pageOf(eventSchema).register(responseComponents, { id: "EventPage" });
 
 export type Page<T> = { count: number; next: string | null; previous: string | null; results: T[] };
 export type Snapshot = z.infer<typeof snapshotSchema>;
@@ -182,7 +185,7 @@ export const scheduleSchema = z.object({
     .nullable(),
   created_at: timestamp,
   updated_at: timestamp,
-});
-export const schedulePageSchema = pageOf(scheduleSchema);
+}).register(responseComponents, { id: "Schedule" });
+export const schedulePageSchema = pageOf(scheduleSchema).register(responseComponents, { id: "SchedulePage" });
 export type Schedule = z.infer<typeof scheduleSchema>;
 export type AuditEventView = z.infer<typeof eventSchema>;

@@ -1,5 +1,6 @@
 // Schedules (SPEC §6): shared by the API handlers, the dashboard's form and the OpenAPI document.
 import { z } from "zod";
+import { requestComponents } from "@/lib/schemas/openapi-components";
 import { cronError } from "@/lib/schemas/cron";
 
 /** Scheduled snapshots kept per server: 1 up to the default snapshot limit (SPEC §6). */
@@ -27,14 +28,14 @@ export const createScheduleSchema = z.strictObject({
   cron: cronSchema,
   keep: keepSchema,
   enabled: z.boolean({ error: "must be true or false" }).default(true),
-});
+}).register(requestComponents, { id: "CreateSchedule" });
 export type CreateScheduleInput = z.infer<typeof createScheduleSchema>;
 
 export const updateScheduleSchema = z.strictObject({
   cron: cronSchema.optional(),
   keep: keepSchema.optional(),
   enabled: z.boolean({ error: "must be true or false" }).optional(),
-});
+}).register(requestComponents, { id: "UpdateSchedule" });
 export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>;
 
 export const listSchedulesQuerySchema = z.strictObject({

@@ -1,5 +1,6 @@
 // Shared by the API handlers, the dashboard's forms and the OpenAPI document.
 import { z } from "zod";
+import { requestComponents } from "@/lib/schemas/openapi-components";
 
 export const SNAPSHOT_STATUSES = ["in_progress", "completed", "failed"] as const;
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
@@ -51,7 +52,8 @@ export const updateSnapshotSchema = z
     labels: labelsSchema.optional().describe("Replaces the snapshot's labels as a whole ({} removes them all)."),
     protected: z.boolean({ error: "must be true or false" }).optional().describe("A protected snapshot refuses DELETE."),
   })
-  .refine((body) => Object.keys(body).length > 0, { error: "give at least one of name, description, labels, protected" });
+  .refine((body) => Object.keys(body).length > 0, { error: "give at least one of name, description, labels, protected" })
+  .register(requestComponents, { id: "UpdateSnapshot" });
 export type UpdateSnapshotInput = z.infer<typeof updateSnapshotSchema>;
 
 export type SelectorTerm =
@@ -81,7 +83,7 @@ export const createSnapshotSchema = z.strictObject({
   server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
   name: snapshotNameSchema,
   description: snapshotDescriptionSchema.optional(),
-});
+}).register(requestComponents, { id: "CreateSnapshot" });
 export type CreateSnapshotInput = z.infer<typeof createSnapshotSchema>;
 
 export const listSnapshotsQuerySchema = z.strictObject({
@@ -106,6 +108,6 @@ export const restoreSnapshotSchema = z.strictObject({
     .boolean({ error: "must be true or false" })
     .default(false)
     .describe("First capture the disk being overwritten as a safety snapshot (kept SNAPDECK_SAFETY_TTL_HOURS, default 24 h)."),
-});
+}).register(requestComponents, { id: "RestoreSnapshot" });
 // The input shape: callers in code may leave safety_snapshot out (off, as in the API).
 export type RestoreSnapshotInput = z.input<typeof restoreSnapshotSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requestComponents } from "@/lib/schemas/openapi-components";
 
 export const TOKEN_SCOPES = ["read", "write"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -13,5 +14,5 @@ export const createTokenSchema = z.strictObject({
     .max(3650, { error: "must be at most 3650 (10 years)" })
     .optional()
     .describe("The token stops working this many days after creation (1-3650). Omit for a token that never expires."),
-});
+}).register(requestComponents, { id: "CreateToken" });
 export type CreateTokenInput = z.input<typeof createTokenSchema>;

@@ -71,13 +71,21 @@ export async function hostPresence(names: string[]): Promise<Map<string, HostPre
   );
 }
 
-/** Every host with its presence, server count and operations running now (admins only). */
-export async function listHosts(actor: Actor) {
+type HostRow = { id: number; name: string; _count: { servers: number } };
+const WITH_SERVER_COUNT = { _count: { select: { servers: true } } } as const;
+
+function assertAdmin(actor: Actor) {
   if (actor.role !== "admin") throw new AppError("forbidden", "Only administrators can see hosts.");
-  const hosts = await prisma.host.findMany({ orderBy: { name: "asc" }, include: { _count: { select: { servers: true } } } });
+}
+
+/** Hosts with their presence, server count and operations running now. */
+async function describeHosts(hosts: HostRow[]) {
   const [presence, running] = await Promise.all([
     hostPresence(hosts.map((h) => h.name)),
-    prisma.operation.findMany({ where: { status: RUNNING }, select: { server: { select: { hostId: true } } } }),
+    prisma.operation.findMany({
+      where: { status: RUNNING, server: { hostId: { in: hosts.map((h) => h.id) } } },
+      select: { server: { select: { hostId: true } } },
+    }),
   ]);
   const runningByHost = new Map<number, number>();
   for (const op of running) runningByHost.set(op.server.hostId, (runningByHost.get(op.server.hostId) ?? 0) + 1);
@@ -87,4 +95,18 @@ export async function listHosts(actor: Actor) {
     servers: h._count.servers,
     runningOperations: runningByHost.get(h.id) ?? 0,
   }));
+}
+
+/** Every host with its presence, server count and operations running now (admins only). */
+export async function listHosts(actor: Actor) {
+  assertAdmin(actor);
+  return describeHosts(await prisma.host.findMany({ orderBy: { name: "asc" }, include: WITH_SERVER_COUNT }));
+}
+
+/** One host by name, as listHosts describes it (admins only). */
+export async function getHost(actor: Actor, name: string) {
+  assertAdmin(actor);
+  const host = await prisma.host.findUnique({ where: { name }, include: WITH_SERVER_COUNT });
+  if (!host) throw new AppError("not_found", `No host named ${name}.`);
+  return (await describeHosts([host]))[0]!;
 }

@@ -1,15 +1,15 @@
 // Every API path answers a method it does not implement with the JSON error envelope,
 // code method_not_allowed and an Allow header, with and without the trailing slash. The
 // paths are read from app/api/v1, so a route added later is checked without editing this,
-// and must be described in the route table (route-table.ts) that drives the access and
-// malformed-input tests.
+// and every method it serves must be declared in its route file (handle()), which drives
+// the access and malformed-input tests (route-table.ts).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../helpers/app-server";
 import { createApi, type Api } from "../helpers/api-client";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { errorSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
-import { ROUTES, routeFiles, urlOf } from "./route-table";
+import { ROUTES, TEST_DATA, routeFiles, urlOf } from "./route-table";
 
 let app: AppServer;
 let api: Api;
@@ -46,13 +46,20 @@ function apiPaths(): string[] {
   return routeFiles().map((pattern) => urlOf(pattern, ids()).replace(/\/$/, ""));
 }
 
-it("the route table describes every route file, with exactly the methods it serves", async () => {
-  expect(routeFiles()).toEqual(Object.keys(ROUTES).sort());
+it("every route file is in the manifest and declares exactly the methods it serves", async () => {
+  expect(Object.keys(ROUTES).sort(), "a stale lib/api/route-manifest.generated.ts? run: tsx scripts/route-manifest.ts").toEqual(
+    routeFiles(),
+  );
   for (const pattern of routeFiles()) {
     const res = await api("OPTIONS", urlOf(pattern, ids()));
     const served = (res.headers.get("allow") ?? "").split(", ").filter((m) => METHODS.includes(m));
-    expect(served.sort(), `${pattern}: describe each method in tests/api/route-table.ts`).toEqual(Object.keys(ROUTES[pattern]!).sort());
+    expect(served.sort(), `${pattern}: declare each method with handle() in its route.ts`).toEqual(Object.keys(ROUTES[pattern]!).sort());
   }
+  const operationIds = Object.values(ROUTES).flatMap((methods) => Object.values(methods).map((spec) => spec!.operationId));
+  expect(new Set(operationIds).size, "operationIds are unique").toBe(operationIds.length);
+  expect(operationIds, "tests/api/route-table.ts TEST_DATA keys name declared operations").toEqual(
+    expect.arrayContaining(Object.keys(TEST_DATA)),
+  );
 });
 
 it("wrong methods on every route: 405, the error envelope, an Allow header; nothing changes", async () => {
