@@ -2,28 +2,25 @@
 // WWW-Authenticate, read tokens refused on every mutating route, cross-tenant ids answer
 // 404 and change nothing, admins see all, and cookie sessions are refused on cross-site
 // mutations.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api, type CallOptions } from "../helpers/api-client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
+import { type CallOptions } from "../helpers/api-client";
 import { dbFingerprint, seedUser, signIn, type SeededUser } from "../helpers/seed";
 import { routeCases, seedIds, urlOf, type Ids, type RouteCase } from "./route-table";
 import { prisma } from "@/lib/server/db";
 
-let app: AppServer;
-let api: Api;
+const app = serveApp();
+const { api } = app;
 let alice: SeededUser;
 let bob: SeededUser;
 let mine: Ids;
 let theirs: Ids;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   [alice, bob] = [await seedUser(), await seedUser()];
   mine = await seedIds(api, alice);
   theirs = await seedIds(api, bob);
 });
-afterAll(() => app?.stop());
 
 // Every route of the route table: a new route is covered by being described there.
 const guarded = routeCases().filter((c) => c.spec.auth !== "public");

@@ -1,16 +1,16 @@
 // A table of malformed inputs tried on every route of the route table (route-table.ts):
 // none answers 5xx, each answers the JSON error envelope with a detail, and the database
 // is unchanged afterwards.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api, type CallOptions } from "../helpers/api-client";
+import { beforeAll, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
+import { type CallOptions } from "../helpers/api-client";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { errorSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 import { pathParams, routeCases, urlOf, type Ids } from "./route-table";
 
-let app: AppServer;
-let api: Api;
+const app = serveApp();
+const { api } = app;
 let user: SeededUser;
 let serverId: number;
 let snapshotId: number;
@@ -19,8 +19,6 @@ let scheduleId: number;
 let admin: SeededUser;
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   user = await seedUser();
   serverId = (await seedServer(user.id, { status: "active" })).id;
   const res = await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name: "keep" } });
@@ -34,7 +32,6 @@ beforeAll(async () => {
   scheduleId = schedule.body.id;
   admin = await seedUser("admin");
 });
-afterAll(() => app?.stop());
 
 const BAD_IDS = [
   "abc",

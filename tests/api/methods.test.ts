@@ -3,22 +3,18 @@
 // paths are read from app/api/v1, so a route added later is checked without editing this,
 // and every method it serves must be declared in its route file (handle()), which drives
 // the access and malformed-input tests (route-table.ts).
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../helpers/app-server";
-import { createApi, type Api } from "../helpers/api-client";
+import { beforeAll, expect, it } from "vitest";
+import { serveApp } from "../helpers/app-server";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
 import { errorSchema } from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 import { ROUTES, TEST_DATA, routeFiles, urlOf } from "./route-table";
 
-let app: AppServer;
-let api: Api;
+const { api } = serveApp();
 let user: SeededUser;
 const sample: Record<string, string> = {};
 
 beforeAll(async () => {
-  app = await startAppServer();
-  api = createApi(app.url);
   user = await seedUser();
   const serverId = (await seedServer(user.id, { status: "stopped" })).id;
   const res = await api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name: "keep" } });
@@ -30,7 +26,6 @@ beforeAll(async () => {
   const schedule = await api("POST", "/api/v1/schedules/", { token: user.write, json: { server_id: serverId, cron: "0 3 * * *", keep: 1 } });
   sample.scheduleId = String(schedule.body.id);
 });
-afterAll(() => app?.stop());
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const ids = () => ({
