@@ -31,8 +31,10 @@ if (db === "postgres") {
 
 export default defineConfig({
   testDir: "e2e",
+  // Spec files run two at a time (each file's tests in order): every spec makes its own
+  // servers, so files never share state beyond the demo user.
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   // One retry; npm test lists a test that needed it as flaky at the end of its output.
   retries: 1,
   timeout: 90_000,
@@ -70,6 +72,8 @@ export default defineConfig({
       // 16 MB test disks then take ~4 s per snapshot or restore: long enough for the specs
       // to see "in progress" and "restoring", short enough to keep the suite quick.
       SNAPDECK_DISK_THROUGHPUT_MBPS: "4",
+      // Two spec files at once each run their operations on the one agent.
+      SNAPDECK_WORKER_CONCURRENCY: "4",
     },
   },
 });
