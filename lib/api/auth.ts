@@ -3,7 +3,7 @@
 // never silently falls back to a cookie.
 import { authenticateToken } from "@/lib/server/tokens";
 import { getSessionUser } from "@/lib/server/session";
-import { clientIp } from "@/lib/api/forwarded";
+import { clientIp } from "@/lib/server/forwarded";
 import { AppError } from "@/lib/server/errors";
 import type { Actor } from "@/lib/server/actor";
 

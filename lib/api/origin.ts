@@ -3,7 +3,7 @@
 // (localhost:PORT), which is wrong behind a proxy or on another host name.
 import type { NextRequest } from "next/server";
 import { config } from "@/lib/config";
-import { forwardedHeadersChecked } from "@/lib/api/forwarded";
+import { forwardedHeadersChecked } from "@/lib/server/forwarded";
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 

@@ -3,7 +3,7 @@
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 import type { SnapshotSize } from "@/lib/disks/driver";
 
 const MIB = 1024 * 1024;

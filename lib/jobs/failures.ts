@@ -3,18 +3,8 @@
 // (runner.ts); this file only decides what may be shown.
 import { DriverError } from "@/lib/disks/driver";
 import { isOperationKind, OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
+import type { FailureCode } from "@/lib/schemas/failure-codes";
 
-export const FAILURE_CODES = [
-  "storage_full",
-  "storage_read_only",
-  "storage_io_error",
-  "snapshot_corrupt",
-  "snapshot_missing",
-  "disk_in_use",
-  "interrupted",
-  "internal_error",
-] as const;
-export type FailureCode = (typeof FAILURE_CODES)[number];
 export type Failure = { code: FailureCode; message: string };
 
 /** A failure whose code and sentence are already known (no classification needed). */

@@ -6,7 +6,7 @@ import { prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
 import { isAlive } from "@/lib/disks/pids";
 import type { DiskDriver } from "@/lib/disks/driver";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 
 /** Worker ids are "<hostname>:<pid>:<random>", so a dead local owner is recognisable. */
 export function newWorkerId(): string {

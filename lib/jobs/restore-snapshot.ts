@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 import { markSnapshotCompleted } from "@/lib/jobs/create-snapshot";
 import { LeaseLostError } from "@/lib/jobs/lease";
 import { prisma } from "@/lib/server/db";

@@ -10,7 +10,7 @@ import { databaseNow, prisma } from "@/lib/server/db";
 import { startScheduledRun } from "@/lib/server/scheduled-runs";
 import { recordAudit } from "@/lib/server/audit";
 import { nextRunAfter } from "@/lib/schemas/cron";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 
 /** Starts the run of every due schedule this process wins; returns how many it started. */
 export async function runDueSchedules(log: Logger): Promise<number> {

@@ -5,7 +5,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { ensureDb } from "@/lib/server/db";
 import { endSessions, verifyCredentials } from "@/lib/server/users";
 import { claimLoginAttempt, releaseLoginAttempt } from "@/lib/server/login-throttle";
-import { clientIp } from "@/lib/api/forwarded";
+import { clientIp } from "@/lib/server/forwarded";
 import { config } from "@/lib/config";
 import { safeRedirectUrl } from "@/lib/schemas/callback-url";
 

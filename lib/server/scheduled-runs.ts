@@ -9,7 +9,7 @@ import { AppError } from "@/lib/server/errors";
 import { recordAudit } from "@/lib/server/audit";
 import { busyServerError, withServer } from "@/lib/server/snapshots";
 import { planScheduledRun, prunedBeyondKeep, timestampedName } from "@/lib/server/retention";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 import { config } from "@/lib/config";
 
 type Tx = Prisma.TransactionClient;

@@ -13,7 +13,7 @@ import { recordAudit, recordRefusal, type AuditAction, type AuditTarget } from "
 import { config } from "@/lib/config";
 import type { CreateSnapshotInput, RestoreSnapshotInput } from "@/lib/schemas/snapshots";
 import { timestampedName } from "@/lib/server/retention";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 
 const COUNTED_STATUSES = ["in_progress", "completed"];
 const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];
