@@ -63,6 +63,7 @@ function isLostRace(err: unknown): boolean {
  * `ignoreExisting`, references already there are left alone instead of failing it.
  */
 const insertRefs = (snapshotId: number, hashes: string[], ignoreExisting = false) =>
+  // eslint-disable-next-line no-restricted-syntax -- a lazy query, only ever an element of prisma.$transaction([…]) (pinStored, pinBatch)
   prisma.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}
     ${ignoreExisting ? Prisma.sql`ON CONFLICT ("snapshotId", "hash") DO NOTHING` : Prisma.empty}`;
 
