@@ -8,7 +8,15 @@ const postgres = process.env.SNAPDECK_TEST_DB === "postgres";
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(__dirname),
+      // lib/server, lib/jobs, lib/disks and lib/api start with `import "server-only"`, which
+      // throws outside the react-server condition; tests run server code, so it is the empty module
+      // here (what the react-server condition picks, and what next/jest does).
+      "server-only": path.resolve(__dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     include: ["tests/**/*.test.ts"],
     // PostgreSQL-only tests (e.g. two instances, restarting the server) run in the

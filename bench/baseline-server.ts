@@ -3,7 +3,7 @@
 // (better-sqlite3 or pg, the same JSON as Snapdeck, from the same database), with no
 // framework at all: no Next.js routing, proxy or response objects.
 //
-//   DATABASE_URL=file:…|postgresql://… PORT=… tsx bench/baseline-server.ts
+//   DATABASE_URL=file:…|postgresql://… PORT=… tsx --conditions=react-server bench/baseline-server.ts
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { answer, openStore, type Answer } from "@/lib/api/bench-baseline";
 

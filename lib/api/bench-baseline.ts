@@ -16,6 +16,7 @@
 // plus page query newest first (on Snapshot.ownerId and its indexes), 404 with the error envelope.
 // What it does not: sessions/cookies, zod, last-used-time writes (Snapdeck writes at
 // most once a minute), request logging, audit.
+import "server-only";
 import { createHash } from "node:crypto";
 import { serializeSnapshot } from "@/lib/api/serialize";
 import { pageLinksFrom } from "@/lib/api/pagination";

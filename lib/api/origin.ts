@@ -1,6 +1,7 @@
 // The origin clients reach Snapdeck at, for absolute URLs in responses (pagination links,
 // the OpenAPI `servers` entry). `req.nextUrl` names the address `next start` listens on
 // (localhost:PORT), which is wrong behind a proxy or on another host name.
+import "server-only";
 import type { NextRequest } from "next/server";
 import { config } from "@/lib/config";
 import { forwardedHeadersChecked } from "@/lib/server/forwarded";

@@ -1,5 +1,6 @@
 // `next` / `previous` links for page-number pagination, as absolute URLs on the public
 // origin that keep every other query parameter, so a client can follow them as they are.
+import "server-only";
 import type { NextRequest } from "next/server";
 import { publicOrigin } from "@/lib/api/origin";
 

@@ -16,6 +16,7 @@
 //   snapshot in one INSERT … SELECT (held by the same foreign key), so an incremental
 //   snapshot pins only what changed; the create drops the references it did not use
 //   (unpin) before it commits.
+import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import { isUniqueViolation } from "@/lib/server/db-errors";

@@ -2,6 +2,7 @@
 // rows; lib/server/deletions.ts writes them). Workers drain the queue; a row is removed only
 // after the store confirmed the deletion, so a read-only or broken store delays the removal
 // but never loses track of it.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import type { DiskDriver } from "@/lib/disks/driver";
 import type { Logger } from "pino";

@@ -1,6 +1,7 @@
 // What a tenant sees when an operation fails: a stable code and a sentence, never a path,
 // an errno text or a driver message. The raw error goes to the log with the operation id
 // (runner.ts); this file only decides what may be shown.
+import "server-only";
 import { DriverError } from "@/lib/disks/driver";
 import { isOperationKind, OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 import type { FailureCode } from "@/lib/schemas/failure-codes";

@@ -1,6 +1,7 @@
 // Start-up recovery. Expired leases are reclaimed by the normal claim loop anyway; this
 // only makes it immediate for workers on this host that are certainly dead (their pid is
 // gone), and queues the removal of stored data whose snapshot was deleted or failed.
+import "server-only";
 import os from "node:os";
 import { prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";

@@ -9,6 +9,7 @@
 // and takes it again. A crash after that commit finds the safety snapshot completed and
 // goes straight to the restore. So the overwritten content is always either still on the
 // disk or in a completed safety snapshot.
+import "server-only";
 import { z } from "zod";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";

@@ -5,6 +5,7 @@
 // claim and the run commit together or not at all. The new nextRunAt is the first slot after
 // the database's now, not after the claimed slot: after downtime the missed slots collapse
 // into this one run.
+import "server-only";
 import type { Logger } from "pino";
 import { databaseNow, prisma } from "@/lib/server/db";
 import { startScheduledRun } from "@/lib/server/scheduled-runs";

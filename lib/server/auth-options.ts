@@ -1,5 +1,6 @@
 // next-auth: email + password against the users table, JWT sessions. The session
 // carries the user's id and role; lib/api resolves it into an Actor.
+import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { ensureDb } from "@/lib/server/db";

@@ -4,6 +4,7 @@
 // the same indexes. Read-only, and outside lib/server/db.ts's one client on purpose: it is the
 // reference Snapdeck is measured against, used only by bench/ and by the floor route when
 // SNAPDECK_BENCH_FLOOR=1.
+import "server-only";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { SelectorTerm } from "@/lib/schemas/snapshots";

@@ -3,6 +3,7 @@
 // like a manual create, applies the retention plan (lib/server/retention.ts) and queues a
 // scheduled_snapshot operation; a refusal reverts the claim, so it touches nothing but the
 // schedule's last_run.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma, Schedule } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/server/errors";

@@ -4,6 +4,7 @@
 // Server.activeOperationId), so on SQLite it holds the write lock before it reads
 // anything and concurrent requests serialise instead of racing; on PostgreSQL the same
 // UPDATE takes a row lock. The per-server limit is counted only after that lock.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
