@@ -11,7 +11,15 @@ const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(__dirname),
+      // lib/server, lib/jobs, lib/disks and lib/api start with `import "server-only"`, which
+      // throws outside the react-server condition; tests run server code, so it is the empty module
+      // here (what the react-server condition picks, and what next/jest does).
+      "server-only": path.resolve(__dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     include: ["tests/**/*.test.ts"],
     // PostgreSQL-only tests (e.g. two instances, restarting the server) run in the

@@ -1,11 +1,11 @@
 // Child process: the bare API baseline. A minimal node:http server answering
-// GET /api/v1/snapshots/ and /api/v1/snapshots/{id}/ through bench/baseline-handler.ts
+// GET /api/v1/snapshots/ and /api/v1/snapshots/{id}/ through lib/api/bench-baseline.ts
 // (better-sqlite3 or pg, the same JSON as Snapdeck, from the same database), with no
 // framework at all: no Next.js routing, proxy or response objects.
 //
-//   DATABASE_URL=file:…|postgresql://… PORT=… tsx bench/baseline-server.ts
+//   DATABASE_URL=file:…|postgresql://… PORT=… tsx --conditions=react-server bench/baseline-server.ts
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { answer, openStore, type Answer } from "./baseline-handler";
+import { answer, openStore, type Answer } from "@/lib/api/bench-baseline";
 
 const store = openStore(process.env.DATABASE_URL ?? "");
 

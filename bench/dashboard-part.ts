@@ -11,7 +11,7 @@ import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import { IDLE_REFRESH_MS, POLL_INTERVAL_MS } from "@/lib/client/polling";
 import { projectEnv, seedDatabase, startSnapdeck, startWorker } from "./servers";
-import { log, ROOT, run, sleep, TSX } from "./util";
+import { log, ROOT, run, SERVER_CONDITIONS, sleep, TSX } from "./util";
 
 export type DashboardOptions = { workDir: string; windowSeconds: number; diskMb: number; throughputMbps: number };
 type Count = { total: number; api: number; perMinute: number; apiPerMinute: number; paths: Record<string, number> };
@@ -27,7 +27,7 @@ export type DashboardResult = {
 };
 
 async function cli(dataDir: string, args: string[]): Promise<string> {
-  const { stdout } = await run(TSX, [path.join(ROOT, "scripts/cli.ts"), ...args], { cwd: ROOT, env: projectEnv(dataDir) });
+  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "scripts/cli.ts"), ...args], { cwd: ROOT, env: projectEnv(dataDir) });
   return stdout.trim().split("\n").at(-1) ?? "";
 }
 

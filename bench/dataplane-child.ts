@@ -1,9 +1,9 @@
 // Child process for the data-plane benchmark, so its peak RSS is the driver's alone:
 //
-//   DATA_DIR=… tsx bench/dataplane-child.ts disk <file> <diskMb> <contentMb>
-//   DATA_DIR=… tsx bench/dataplane-child.ts change <file> <fraction> <seed> [<positions.json>]
-//   DATA_DIR=… tsx bench/dataplane-child.ts qemu-change <changed raw> <qcow2> <positions.json>
-//   DATA_DIR=… tsx bench/dataplane-child.ts create|restore <serverId> <snapshotId>
+//   DATA_DIR=… tsx --conditions=react-server bench/dataplane-child.ts disk <file> <diskMb> <contentMb>
+//   DATA_DIR=… tsx --conditions=react-server bench/dataplane-child.ts change <file> <fraction> <seed> [<positions.json>]
+//   DATA_DIR=… tsx --conditions=react-server bench/dataplane-child.ts qemu-change <changed raw> <qcow2> <positions.json>
+//   DATA_DIR=… tsx --conditions=react-server bench/dataplane-child.ts create|restore <serverId> <snapshotId>
 //
 // Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, readBytes?, changedBytes? }.
 // SNAPDECK_DISK_DRIVER=qemu runs create/restore through the qemu driver.

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { summarizeProfileDir } from "./profile";
 import { projectEnv } from "./servers";
-import { log, ROOT, run, stat, type Stat } from "./util";
+import { log, ROOT, run, SERVER_CONDITIONS, stat, TSX, type Stat } from "./util";
 
 export type DataplaneOptions = { workDir: string; diskMb: number; contentMb: number; rounds: number; changeFraction: number; profileDir?: string };
 type Measure = { seconds: number; maxRssMb: number; storedBytes?: number; floorRssMb?: number; readBytes?: number };
@@ -38,7 +38,7 @@ async function child(dataDir: string, args: string[], profileDir?: string, extra
     await fs.mkdir(profileDir, { recursive: true });
     env.BENCH_CPU_PROFILE = path.join(profileDir, `${args[0]}.cpuprofile`);
   }
-  const { stdout } = await run(path.join(ROOT, "node_modules/.bin/tsx"), [path.join(ROOT, "bench/dataplane-child.ts"), ...args], { cwd: ROOT, env });
+  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "bench/dataplane-child.ts"), ...args], { cwd: ROOT, env });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
 }
 

@@ -57,7 +57,7 @@ function apiSection(api: ApiResult): string[] {
     `${n(o.servers)} servers, ${n(o.smallSnapshots)} snapshots (the benchmark user, a member, owns 90% of the servers), ` +
       `${o.connections} connections, autocannon, ${o.rounds} rounds of ${o.seconds}s per target after a ${o.warmupSeconds}s warm-up, ` +
       `targets alternated within each round. Two references answer the same JSON from the same raw queries ` +
-      `(bench/baseline-handler.ts: better-sqlite3 on SQLite, pg on PostgreSQL): the **floor** is a route inside Snapdeck's own ` +
+      `(lib/api/bench-baseline.ts: better-sqlite3 on SQLite, pg on PostgreSQL): the **floor** is a route inside Snapdeck's own ` +
       `Next.js server (\`app/api/floor\`, on only for the benchmark), what any route of this framework costs with those queries; ` +
       `**bare** is a node:http server with no framework. Cells: median (min–max) over rounds; ratios are Snapdeck ÷ reference ` +
       `(req/s: higher is better for Snapdeck). Each database is measured in rounds of its own, one after the other.`,
@@ -180,12 +180,13 @@ export function renderMarkdown(r: Report): string {
 const BASELINE_NOTES = [
   "## What the API references do and do not do",
   "",
-  "`bench/baseline-handler.ts`, served bare by `bench/baseline-server.ts` (node:http) and as the floor by `app/api/floor/[[...path]]/route.ts` " +
+  "`lib/api/bench-baseline.ts`, served bare by `bench/baseline-server.ts` (node:http) and as the floor by `app/api/floor/[[...path]]/route.ts` " +
     "(a Next.js route in the same build, through the same proxy, answering 404 unless `SNAPDECK_BENCH_FLOOR=1`): better-sqlite3 prepared statements (SQLite) or a pg pool of 10 connections, " +
-    "as Prisma's pg adapter has (PostgreSQL), on the same database as Snapdeck (`bench/baseline-stores.ts`). Like Snapdeck it " +
+    "as Prisma's pg adapter has (PostgreSQL), on the same database as Snapdeck (`lib/server/bench-baseline-stores.ts`). Like Snapdeck it " +
     "looks the bearer token up by its sha256 hash (revoked tokens refused), filters by tenant, validates page/page_size/" +
     "server_id/status with the same limits, runs a COUNT(*) and a page query newest first, builds next/previous links and the " +
-    "same snapshot JSON (checked equal before timing: the \"same JSON\" column). It does not: read sessions/cookies, validate " +
+    "snapshot JSON with Snapdeck's own code (lib/api/pagination.ts, lib/api/serialize.ts, the label_selector rules of lib/schemas/snapshots.ts), " +
+    "checked equal before timing: the \"same JSON\" column. It does not: read sessions/cookies, validate " +
     "with zod, update the token's last-used time (Snapdeck writes it at most once a minute), log requests, go through Next.js " +
     "routing (the bare one). Its queries filter on Snapshot.ownerId like Snapdeck's, so both sides use the same indexes.",
   "",

@@ -4,7 +4,7 @@
 // through the ORM would take longer than the benchmark itself. No disk files are made:
 // the API part never touches the data plane.
 //
-//   DATA_DIR=… DATABASE_URL=file:…|postgresql://… tsx bench/seed-db.ts <servers> <snapshots>
+//   DATA_DIR=… DATABASE_URL=file:…|postgresql://… tsx --conditions=react-server bench/seed-db.ts <servers> <snapshots>
 // Snapshots carry labels (bench row "list with label_selector").
 // Prints one JSON line: { token, email, password, userId, snapshotIds }.
 import Database from "better-sqlite3";

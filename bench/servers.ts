@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { freePort, log, ROOT, run, startProcess, TSX, waitForHttp, type Running } from "./util";
+import { freePort, log, ROOT, run, SERVER_CONDITIONS, startProcess, TSX, waitForHttp, type Running } from "./util";
 
 export type Seeded = { dataDir: string; dbUrl: string; token: string; email: string; password: string; snapshotIds: number[] };
 export type Started = Running & { url: string };
@@ -44,7 +44,7 @@ export function projectEnv(dataDir: string, extra: Record<string, string> = {}):
 export async function seedDatabase(dataDir: string, servers: number, snapshots: number, dbUrl = `file:${path.join(dataDir, "app.db")}`): Promise<Seeded> {
   mkdirSync(dataDir, { recursive: true });
   const started = performance.now();
-  const { stdout } = await run(TSX, [path.join(ROOT, "bench/seed-db.ts"), String(servers), String(snapshots)], {
+  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "bench/seed-db.ts"), String(servers), String(snapshots)], {
     cwd: ROOT,
     env: projectEnv(dataDir, { DATABASE_URL: dbUrl }),
   });
@@ -76,7 +76,7 @@ export async function startSnapdeck(dataDir: string, options: { profileDir?: str
 export async function startBaseline(dbUrl: string): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(TSX, [path.join(ROOT, "bench/baseline-server.ts")], {
+  const proc = startProcess(TSX, [SERVER_CONDITIONS, path.join(ROOT, "bench/baseline-server.ts")], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), NODE_ENV: "production" },
   });
@@ -90,5 +90,5 @@ export async function startBaseline(dbUrl: string): Promise<Started> {
 }
 
 export function startWorker(dataDir: string, env: Record<string, string> = {}): Running {
-  return startProcess(TSX, [path.join(ROOT, "scripts/worker.ts")], { cwd: ROOT, env: projectEnv(dataDir, env) });
+  return startProcess(TSX, [SERVER_CONDITIONS, path.join(ROOT, "scripts/worker.ts")], { cwd: ROOT, env: projectEnv(dataDir, env) });
 }

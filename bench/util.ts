@@ -21,6 +21,11 @@ export function ratio(a: number[], b: number[]): Stat {
 
 export const ROOT = path.resolve(__dirname, "..");
 export const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+/**
+ * The first arguments of TSX for a script that loads lib/server, lib/jobs, lib/disks or lib/api:
+ * their `import "server-only"` resolves to an empty module only under the react-server condition.
+ */
+export const SERVER_CONDITIONS = "--conditions=react-server";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

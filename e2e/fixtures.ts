@@ -22,13 +22,13 @@ export async function signIn(page: Page) {
 }
 
 /**
- * The operator CLI against the suite's DATA_DIR, as `npm run cli --` runs it (node --import
- * tsx), without npm's wrapper process; its stdout.
+ * The operator CLI against the suite's DATA_DIR, as `npm run cli --` runs it, without npm's
+ * wrapper process; its stdout.
  */
 export function cli(...args: string[]): string {
   const dataDir = process.env.E2E_DATA_DIR;
   if (!dataDir) throw new Error("E2E_DATA_DIR is not set; run the specs through playwright.config.ts");
-  return execFileSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], {
+  return execFileSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/cli.ts", ...args], {
     env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "warn" },
     encoding: "utf8",
   });

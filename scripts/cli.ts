@@ -2,6 +2,7 @@
 // Results go to stdout (the token or id on the last line, for scripts) and nothing else
 // does: errors and logs (lib/server/logger.ts) go to stderr, with a non-zero exit on
 // failure, and nothing is half-created.
+import "./server-conditions";
 import { parseArgs } from "node:util";
 import { migrateDatabase } from "@/lib/server/setup";
 

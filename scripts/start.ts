@@ -1,6 +1,7 @@
 // npm start: prepare DATA_DIR (secret, migrations), build when no build exists, seed
 // demo data into an empty database, then run the web server and one worker process.
 // Everything it and its children print is a log, so all of it goes to stderr.
+import "./server-conditions";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -45,8 +46,9 @@ async function main() {
   children.push(web);
   if (config.startWorker) {
     // `node --import tsx` rather than the tsx binary: one process, so a signal to it
-    // reaches the worker itself instead of orphaning it.
-    children.push(spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { stdio, env }));
+    // reaches the worker itself instead of orphaning it. --conditions=react-server: the
+    // server modules' `import "server-only"` resolves to its empty module (see package.json).
+    children.push(spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts"], { stdio, env }));
   }
 
   log(`Snapdeck is running at ${config.publicUrl ?? `http://localhost:${config.port}`}`);

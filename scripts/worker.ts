@@ -5,6 +5,7 @@
 // SIGTERM/SIGINT stop it cleanly: running operations are put back in the queue for another
 // agent of the host, and its heartbeat row is removed; within seconds even when a handler
 // is stuck in I/O.
+import "./server-conditions";
 import { parseArgs } from "node:util";
 import { migrateDatabase } from "@/lib/server/setup";
 import { ensureDb } from "@/lib/server/db";

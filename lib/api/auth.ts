@@ -1,9 +1,10 @@
 // Who is calling: a bearer token (automation) or the dashboard's next-auth session.
 // A request that carries an Authorization header is judged by it alone, so a bad token
 // never silently falls back to a cookie.
+import "server-only";
 import { authenticateToken } from "@/lib/server/tokens";
 import { getSessionUser } from "@/lib/server/session";
-import { clientIp } from "@/lib/api/forwarded";
+import { clientIp } from "@/lib/server/forwarded";
 import { AppError } from "@/lib/server/errors";
 import type { Actor } from "@/lib/server/actor";
 

@@ -1,5 +1,6 @@
 // The one error envelope of the API and the one map from AppError codes to HTTP status.
 // Domain code never knows about HTTP; this is the only place a code becomes a status.
+import "server-only";
 import { ZodError } from "zod";
 import { AppError, type AppErrorCode } from "@/lib/server/errors";
 import { config } from "@/lib/config";

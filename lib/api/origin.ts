@@ -1,9 +1,10 @@
 // The origin clients reach Snapdeck at, for absolute URLs in responses (pagination links,
 // the OpenAPI `servers` entry). `req.nextUrl` names the address `next start` listens on
 // (localhost:PORT), which is wrong behind a proxy or on another host name.
+import "server-only";
 import type { NextRequest } from "next/server";
 import { config } from "@/lib/config";
-import { forwardedHeadersChecked } from "@/lib/api/forwarded";
+import { forwardedHeadersChecked } from "@/lib/server/forwarded";
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 

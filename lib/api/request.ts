@@ -1,5 +1,6 @@
 // Reading and validating what a client sent: path params, query string and JSON body.
 // Every failure is an AppError with a clear detail, so bad input never reaches a 500.
+import "server-only";
 import type { z } from "zod";
 import { AppError } from "@/lib/server/errors";
 import { fieldErrors } from "@/lib/api/errors";

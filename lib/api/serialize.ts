@@ -5,6 +5,7 @@
 // The exception is a snapshot, the body of the two hottest reads (a list page holds 50):
 // it is built field by field, typed by the schema's z.infer type, so the compiler checks
 // its shape instead of a parse per row, and the API tests parse it with snapshotSchema.
+import "server-only";
 import {
   createdSnapshotSchema,
   createdTokenSchema,

@@ -3,6 +3,7 @@
 // put, get, stat, delete and list. The filesystem implementation below is used on a local
 // disk or a shared mount (SNAPDECK_STORE_DIR); what an S3-compatible one would need is in
 // ARCHITECTURE.md ("The data plane").
+import "server-only";
 import { promises as fs, readFileSync, statSync, writeFile } from "node:fs";
 import { promisify } from "node:util";
 import os from "node:os";

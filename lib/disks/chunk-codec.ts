@@ -1,8 +1,9 @@
-// Chunk compression. New chunks are zstd frames (level 1: on 64 KiB chunks it stores as
-// little as level 3 and runs faster); chunks written before zstd are Brotli. Each chunk
-// file says which by its first bytes: a zstd frame starts with the magic 28 B5 2F FD,
-// while Node's Brotli streams (22-bit window, never changed) start with a byte whose low
-// nibble is 0xB, so the two can never be confused.
+// Chunk compression. New chunks are zstd frames (level 1: on chunks this small, 128 KiB
+// (CHUNK_SIZE in local.ts), it stores as little as level 3 and runs faster); chunks written
+// before zstd are Brotli. Each chunk file says which by its first bytes: a zstd frame starts
+// with the magic 28 B5 2F FD, while Node's Brotli streams (22-bit window, never changed)
+// start with a byte whose low nibble is 0xB, so the two can never be confused.
+import "server-only";
 import zlib from "node:zlib";
 import * as zstd from "zstd-napi";
 import { DCtx, getFrameContentSize } from "zstd-napi/binding";

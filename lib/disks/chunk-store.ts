@@ -15,6 +15,7 @@
 //   same rows (or, for stored chunks, holds them through the foreign key), so the database
 //   orders the two;
 // - a snapshot's references go only after its manifest is gone.
+import "server-only";
 import type { BlobBatch, BlobStore } from "@/lib/disks/blob-store";
 import { webcrypto } from "node:crypto";
 

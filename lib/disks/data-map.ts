@@ -2,6 +2,7 @@
 // Node has no SEEK_DATA/SEEK_HOLE; `qemu-img map` asks the kernel exactly that (lseek on
 // the file, which sees unflushed writes too) and is installed wherever the qemu driver is.
 // Without it the whole disk is read: holes read as zeros, so the result is the same.
+import "server-only";
 import { runQemuImg } from "@/lib/disks/qemu-img";
 
 export type Range = { start: number; end: number };

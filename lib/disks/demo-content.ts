@@ -2,6 +2,7 @@
 // written zeros, and the untouched sparse holes between), so snapshots take visible time
 // and compression and dedupe have something realistic to chew on. Deterministic (seeded
 // AES-CTR stream, no Math.random) and streamed one MiB at a time.
+import "server-only";
 import { createCipheriv, createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { DiskDriver } from "@/lib/disks/driver";

@@ -1,5 +1,7 @@
 // The data plane's one interface. Drivers live one per file (local.ts, qemu.ts) and are
 // chosen by SNAPDECK_DISK_DRIVER; nothing outside lib/disks knows how bytes are stored.
+import "server-only";
+
 export type ProgressFn = (percent: number) => void;
 
 /** Arguments of a long-running driver call. */

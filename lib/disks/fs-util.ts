@@ -1,5 +1,6 @@
 // Small filesystem helpers for crash-safe writes: data is fsynced before a rename makes it
 // visible, and the directory is fsynced after, so a power loss never exposes half a file.
+import "server-only";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";

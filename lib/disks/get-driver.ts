@@ -1,5 +1,6 @@
 // Picks the storage driver named by SNAPDECK_DISK_DRIVER (default: local), on the store in
 // SNAPDECK_STORE_DIR with its chunk references in the database.
+import "server-only";
 import { config, getDataDir, getStoreDir } from "@/lib/config";
 import type { DiskDriver } from "@/lib/disks/driver";
 import { createLocalDriver } from "@/lib/disks/local";

@@ -7,6 +7,7 @@
 // stays flat whatever the disk size. Both cores work: reads and SHA-256 run on libuv's
 // thread pool, the zero test and zstd on the main thread; a chunk already in the store is
 // never compressed again.
+import "server-only";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DriverError, type DiskDriver } from "@/lib/disks/driver";

@@ -1,5 +1,6 @@
 // Whether a process on this host is alive, for recognising what a dead worker left behind
 // (its leases, its temp files). Only meaningful for pids of this host.
+import "server-only";
 import { readFileSync } from "node:fs";
 
 /** Whether a process with this pid runs on this host (a zombie does not count). */

@@ -1,6 +1,8 @@
 // Bounded concurrency for the chunk loops: at most `limit` tasks in flight, the first
 // failure is rethrown by the next run()/drain(), and settle() waits for stragglers so
 // cleanup never races a write still in progress.
+import "server-only";
+
 export function createPool(limit: number) {
   const running = new Set<Promise<void>>();
   let failure: unknown = null;

@@ -2,6 +2,7 @@
 // snapshot scans every file of the store for the ones built on it, and one spawn of
 // `qemu-img info` per file would cost more than the scan itself. Layout (big endian):
 // magic "QFI\xfb", version u32, backing_file_offset u64, backing_file_size u32.
+import "server-only";
 import { open } from "node:fs/promises";
 
 const MAGIC = 0x514649fb;

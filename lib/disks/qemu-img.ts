@@ -1,5 +1,6 @@
 // Runs qemu-img (Debian package qemu-utils) and parses its `-p` progress, which it prints
 // to stdout as "    (37.14/100%)\r" even when stdout is a pipe.
+import "server-only";
 import { spawn } from "node:child_process";
 
 export const QEMU_MISSING =

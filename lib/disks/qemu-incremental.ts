@@ -12,6 +12,7 @@
 //     the overlay) and writes zero clusters where the disk now reads as zeros. Nothing else
 //     of the disk is read. Then the overlay's backing pointer moves to the previous snapshot
 //     (`rebase -u`): the clean clusters are unchanged since it was taken.
+import "server-only";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";

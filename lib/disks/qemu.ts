@@ -4,6 +4,7 @@
 // copy (qemu-img convert); a later one is an overlay holding only the clusters written since
 // the previous snapshot, backed by that snapshot's file (qemu-incremental.ts). Restores read
 // through the chain; deleting a snapshot others build on first folds it into them (rebase).
+import "server-only";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DriverError, type DiskDriver } from "@/lib/disks/driver";

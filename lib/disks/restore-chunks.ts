@@ -6,6 +6,7 @@
 // one positional write per run of non-zero chunks run while the main thread decodes the
 // next blocks. Every chunk is still verified byte for byte: a mismatch rejects, and the
 // caller discards the file (it is only renamed into place after everything succeeded).
+import "server-only";
 import type { FileHandle } from "node:fs/promises";
 import { CorruptChunkError, sha256Async, type Manifest } from "@/lib/disks/chunk-store";
 import { unpackChunkInto } from "@/lib/disks/chunk-codec";

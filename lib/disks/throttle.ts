@@ -1,5 +1,6 @@
 // Optional throughput cap (SNAPDECK_DISK_THROUGHPUT_MBPS) so demos show long operations.
 // It sleeps just enough that the bytes handed so far never exceed the rate since start.
+import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export type Throttle = (bytes: number, signal?: AbortSignal) => Promise<void>;

@@ -16,6 +16,7 @@
 //   snapshot in one INSERT … SELECT (held by the same foreign key), so an incremental
 //   snapshot pins only what changed; the create drops the references it did not use
 //   (unpin) before it commits.
+import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import { isUniqueViolation } from "@/lib/server/db-errors";
@@ -63,6 +64,7 @@ function isLostRace(err: unknown): boolean {
  * `ignoreExisting`, references already there are left alone instead of failing it.
  */
 const insertRefs = (snapshotId: number, hashes: string[], ignoreExisting = false) =>
+  // eslint-disable-next-line no-restricted-syntax -- a lazy query, only ever an element of prisma.$transaction([…]) (pinStored, pinBatch)
   prisma.$executeRaw`INSERT INTO "SnapshotChunk" ("snapshotId", "hash") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${snapshotId}, ${h})`))}
     ${ignoreExisting ? Prisma.sql`ON CONFLICT ("snapshotId", "hash") DO NOTHING` : Prisma.empty}`;
 

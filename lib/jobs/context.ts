@@ -1,5 +1,6 @@
 // What a job handler gets: its operation, a signal that fires when the lease is lost or
 // the worker stops, throttled progress, and the lease-guarded transactions that end it.
+import "server-only";
 import { databaseNow, prisma } from "@/lib/server/db";
 import type { Operation, Prisma } from "@/lib/generated/prisma/client";
 import type { DiskDriver } from "@/lib/disks/driver";

@@ -1,9 +1,10 @@
 // snapshot_create: capture the server's disk into the store. The server's
 // activeOperationId was set by the API in the transaction that queued this operation.
+import "server-only";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 import type { SnapshotSize } from "@/lib/disks/driver";
 
 const MIB = 1024 * 1024;

@@ -1,9 +1,9 @@
-// Removal of stored snapshot data, as a durable queue (PendingDeletion rows). A request
-// or a failing operation only writes the row, inside the transaction that makes the data
-// garbage; workers drain the queue. A row is removed only after the store confirmed the
-// deletion, so a read-only or broken store delays the removal but never loses track of it.
+// Removal of stored snapshot data: the worker's side of the durable queue (PendingDeletion
+// rows; lib/server/deletions.ts writes them). Workers drain the queue; a row is removed only
+// after the store confirmed the deletion, so a read-only or broken store delays the removal
+// but never loses track of it.
+import "server-only";
 import { prisma } from "@/lib/server/db";
-import type { Prisma } from "@/lib/generated/prisma/client";
 import type { DiskDriver } from "@/lib/disks/driver";
 import type { Logger } from "pino";
 import { describeFailure } from "@/lib/jobs/failures";
@@ -15,10 +15,6 @@ const MAX_RETRY_MS = 30_000;
 
 export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(attempts, 16));
-}
-
-export function enqueueDeletion(tx: Prisma.TransactionClient, snapshotId: number) {
-  return tx.pendingDeletion.upsert({ where: { snapshotId }, create: { snapshotId }, update: { notBefore: new Date() } });
 }
 
 /** Deletes the data of every due row; returns how many were removed. */

@@ -1,20 +1,11 @@
 // What a tenant sees when an operation fails: a stable code and a sentence, never a path,
 // an errno text or a driver message. The raw error goes to the log with the operation id
 // (runner.ts); this file only decides what may be shown.
+import "server-only";
 import { DriverError } from "@/lib/disks/driver";
 import { isOperationKind, OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
+import type { FailureCode } from "@/lib/schemas/failure-codes";
 
-export const FAILURE_CODES = [
-  "storage_full",
-  "storage_read_only",
-  "storage_io_error",
-  "snapshot_corrupt",
-  "snapshot_missing",
-  "disk_in_use",
-  "interrupted",
-  "internal_error",
-] as const;
-export type FailureCode = (typeof FAILURE_CODES)[number];
 export type Failure = { code: FailureCode; message: string };
 
 /** A failure whose code and sentence are already known (no classification needed). */

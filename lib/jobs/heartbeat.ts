@@ -3,6 +3,7 @@
 // database's clock. Each beat also says whether this agent can write the snapshot store,
 // so /api/health reports the store without the web tier touching it. The row goes away on
 // a clean stop.
+import "server-only";
 import os from "node:os";
 import { databaseNow, prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";

@@ -7,6 +7,7 @@
 // can no longer change anything. Time is the database's (databaseNow), read inside the
 // transaction that compares or sets a lease: a worker whose own clock runs ahead cannot see
 // a live lease as expired.
+import "server-only";
 import { databaseNow, prisma } from "@/lib/server/db";
 import type { Operation, Prisma } from "@/lib/generated/prisma/client";
 

@@ -1,6 +1,7 @@
 // provision: makes a new server's disk on its host (the control plane only records the
 // server). A retry starts over: the server is new, so a disk left by an interrupted attempt
 // holds nothing anyone wrote and is replaced. Demo servers also get their demo content here.
+import "server-only";
 import { promises as fs } from "node:fs";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";

@@ -1,12 +1,13 @@
 // Start-up recovery. Expired leases are reclaimed by the normal claim loop anyway; this
 // only makes it immediate for workers on this host that are certainly dead (their pid is
 // gone), and queues the removal of stored data whose snapshot was deleted or failed.
+import "server-only";
 import os from "node:os";
 import { prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
 import { isAlive } from "@/lib/disks/pids";
 import type { DiskDriver } from "@/lib/disks/driver";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 
 /** Worker ids are "<hostname>:<pid>:<random>", so a dead local owner is recognisable. */
 export function newWorkerId(): string {

@@ -1,6 +1,7 @@
 // One registry of job kinds: each kind's payload schema and handler. The runner, the
 // lease and the job context read it instead of switching on kinds, so a new kind is one
 // entry here (plus its label in lib/schemas/operation-kinds.ts) and its handler file.
+import "server-only";
 import { z } from "zod";
 import type { Logger } from "pino";
 import type { JobContext } from "@/lib/jobs/context";

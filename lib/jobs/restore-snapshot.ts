@@ -9,11 +9,12 @@
 // and takes it again. A crash after that commit finds the safety snapshot completed and
 // goes straight to the restore. So the overwritten content is always either still on the
 // disk or in a completed safety snapshot.
+import "server-only";
 import { z } from "zod";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 import { markSnapshotCompleted } from "@/lib/jobs/create-snapshot";
 import { LeaseLostError } from "@/lib/jobs/lease";
 import { prisma } from "@/lib/server/db";

@@ -2,6 +2,7 @@
 // renews the lease every HEARTBEAT_MS while it runs. Any number of workers (processes or
 // startWorker calls) can share one database; see lease.ts for why none ever runs an
 // operation another one holds.
+import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "@/lib/server/logger";
 import { isDatabaseUnavailable } from "@/lib/server/db-errors";

@@ -1,6 +1,7 @@
 // scheduled_snapshot: a snapshot_create started by a schedule (lib/server/scheduled-runs.ts).
 // The capture is the same; the transaction that ends it also records the schedule's
 // last_run and, on success, prunes the server's scheduled snapshots beyond `keep`.
+import "server-only";
 import { z } from "zod";
 import type { JobContext } from "@/lib/jobs/context";
 import type { Failure } from "@/lib/jobs/failures";

@@ -5,12 +5,13 @@
 // claim and the run commit together or not at all. The new nextRunAt is the first slot after
 // the database's now, not after the claimed slot: after downtime the missed slots collapse
 // into this one run.
+import "server-only";
 import type { Logger } from "pino";
 import { databaseNow, prisma } from "@/lib/server/db";
 import { startScheduledRun } from "@/lib/server/scheduled-runs";
 import { recordAudit } from "@/lib/server/audit";
 import { nextRunAfter } from "@/lib/schemas/cron";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 
 /** Starts the run of every due schedule this process wins; returns how many it started. */
 export async function runDueSchedules(log: Logger): Promise<number> {

@@ -6,7 +6,7 @@ import { SNAPSHOT_CONSISTENCIES, SNAPSHOT_KINDS, SNAPSHOT_STATUSES } from "@/lib
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
 import { HOST_STATUSES } from "@/lib/schemas/hosts";
-import { FAILURE_CODES } from "@/lib/jobs/failures";
+import { FAILURE_CODES } from "@/lib/schemas/failure-codes";
 import { OPERATION_KINDS } from "@/lib/schemas/operation-kinds";
 import { responseComponents } from "@/lib/schemas/openapi-components";
 

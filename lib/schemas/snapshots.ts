@@ -7,6 +7,9 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 export const SNAPSHOT_KINDS = ["manual", "scheduled", "safety"] as const;
 export const SNAPSHOT_CONSISTENCIES = ["offline", "crash-consistent"] as const;
 
+/** The largest id (a positive 32-bit integer, what every database here stores). */
+export const MAX_ID = 2_147_483_647;
+
 /**
  * Ids in paths and query strings: decimal digits only (no "1e3", "0x10", " 7"), a
  * positive 32-bit integer; anything else is a client error, not a 500.
@@ -15,7 +18,7 @@ export const idSchema = z
   .string({ error: "must be a positive integer" })
   .regex(/^[0-9]+$/, { error: "must be a positive integer" })
   .transform(Number)
-  .pipe(z.number().int().min(1, { error: "must be a positive integer" }).max(2_147_483_647, { error: "is too large" }));
+  .pipe(z.number().int().min(1, { error: "must be a positive integer" }).max(MAX_ID, { error: "is too large" }));
 
 export const snapshotNameSchema = z
   .string({ error: "must be a string" })
@@ -60,13 +63,17 @@ export type SelectorTerm =
   | { op: "eq" | "ne"; key: string; value: string }
   | { op: "exists" | "absent"; key: string };
 
-/** Hetzner's label_selector: comma-separated `k=v` (or `k==v`), `k!=v`, `k`, `!k`; all must match. */
-export const labelSelectorSchema = z.string().describe("e.g. env=prod,tier,!temp,team!=ops: every term must match").transform((raw, ctx): SelectorTerm[] => {
+/**
+ * Hetzner's label_selector: comma-separated `k=v` (or `k==v`), `k!=v`, `k`, `!k`; all must match.
+ * Plain code (no zod), so the benchmark's framework-free baseline applies the same rules.
+ */
+export function parseLabelSelector(raw: string): { terms: SelectorTerm[]; errors: string[] } {
   const terms: SelectorTerm[] = [];
+  const errors: string[] = [];
   for (const part of raw.split(",")) {
     const term = part.trim();
     const match = /^(!?)([^=!]+)$/.exec(term) ?? /^([^=!]+)(==|=|!=)([^=!]*)$/.exec(term);
-    const bad = (why: string) => ctx.addIssue({ code: "custom", message: `"${term}": ${why}` });
+    const bad = (why: string) => errors.push(`"${term}": ${why}`);
     if (!match) {
       bad("a term is k=v, k!=v, k or !k");
       continue;
@@ -76,6 +83,12 @@ export const labelSelectorSchema = z.string().describe("e.g. env=prod,tier,!temp
     else if (!LABEL_VALUE.test(value)) bad("not a valid label value");
     else terms.push(op === "eq" || op === "ne" ? { op, key, value } : { op: op as "exists" | "absent", key });
   }
+  return { terms, errors };
+}
+
+export const labelSelectorSchema = z.string().describe("e.g. env=prod,tier,!temp,team!=ops: every term must match").transform((raw, ctx): SelectorTerm[] => {
+  const { terms, errors } = parseLabelSelector(raw);
+  for (const message of errors) ctx.addIssue({ code: "custom", message });
   return terms;
 });
 
@@ -86,12 +99,15 @@ export const createSnapshotSchema = z.strictObject({
 }).register(requestComponents, { id: "CreateSnapshot" });
 export type CreateSnapshotInput = z.infer<typeof createSnapshotSchema>;
 
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
 export const listSnapshotsQuerySchema = z.strictObject({
   server_id: idSchema.optional(),
   label_selector: labelSelectorSchema.optional(),
   status: z.enum(SNAPSHOT_STATUSES, { error: `must be one of ${SNAPSHOT_STATUSES.join(", ")}` }).optional(),
   page: idSchema.default(1),
-  page_size: idSchema.pipe(z.number().max(100, { error: "must be at most 100" })).default(20),
+  page_size: idSchema.pipe(z.number().max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })).default(DEFAULT_PAGE_SIZE),
 });
 export type ListSnapshotsQuery = z.infer<typeof listSnapshotsQuerySchema>;
 

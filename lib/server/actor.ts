@@ -1,5 +1,6 @@
 // Who is calling: resolved once per request (bearer token or dashboard session) and
 // passed to every domain function, which scopes its queries by it.
+import "server-only";
 import { AppError } from "@/lib/server/errors";
 
 export type Actor = {

@@ -2,6 +2,7 @@
 // the change; refusals are written afterwards, best effort. Every event names whose
 // resource it concerns (ownerId) and the server (serverId), so a member's activity and a
 // server's activity tab are each one index walk (lib/server/events.ts reads them).
+import "server-only";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import type { Actor } from "@/lib/server/actor";

@@ -1,11 +1,12 @@
 // next-auth: email + password against the users table, JWT sessions. The session
 // carries the user's id and role; lib/api resolves it into an Actor.
+import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { ensureDb } from "@/lib/server/db";
 import { endSessions, verifyCredentials } from "@/lib/server/users";
 import { claimLoginAttempt, releaseLoginAttempt } from "@/lib/server/login-throttle";
-import { clientIp } from "@/lib/api/forwarded";
+import { clientIp } from "@/lib/server/forwarded";
 import { config } from "@/lib/config";
 import { safeRedirectUrl } from "@/lib/schemas/callback-url";
 

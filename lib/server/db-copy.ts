@@ -4,6 +4,7 @@
 // snapshot ids in the store stay valid; everything is written in one transaction on the
 // target, so a failed copy leaves it empty. Worker heartbeats are not copied (they
 // describe live processes).
+import "server-only";
 import { getDatabaseProvider } from "@/lib/config";
 import { createPrismaClient } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";

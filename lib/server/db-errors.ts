@@ -1,4 +1,5 @@
 // What a database error means for the caller, the same on SQLite and PostgreSQL.
+import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 
 /**

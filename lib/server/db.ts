@@ -8,6 +8,7 @@
 // that connection at once — inside whatever transaction another request has open. So:
 // every write goes through prisma.$transaction, never a bare create/update/delete.
 // PostgreSQL uses a pool (pg); the same rule costs nothing there.
+import "server-only";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";

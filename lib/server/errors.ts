@@ -1,5 +1,7 @@
 // One transport-agnostic error type. Domain code throws AppError(code, detail); only
 // lib/api maps a code to an HTTP status (see STATUS_BY_CODE there).
+import "server-only";
+
 export type AppErrorCode =
   | "validation_error"
   | "not_found"

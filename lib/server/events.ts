@@ -2,6 +2,7 @@
 // Members see events about their own resources (AuditEvent.ownerId), admins all of them;
 // a server_id the caller cannot see simply matches nothing, as the snapshot list does.
 // Each filter walks one index ((ownerId|serverId|-), createdAt, id): a page costs per page.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import type { Actor } from "@/lib/server/actor";
 import type { ListEventsQuery } from "@/lib/schemas/events";

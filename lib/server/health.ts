@@ -2,6 +2,7 @@
 // touches the store itself: each agent probes it and reports the result in its heartbeat
 // row (lib/jobs/heartbeat.ts). Reasons name the failing component and a stable code, never
 // a driver message (those go to the agents' logs).
+import "server-only";
 import { databaseNow, ensureDb, prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
 

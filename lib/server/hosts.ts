@@ -1,6 +1,7 @@
 // Hosts (hypervisors) and whether an agent serves them. A host is online while any of its
 // agents' heartbeat rows is fresh by the database's clock (agents write heartbeatAt with
 // databaseNow too), so a control plane with a skewed clock agrees with the agents.
+import "server-only";
 import { databaseNow, prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { isUniqueViolation } from "@/lib/server/db-errors";

@@ -10,6 +10,7 @@
 // placeholder is removed so the client may retry the same key (as Stripe does for
 // requests that did not execute). Records expire after 24 hours; a placeholder left by
 // a crashed process is taken over after STALE_PLACEHOLDER_MS.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { isUniqueViolation } from "@/lib/server/db-errors";

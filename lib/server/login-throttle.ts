@@ -7,6 +7,7 @@
 // may share behind a NAT), each further attempt waits for a delay that doubles, from
 // 30 s up to MAX_DELAY_MS. A successful sign-in forgets the account and gives the address its
 // attempt back.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 
 const WINDOW_MS = 15 * 60_000;

@@ -5,6 +5,7 @@
 // - migrations in name (timestamp) order, each in its own transaction together with the
 //   row that records it in _snapdeck_migrations, so a migration is applied fully and
 //   recorded, or not at all (PostgreSQL DDL is transactional).
+import "server-only";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";

@@ -1,5 +1,6 @@
 // Password hashing with Node's built-in scrypt (docs/SPEC.md §1 allows argon2id or scrypt; the
 // built-in needs no native addon). Stored as "scrypt$N$r$p$salt$hash", base64 parts.
+import "server-only";
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 const N = 16384;

@@ -2,6 +2,8 @@
 // rows; lib/server/scheduled-runs.ts and the scheduled-snapshot job apply them inside
 // their transactions. Manual, safety and protected snapshots are never pruned; safety
 // snapshots do not count against the limit.
+import "server-only";
+
 export type RetentionRow = { id: number; kind: string; status: string; protected: boolean; createdAt: Date };
 
 const COUNTED = new Set(["in_progress", "completed"]);

@@ -3,13 +3,14 @@
 // like a manual create, applies the retention plan (lib/server/retention.ts) and queues a
 // scheduled_snapshot operation; a refusal reverts the claim, so it touches nothing but the
 // schedule's last_run.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma, Schedule } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/server/errors";
 import { recordAudit } from "@/lib/server/audit";
 import { busyServerError, withServer } from "@/lib/server/snapshots";
 import { planScheduledRun, prunedBeyondKeep, timestampedName } from "@/lib/server/retention";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 import { config } from "@/lib/config";
 
 type Tx = Prisma.TransactionClient;

@@ -1,6 +1,7 @@
 // Schedules (SPEC §6): CRUD scoped like servers (another user's schedule or server is not
 // found), and "run now". nextRunAt is always the next slot after now: a schedule created,
 // re-enabled or given a new cron never fires for slots before that moment.
+import "server-only";
 import { prisma, databaseNow } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";

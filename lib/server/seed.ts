@@ -1,6 +1,7 @@
 // Demo data for an empty database: a demo user and three servers of different sizes and
 // power states on the host `local`. Their disks, with mixed content, are made by the local
 // agent's provision operations, like every server's.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import { createUser } from "@/lib/server/users";
 import { AppError } from "@/lib/server/errors";

@@ -1,5 +1,6 @@
 // Servers: listing with snapshot counts, and the power actions. A power action is a
 // compare-and-swap on the server row, so it can never interleave with an operation.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";

@@ -1,6 +1,7 @@
 // The signed-in user of a dashboard request: the next-auth JWT names the user and the
 // session version it was issued with; the database decides whether it still counts (the
 // account may be gone, or the user signed out since).
+import "server-only";
 import { getServerSession } from "next-auth";
 import { authOptions } from "@/lib/server/auth-options";
 import { ensureDb } from "@/lib/server/db";

@@ -1,5 +1,6 @@
 // Prepares DATA_DIR for any entry point (npm start, the worker, the CLI, tests):
 // the directory, a generated auth secret when none is configured, and migrations.
+import "server-only";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";

@@ -10,6 +10,7 @@
 // (ownerId, createdAt, id) index: the cost is per page, not per tenant. A label_selector
 // term is an EXISTS / NOT EXISTS on SnapshotLabel's (snapshotId, key), checked per row of
 // that walk.
+import "server-only";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { databaseProvider, prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";

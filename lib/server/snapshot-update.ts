@@ -2,6 +2,7 @@
 // The transaction first takes the server's row lock (an UPDATE of the server row), the same
 // lock a create's compare-and-swap takes, so two renames or a rename and a create to one
 // name serialise and the second sees the first: exactly one wins, the other gets name_taken.
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";

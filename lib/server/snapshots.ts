@@ -4,6 +4,7 @@
 // Server.activeOperationId), so on SQLite it holds the write lock before it reads
 // anything and concurrent requests serialise instead of racing; on PostgreSQL the same
 // UPDATE takes a row lock. The per-server limit is counted only after that lock.
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
@@ -13,7 +14,7 @@ import { recordAudit, recordRefusal, type AuditAction, type AuditTarget } from "
 import { config } from "@/lib/config";
 import type { CreateSnapshotInput, RestoreSnapshotInput } from "@/lib/schemas/snapshots";
 import { timestampedName } from "@/lib/server/retention";
-import { enqueueDeletion } from "@/lib/jobs/deletions";
+import { enqueueDeletion } from "@/lib/server/deletions";
 
 const COUNTED_STATUSES = ["in_progress", "completed"];
 const RESTORABLE_SERVER_STATUSES = ["active", "stopped"];

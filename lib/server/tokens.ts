@@ -1,6 +1,7 @@
 // API tokens: 32 random bytes shown once, stored only as a SHA-256 hash (a high-entropy
 // secret needs no slow hash), looked up by that hash. The lookup's timing can only tell a
 // guesser about the hashes of their own guesses, which says nothing about a real token.
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { isUniqueViolation } from "@/lib/server/db-errors";

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SERVER_CONDITIONS } from "../../bench/util";
 import { prisma } from "@/lib/server/db";
 import { runOperation } from "@/lib/jobs/runner";
 import { authenticateToken } from "@/lib/server/tokens";
@@ -12,8 +13,8 @@ function cli(...args: string[]) {
 }
 
 function cliWith(env: Record<string, string>, ...args: string[]) {
-  // As `npm run cli` runs it (node --import tsx), without npm's and tsx's wrapper processes.
-  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/cli.ts", ...args], {
+  // As `npm run cli` runs it, without npm's and tsx's wrapper processes.
+  const result = spawnSync(process.execPath, [SERVER_CONDITIONS, "--import", "tsx", "scripts/cli.ts", ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });

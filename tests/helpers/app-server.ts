@@ -85,7 +85,7 @@ export async function startAppServer(options: { worker?: boolean; env?: Record<s
     if (options.worker) {
       const script = path.join(ROOT, "scripts/worker.ts");
       if (!existsSync(script)) throw new Error("scripts/worker.ts is missing: these tests need the operation worker");
-      const worker = spawn(path.join(ROOT, "node_modules/.bin/tsx"), [script], {
+      const worker = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["--conditions=react-server", script], {
         cwd: ROOT,
         env,
         stdio: ["ignore", "pipe", "pipe"],

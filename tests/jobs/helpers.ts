@@ -63,7 +63,7 @@ export type WorkerProcess = { child: ChildProcess; output: () => string; exited:
  */
 export function spawnWorker(env: Record<string, string> = {}, args: string[] = []): WorkerProcess {
   const root = path.resolve(__dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", ...args], {
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/worker.ts", ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: "info", NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -24,7 +24,7 @@ describe("benchmark on PostgreSQL", () => {
   it("seeds through the project's migrations and the pg baseline answers as Snapdeck does", async () => {
     const url = process.env.DATABASE_URL!; // this file's PostgreSQL database
     const seeded = JSON.parse(
-      execFileSync(tsx, ["bench/seed-db.ts", "20", "300"], {
+      execFileSync(tsx, ["--conditions=react-server", "bench/seed-db.ts", "20", "300"], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: url },
@@ -32,7 +32,7 @@ describe("benchmark on PostgreSQL", () => {
     ) as { token: string; userId: number; snapshotIds: number[] };
 
     const port = await freePort();
-    baseline = startProcess(tsx, ["bench/baseline-server.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, PORT: String(port) } });
+    baseline = startProcess(tsx, ["--conditions=react-server", "bench/baseline-server.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, PORT: String(port) } });
     await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, baseline.child);
     app = await startAppServer();
     const get = async (origin: string, p: string) => {

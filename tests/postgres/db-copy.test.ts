@@ -15,14 +15,14 @@ import { authenticateToken } from "@/lib/server/tokens";
 
 const ROOT = path.resolve(__dirname, "../..");
 const tsx = path.join(ROOT, "node_modules/.bin/tsx");
-const cli = (...args: string[]) => spawnSync(tsx, ["scripts/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: process.env });
+const cli = (...args: string[]) => spawnSync(tsx, ["--conditions=react-server", "scripts/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: process.env });
 
 describe("npm run cli -- db copy", () => {
   it("copies a SQLite installation into an empty PostgreSQL database, which then works", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "snapdeck-copy-"));
     const source = `file:${path.join(dir, "app.db")}`;
     const seeded = JSON.parse(
-      execFileSync(tsx, ["bench/seed-db.ts", "12", "1000"], {
+      execFileSync(tsx, ["--conditions=react-server", "bench/seed-db.ts", "12", "1000"], {
         cwd: ROOT,
         encoding: "utf8",
         env: { ...process.env, DATA_DIR: dir, DATABASE_URL: source },

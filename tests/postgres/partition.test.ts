@@ -40,7 +40,7 @@ let actor: Actor;
 
 /** The agent of hv-01 inside the namespace, as `npm run agent -- --host hv-01` with the database URL over the veth. */
 function partitionedAgent(databaseUrl: string): WorkerProcess {
-  const child = spawn("ip", ["netns", "exec", NS, process.execPath, "--import", "tsx", "scripts/worker.ts", "--host", "hv-01"], {
+  const child = spawn("ip", ["netns", "exec", NS, process.execPath, "--conditions=react-server", "--import", "tsx", "scripts/worker.ts", "--host", "hv-01"], {
     cwd: path.resolve(__dirname, "../.."),
     env: {
       ...process.env,

@@ -2,7 +2,7 @@
 // forwarded headers a peer may set.
 import { describe, expect, it } from "vitest";
 import { safeCallbackPath, safeRedirectUrl } from "@/lib/schemas/callback-url";
-import { normalizeAddress, parseTrustedProxies, sanitizeForwardedHeaders } from "@/lib/api/forwarded";
+import { normalizeAddress, parseTrustedProxies, sanitizeForwardedHeaders } from "@/lib/server/forwarded";
 
 describe("safeCallbackPath", () => {
   it("keeps same-site paths", () => {

@@ -1,9 +1,9 @@
 // The benchmark's same-framework floor (docs/benchmarks.md): GET /api/floor/v1/snapshots/…
 // answers exactly what /api/v1/snapshots/… answers, from the baseline's two raw queries
-// (bench/baseline-handler.ts), inside this Next.js build, so Snapdeck's routes can be
+// (lib/api/bench-baseline.ts), inside this Next.js build, so Snapdeck's routes can be
 // measured against what any route of this framework costs with those queries.
 // Off (404) unless the benchmark starts the server with SNAPDECK_BENCH_FLOOR=1.
-import { answer, openStore } from "@/bench/baseline-handler";
+import { answer, openStore } from "@/lib/api/bench-baseline";
 import { getDatabaseUrl } from "@/lib/config";
 import { errorResponse } from "@/lib/api/errors";
 

@@ -11,6 +11,7 @@
 //   X-Forwarded-For becomes the peer's address (Next then fills Host/proto from the request);
 // - peer trusted: X-Forwarded-For becomes the rightmost address in its chain that is not
 //   itself a trusted proxy (the one hop we can vouch for); Host and proto are kept.
+import "server-only";
 import diagnostics from "node:diagnostics_channel";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { BlockList, isIP, type Socket } from "node:net";

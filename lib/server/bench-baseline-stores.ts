@@ -1,8 +1,13 @@
-// The API baseline's queries, on SQLite (better-sqlite3, prepared statements, one
-// connection) or PostgreSQL (pg, a pool as large as Prisma's pg adapter uses by default).
-// Both filter on Snapshot.ownerId like Snapdeck, so both sides use the same indexes.
+// The benchmark's API baseline queries (lib/api/bench-baseline.ts), on SQLite (better-sqlite3,
+// prepared statements, a connection of its own) or PostgreSQL (pg, a pool as large as Prisma's
+// pg adapter uses by default). Both filter on Snapshot.ownerId like Snapdeck, so both sides use
+// the same indexes. Read-only, and outside lib/server/db.ts's one client on purpose: it is the
+// reference Snapdeck is measured against, used only by bench/ and by the floor route when
+// SNAPDECK_BENCH_FLOOR=1.
+import "server-only";
 import Database from "better-sqlite3";
 import pg from "pg";
+import type { SelectorTerm } from "@/lib/schemas/snapshots";
 
 export type Row = {
   id: number; serverId: number; serverName: string; name: string; description: string; status: string;
@@ -11,7 +16,7 @@ export type Row = {
   labels?: Array<{ key: string; value: string }>;
 };
 /** A label_selector term, as Snapdeck parses it (k=v, k!=v, k, !k). */
-export type Term = { op: "eq" | "ne" | "exists" | "absent"; key: string; value?: string };
+export type Term = SelectorTerm;
 export type Who = { userId: number; role: string };
 export type Filter = { owner: number | null; serverId: number | null; status: string | null; terms: Term[] };
 export type Store = {
@@ -26,7 +31,7 @@ const COLUMNS = [
 ];
 // Each term an EXISTS / NOT EXISTS on SnapshotLabel's primary key (snapshotId, key), as Prisma's `labels: { some | none }` does.
 const TERM = (t: Term, i: number) => {
-  const match = `SELECT 1 FROM SnapshotLabel l WHERE l.snapshotId = sn.id AND l.key = @k${i}${t.op === "eq" || t.op === "ne" ? ` AND l.value = @v${i}` : ""}`;
+  const match = `SELECT 1 FROM SnapshotLabel l WHERE l.snapshotId = sn.id AND l.key = @k${i}${"value" in t ? ` AND l.value = @v${i}` : ""}`;
   return `${t.op === "eq" || t.op === "exists" ? "" : "NOT "}EXISTS (${match})`;
 };
 const LABELS = (n: number) => `SELECT l.snapshotId, l.key, l.value FROM SnapshotLabel l WHERE l.snapshotId IN (${Array.from({ length: n }, (_, i) => `@id${i}`).join(", ")}) ORDER BY l.key`;
@@ -46,7 +51,7 @@ const PAGE = (f: Filter) => `SELECT ${COLUMNS.join(", ")} ${FROM} ${where(f)} OR
 const ONE = (owner: number | null) => `SELECT ${COLUMNS.join(", ")} ${FROM} WHERE sn.id = @id${owner === null ? "" : " AND sn.ownerId = @owner"}`;
 const bound = (f: Filter) => ({
   ...Object.fromEntries(Object.entries({ owner: f.owner, serverId: f.serverId, status: f.status }).filter(([, v]) => v !== null)),
-  ...Object.fromEntries(f.terms.flatMap((t, i) => [[`k${i}`, t.key], ...(t.value === undefined ? [] : [[`v${i}`, t.value]])])),
+  ...Object.fromEntries(f.terms.flatMap((t, i) => [[`k${i}`, t.key], ...("value" in t ? [[`v${i}`, t.value]] : [])])),
 });
 /** Labels of a page's rows in one more query, as Prisma's include does. */
 async function withLabels(rows: Row[], fetch: (sql: string, params: Record<string, unknown>) => Promise<Array<{ snapshotId: number; key: string; value: string }>>) {
