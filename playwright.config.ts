@@ -29,6 +29,11 @@ if (db === "postgres") {
   process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
 }
 
+// Specs that change what every other spec relies on run after the rest, one at a time:
+// signing out ends every session of the demo user; a failure spec makes the disks
+// directory read-only.
+const ALONE = /(sign-out|operation-failure)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: "e2e",
   // Spec files run two at a time (each file's tests in order): every spec makes its own
@@ -56,7 +61,10 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  projects: [
+    { name: "chromium", testIgnore: ALONE, use: { ...devices["Desktop Chrome"], channel: undefined } },
+    { name: "alone", testMatch: ALONE, dependencies: ["chromium"], workers: 1, use: { ...devices["Desktop Chrome"], channel: undefined } },
+  ],
   webServer: {
     command: "npm start",
     url: `http://localhost:${port}/api/health`,

@@ -3,7 +3,9 @@
 // docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
 // With SNAPDECK_BENCH_POSTGRES_URL (or SNAPDECK_TEST_POSTGRES_URL) set to an admin URL of a
 // PostgreSQL server, the API part also runs on PostgreSQL, in throwaway databases.
-//   --quick    small sizes and few rounds (the CI smoke; a few minutes on 2 cores)
+//   --quick    small sizes and few rounds (a few minutes on 2 cores)
+//   --smoke    tiny sizes, one short round of every part: that the benchmark still runs and
+//              its three servers still answer the same JSON (.ci/run; about 30 s)
 //   --only     run some parts only
 //   --profile  after the API rounds, load each Snapdeck endpoint alone on a `node --cpu-prof`
 //              server, and profile the data plane's last round; report where the time goes
@@ -50,13 +52,17 @@ async function main() {
   const { values: args } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
+      smoke: { type: "boolean", default: false },
       only: { type: "string" },
       profile: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       out: { type: "string" },
     },
   });
-  const quick = args.quick!;
+  const smoke = args.smoke!;
+  const quick = args.quick! || smoke;
+  // Sizes of a full run, a quick one and a smoke.
+  const size = <T>(full: T, quickSize: T, smokeSize: T) => (smoke ? smokeSize : quick ? quickSize : full);
   const parts = new Set<Part>(args.only ? (args.only.split(",") as Part[]) : PARTS);
   for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}" (parts: ${PARTS.join(", ")})`);
 
@@ -84,23 +90,24 @@ async function main() {
   };
   await attempt("api", async () => {
     // Each request kind runs three ways (Snapdeck, the same-framework floor, the bare server).
-    const timing = { rounds: quick ? 2 : 3, seconds: quick ? 3 : 8, warmupSeconds: quick ? 2 : 3 };
+    const timing = { rounds: size(3, 2, 1), seconds: size(8, 3, 1), warmupSeconds: size(3, 2, 1) };
     const pgUrl = benchPostgresUrl();
     // A quick run keeps PostgreSQL to the small data set (list and detail): well under a minute.
     const postgres = pgUrl ? { adminUrl: pgUrl, large: !quick, timing } : undefined;
     if (!pgUrl) log(`API on PostgreSQL not run: ${POSTGRES_BENCH_HOWTO}`);
     report.api = await runApiPart({
-      workDir, servers: 1_000, smallSnapshots: 5_000, largeSnapshots: quick ? 20_000 : 100_000, ...timing, connections: 32, profileDir, postgres,
+      workDir, servers: size(1_000, 1_000, 50), smallSnapshots: size(5_000, 5_000, 500), largeSnapshots: size(100_000, 20_000, 1_000),
+      ...timing, connections: size(32, 32, 8), profileDir, postgres,
     });
   });
   await attempt("dataplane", async () => {
     report.dataplane = await runDataplanePart({
-      workDir, diskMb: quick ? 256 : 2_048, contentMb: quick ? 48 : 400, rounds: quick ? 1 : 3, changeFraction: 0.01, profileDir,
+      workDir, diskMb: size(2_048, 256, 32), contentMb: size(400, 48, 8), rounds: size(3, 1, 1), changeFraction: 0.01, profileDir,
     });
   });
   await attempt("dashboard", async () => {
     report.dashboard = await runDashboardPart({
-      workDir, windowSeconds: quick ? 10 : 60, diskMb: quick ? 384 : 2_048, throughputMbps: quick ? 10 : 8,
+      workDir, windowSeconds: size(60, 10, 3), diskMb: size(2_048, 384, 64), throughputMbps: size(8, 10, 32),
     });
   });
   report.seconds = (performance.now() - started) / 1000;

@@ -46,17 +46,6 @@ test("repeated failures are slowed down with a clear message", async ({ page }) 
   await expect(alert).toContainText("Too many failed sign-in attempts");
 });
 
-test("the demo user signs in, sees the servers and signs out", async ({ page }) => {
-  await signIn(page);
-  await expect(page.getByRole("heading", { name: "Servers", level: 1 })).toBeVisible();
-  await expect(page.getByRole("link", { name: "web-server-01" })).toBeVisible();
-  await expect(page.getByText(DEMO.email)).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
-  await page.goto("/servers");
-  await expect(page).toHaveURL(/\/login/);
-});
-
 test("the app runs under the nonce CSP: no violations, every script carries the nonce, an injected one is blocked", async ({ page }) => {
   const violations: string[] = [];
   page.on("console", (msg) => {
@@ -109,21 +98,6 @@ test("a crafted callbackUrl never takes a signed-in browser off the site", async
     expect(res?.status(), param).toBe(200);
     expect(page.url(), param).toBe(`${origin}/servers`);
   }
-});
-
-test("sign-out ends the session on the server: a copy of the old cookie no longer works", async ({ page, browser, baseURL }) => {
-  await signIn(page);
-  const cookies = await page.context().cookies();
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/login/);
-
-  const thief = await browser.newContext({ baseURL });
-  await thief.addCookies(cookies);
-  const stolen = await thief.newPage();
-  await stolen.goto("/servers");
-  await expect(stolen).toHaveURL(/\/login/);
-  expect((await stolen.request.get("/api/v1/servers/")).status()).toBe(401);
-  await thief.close();
 });
 
 test("after a wrong password, focus returns to the password field", async ({ page }) => {
