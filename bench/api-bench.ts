@@ -51,6 +51,7 @@ export async function benchTargets(
 ): Promise<Record<string, Sample[]>> {
   const samples: Record<string, Sample[]> = Object.fromEntries(targets.map((t) => [t.key, []]));
   for (const t of targets) {
+    if (options.warmupSeconds <= 0) continue; // a smoke
     log(`warm-up ${t.key} (${options.warmupSeconds}s)`);
     await fire(t, options.warmupSeconds, options.connections);
   }

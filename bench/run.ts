@@ -4,8 +4,10 @@
 // With SNAPDECK_BENCH_POSTGRES_URL (or SNAPDECK_TEST_POSTGRES_URL) set to an admin URL of a
 // PostgreSQL server, the API part also runs on PostgreSQL, in throwaway databases.
 //   --quick    small sizes and few rounds (a few minutes on 2 cores)
-//   --smoke    tiny sizes, one short round of every part: that the benchmark still runs and
-//              its three servers still answer the same JSON (.ci/run; about 30 s)
+//   --smoke    tiny sizes, one short round, SQLite only, no dashboard part (it waits for the
+//              real 30 s idle refresh): that the API and data-plane benchmarks still run and
+//              the three servers still answer the same JSON (.ci/run; well under a minute;
+//              tests/postgres/bench-baseline.test.ts checks that JSON on PostgreSQL)
 //   --only     run some parts only
 //   --profile  after the API rounds, load each Snapdeck endpoint alone on a `node --cpu-prof`
 //              server, and profile the data plane's last round; report where the time goes
@@ -63,7 +65,7 @@ async function main() {
   const quick = args.quick! || smoke;
   // Sizes of a full run, a quick one and a smoke.
   const size = <T>(full: T, quickSize: T, smokeSize: T) => (smoke ? smokeSize : quick ? quickSize : full);
-  const parts = new Set<Part>(args.only ? (args.only.split(",") as Part[]) : PARTS);
+  const parts = new Set<Part>(args.only ? (args.only.split(",") as Part[]) : smoke ? ["api", "dataplane"] : PARTS);
   for (const p of parts) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}" (parts: ${PARTS.join(", ")})`);
 
   if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
@@ -90,11 +92,11 @@ async function main() {
   };
   await attempt("api", async () => {
     // Each request kind runs three ways (Snapdeck, the same-framework floor, the bare server).
-    const timing = { rounds: size(3, 2, 1), seconds: size(8, 3, 1), warmupSeconds: size(3, 2, 1) };
-    const pgUrl = benchPostgresUrl();
+    const timing = { rounds: size(3, 2, 1), seconds: size(8, 3, 1), warmupSeconds: size(3, 2, 0) };
+    const pgUrl = smoke ? undefined : benchPostgresUrl();
     // A quick run keeps PostgreSQL to the small data set (list and detail): well under a minute.
     const postgres = pgUrl ? { adminUrl: pgUrl, large: !quick, timing } : undefined;
-    if (!pgUrl) log(`API on PostgreSQL not run: ${POSTGRES_BENCH_HOWTO}`);
+    if (!pgUrl && !smoke) log(`API on PostgreSQL not run: ${POSTGRES_BENCH_HOWTO}`);
     report.api = await runApiPart({
       workDir, servers: size(1_000, 1_000, 50), smallSnapshots: size(5_000, 5_000, 500), largeSnapshots: size(100_000, 20_000, 1_000),
       ...timing, connections: size(32, 32, 8), profileDir, postgres,

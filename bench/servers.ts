@@ -23,7 +23,7 @@ export function snapshotBuild(workDir: string): void {
   mkdirSync(path.join(dir, ".next"), { recursive: true });
   const copy = `cd .next && tar -c --exclude=./cache . | tar -x -C ${JSON.stringify(path.join(dir, ".next"))}`;
   execFileSync("flock", ["/tmp/snapdeck-build.lock", "sh", "-c", copy], { cwd: ROOT, stdio: "inherit" });
-  for (const name of ["node_modules", "package.json", "next.config.ts", "public", "prisma", "prisma.config.ts", "lib", "app"])
+  for (const name of ["node_modules", "package.json", "next.config.ts", "public", "prisma", "prisma.config.ts", "lib", "app", "scripts"])
     if (existsSync(path.join(ROOT, name))) symlinkSync(path.join(ROOT, name), path.join(dir, name));
   appDir = dir;
 }
