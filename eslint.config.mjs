@@ -17,10 +17,12 @@ const below = (dirs, message) => ({
 // write goes through prisma.$transaction((tx) => …) and is made on `tx`, never on `prisma`;
 // or is an element of the array form, prisma.$transaction([prisma.x.update(…), …]), whose
 // queries run only inside that transaction.
-const batched = (node) => `:not(CallExpression[callee.object.name='prisma'][callee.property.name='$transaction'] > ArrayExpression > ${node})`;
+const batched = (node) =>
+  `:not(CallExpression[callee.object.name='prisma'][callee.property.name='$transaction'] > ArrayExpression > ${node})`;
 const WRITES = "/^(create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany)$/";
 const RAW_WRITES = "/^\\$executeRaw(Unsafe)?$/";
-const TX_MESSAGE = "Write inside prisma.$transaction((tx) => tx.…) (lib/server/db.ts: one connection per process), not on `prisma` directly.";
+const TX_MESSAGE =
+  "Write inside prisma.$transaction((tx) => tx.…) (lib/server/db.ts: one connection per process), not on `prisma` directly.";
 const writesInTransactions = {
   "no-restricted-syntax": [
     "error",
@@ -28,13 +30,29 @@ const writesInTransactions = {
       selector: `CallExpression${batched("CallExpression")} > MemberExpression.callee[object.type='MemberExpression'][object.object.name='prisma'][property.name=${WRITES}]`,
       message: TX_MESSAGE,
     },
-    { selector: `CallExpression${batched("CallExpression")} > MemberExpression.callee[object.name='prisma'][property.name=${RAW_WRITES}]`, message: TX_MESSAGE },
-    { selector: `TaggedTemplateExpression${batched("TaggedTemplateExpression")} > MemberExpression.tag[object.name='prisma'][property.name=${RAW_WRITES}]`, message: TX_MESSAGE },
+    {
+      selector: `CallExpression${batched("CallExpression")} > MemberExpression.callee[object.name='prisma'][property.name=${RAW_WRITES}]`,
+      message: TX_MESSAGE,
+    },
+    {
+      selector: `TaggedTemplateExpression${batched("TaggedTemplateExpression")} > MemberExpression.tag[object.name='prisma'][property.name=${RAW_WRITES}]`,
+      message: TX_MESSAGE,
+    },
   ],
 };
 
 const config = [
-  { ignores: ["lib/generated/**", "lib/api/route-manifest.generated.ts", ".next/**", "data/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
+  {
+    ignores: [
+      "lib/generated/**",
+      "lib/api/route-manifest.generated.ts",
+      ".next/**",
+      "data/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+    ],
+  },
   ...next,
   ...ts,
   {
@@ -44,14 +62,42 @@ const config = [
   {
     files: ["app/api/**"],
     rules: layer(
-      ["@/lib/jobs", "@/lib/jobs/*", "@/lib/disks", "@/lib/disks/*", "@/lib/generated/*", "@/lib/server/db", "@/components/*", "@/lib/client/*"],
+      [
+        "@/lib/jobs",
+        "@/lib/jobs/*",
+        "@/lib/disks",
+        "@/lib/disks/*",
+        "@/lib/generated/*",
+        "@/lib/server/db",
+        "@/components/*",
+        "@/lib/client/*",
+      ],
       "Routes go through lib/api and lib/server only.",
     ),
   },
-  { files: ["lib/schemas/**"], rules: below(["server", "jobs", "api", "disks"], "lib/schemas is the bottom layer (the browser imports it): no lib/server, lib/jobs, lib/api or lib/disks.") },
-  { files: ["lib/server/**"], rules: below(["jobs", "api"], "lib/server is below lib/jobs and lib/api: move what both need down into lib/server or lib/schemas.") },
-  { files: ["lib/jobs/**"], rules: below(["api"], "lib/jobs is below lib/api: move what both need down into lib/server or lib/schemas.") },
-  { files: ["lib/**", "app/**", "scripts/**", "instrumentation.ts", "proxy.ts"], ignores: ["lib/generated/**"], rules: writesInTransactions },
+  {
+    files: ["lib/schemas/**"],
+    rules: below(
+      ["server", "jobs", "api", "disks"],
+      "lib/schemas is the bottom layer (the browser imports it): no lib/server, lib/jobs, lib/api or lib/disks.",
+    ),
+  },
+  {
+    files: ["lib/server/**"],
+    rules: below(
+      ["jobs", "api"],
+      "lib/server is below lib/jobs and lib/api: move what both need down into lib/server or lib/schemas.",
+    ),
+  },
+  {
+    files: ["lib/jobs/**"],
+    rules: below(["api"], "lib/jobs is below lib/api: move what both need down into lib/server or lib/schemas."),
+  },
+  {
+    files: ["lib/**", "app/**", "scripts/**", "instrumentation.ts", "proxy.ts"],
+    ignores: ["lib/generated/**"],
+    rules: writesInTransactions,
+  },
 ];
 
 export default config;

@@ -63,7 +63,13 @@ export default defineConfig({
   },
   projects: [
     { name: "chromium", testIgnore: ALONE, use: { ...devices["Desktop Chrome"], channel: undefined } },
-    { name: "alone", testMatch: ALONE, dependencies: ["chromium"], workers: 1, use: { ...devices["Desktop Chrome"], channel: undefined } },
+    {
+      name: "alone",
+      testMatch: ALONE,
+      dependencies: ["chromium"],
+      workers: 1,
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+    },
   ],
   webServer: {
     command: "npm start",

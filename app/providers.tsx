@@ -23,7 +23,8 @@ function makeQueryClient() {
         refetchOnReconnect: true,
         refetchIntervalInBackground: false,
         staleTime: 5_000,
-        retry: (failureCount, error) => failureCount < 2 && !(error instanceof Error && "status" in error && Number(error.status) < 500),
+        retry: (failureCount, error) =>
+          failureCount < 2 && !(error instanceof Error && "status" in error && Number(error.status) < 500),
       },
       mutations: { retry: false },
     },

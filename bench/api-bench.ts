@@ -12,7 +12,14 @@ export function fire(target: Target, seconds: number, connections: number): Prom
   let i = 0;
   const ids = target.ids ?? [];
   const requests = ids.length
-    ? [{ setupRequest: (req: { path?: string }) => ({ ...req, path: target.path.replace("{id}", String(ids[i++ % ids.length])) }) }]
+    ? [
+        {
+          setupRequest: (req: { path?: string }) => ({
+            ...req,
+            path: target.path.replace("{id}", String(ids[i++ % ids.length])),
+          }),
+        },
+      ]
     : undefined;
   return new Promise((resolve, reject) => {
     autocannon(
@@ -26,7 +33,13 @@ export function fire(target: Target, seconds: number, connections: number): Prom
       },
       (err: Error | null, r: Result) => {
         if (err) return reject(err);
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx });
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors + r.timeouts,
+          non2xx: r.non2xx,
+        });
       },
     );
   });
@@ -60,8 +73,10 @@ export async function benchTargets(
     const order = round % 2 ? [...targets].reverse() : targets;
     for (const t of order) {
       const s = await fire(t, options.seconds, options.connections);
-      log(`round ${round + 1}/${options.rounds} ${t.key}: ${s.rps.toFixed(0)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms` +
-        (s.errors || s.non2xx ? ` (${s.errors} errors, ${s.non2xx} non-2xx)` : ""));
+      log(
+        `round ${round + 1}/${options.rounds} ${t.key}: ${s.rps.toFixed(0)} req/s, p50 ${s.p50} ms, p99 ${s.p99} ms` +
+          (s.errors || s.non2xx ? ` (${s.errors} errors, ${s.non2xx} non-2xx)` : ""),
+      );
       samples[t.key]!.push(s);
     }
   }

@@ -26,7 +26,15 @@ type Timing = { rounds: number; seconds: number; warmupSeconds: number };
 type Side = { rps: Stat; p50: Stat; p99: Stat; errors: number; non2xx: number };
 type Ratios = { rps: Stat; p50: Stat; p99: Stat };
 /** One request kind: Snapdeck, the same-framework floor and the bare node:http baseline; ratios are Snapdeck ÷ each. */
-export type ApiRow = { name: string; snapdeck: Side; floor: Side; baseline: Side; ratio: Ratios; floorRatio: Ratios; sameJson: boolean };
+export type ApiRow = {
+  name: string;
+  snapdeck: Side;
+  floor: Side;
+  baseline: Side;
+  ratio: Ratios;
+  floorRatio: Ratios;
+  sameJson: boolean;
+};
 export type ScaleRow = { name: string; p50: Stat; p99: Stat; rps: Stat };
 type Measured = { rows: ApiRow[]; scale: ScaleRow[]; samples: Record<string, Sample[]>; targets: Target[] };
 /** The PostgreSQL run (`scale` is empty without the large data set), or why it did not run. */
@@ -64,7 +72,14 @@ export async function runApiPart(o: ApiOptions): Promise<ApiResult> {
     seedDatabase(path.join(o.workDir, "api-large"), o.servers, o.largeSnapshots),
   ]);
   const sqlite = await measure(o, small, large);
-  const profiles = o.profileDir ? await profileSnapdeck(o, sqlite.targets.filter((t) => !t.key.endsWith(":baseline")), small.dataDir, large.dataDir) : undefined;
+  const profiles = o.profileDir
+    ? await profileSnapdeck(
+        o,
+        sqlite.targets.filter((t) => !t.key.endsWith(":baseline")),
+        small.dataDir,
+        large.dataDir,
+      )
+    : undefined;
   const postgres = o.postgres ? await runOnPostgres(o, o.postgres) : { skipped: `not run: ${POSTGRES_BENCH_HOWTO}` };
   return { options: o, rows: sqlite.rows, scale: sqlite.scale, samples: sqlite.samples, postgres, profiles };
 }
@@ -118,13 +133,23 @@ async function measure(o: ApiOptions, small: Seeded, large: Seeded | null): Prom
     targets.push(...three(`detail-${k(o.smallSnapshots)}`, S, small, DETAIL, small.snapshotIds));
     const same: Record<string, boolean> = {};
     for (let i = 0; i < targets.length; i += 3)
-      same[targets[i]!.key] = (await compareAnswers(targets[i]!, targets[i + 1]!)) && (await compareAnswers(targets[i]!, targets[i + 2]!));
+      same[targets[i]!.key] =
+        (await compareAnswers(targets[i]!, targets[i + 1]!)) && (await compareAnswers(targets[i]!, targets[i + 2]!));
 
     const samples = await benchTargets(targets, o);
     const ratios = (a: Sample[], b: Sample[]): Ratios => ({
-      rps: ratio(a.map((x) => x.rps), b.map((x) => x.rps)),
-      p50: ratio(a.map((x) => x.p50), b.map((x) => x.p50)),
-      p99: ratio(a.map((x) => x.p99), b.map((x) => x.p99)),
+      rps: ratio(
+        a.map((x) => x.rps),
+        b.map((x) => x.rps),
+      ),
+      p50: ratio(
+        a.map((x) => x.p50),
+        b.map((x) => x.p50),
+      ),
+      p99: ratio(
+        a.map((x) => x.p99),
+        b.map((x) => x.p99),
+      ),
     });
     const rows: ApiRow[] = [];
     for (let i = 0; i < targets.length; i += 3) {
@@ -146,9 +171,18 @@ async function measure(o: ApiOptions, small: Seeded, large: Seeded | null): Prom
           const little = samples[`list-${k(o.smallSnapshots)}:${who}`]!;
           return {
             name: who,
-            p50: ratio(big.map((x) => x.p50), little.map((x) => x.p50)),
-            p99: ratio(big.map((x) => x.p99), little.map((x) => x.p99)),
-            rps: ratio(big.map((x) => x.rps), little.map((x) => x.rps)),
+            p50: ratio(
+              big.map((x) => x.p50),
+              little.map((x) => x.p50),
+            ),
+            p99: ratio(
+              big.map((x) => x.p99),
+              little.map((x) => x.p99),
+            ),
+            rps: ratio(
+              big.map((x) => x.rps),
+              little.map((x) => x.rps),
+            ),
           };
         });
     return { rows, scale, samples, targets };
@@ -158,12 +192,19 @@ async function measure(o: ApiOptions, small: Seeded, large: Seeded | null): Prom
 }
 
 /** Each Snapdeck target alone on a fresh `node --cpu-prof` server: where does its time go? */
-async function profileSnapdeck(o: ApiOptions, targets: Target[], smallDir: string, largeDir: string): Promise<Record<string, string>> {
+async function profileSnapdeck(
+  o: ApiOptions,
+  targets: Target[],
+  smallDir: string,
+  largeDir: string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of targets) {
     const dir = path.join(o.profileDir!, t.key.replace(/[^a-z0-9-]/gi, "_"));
     mkdirSync(dir, { recursive: true });
-    const server = await startSnapdeck(t.key.includes(`-${Math.round(o.largeSnapshots / 1000)}k`) ? largeDir : smallDir, { profileDir: dir });
+    const server = await startSnapdeck(t.key.includes(`-${Math.round(o.largeSnapshots / 1000)}k`) ? largeDir : smallDir, {
+      profileDir: dir,
+    });
     try {
       log(`profiling ${t.key} for ${o.warmupSeconds + o.seconds * 2}s`);
       await fire({ ...t, url: server.url }, o.warmupSeconds + o.seconds * 2, o.connections);

@@ -11,7 +11,12 @@ const store = openStore(process.env.DATABASE_URL ?? "");
 
 function send(res: ServerResponse, { status, body, headers }: Answer) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 

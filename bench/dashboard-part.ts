@@ -27,7 +27,10 @@ export type DashboardResult = {
 };
 
 async function cli(dataDir: string, args: string[]): Promise<string> {
-  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "scripts/cli.ts"), ...args], { cwd: ROOT, env: projectEnv(dataDir) });
+  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "scripts/cli.ts"), ...args], {
+    cwd: ROOT,
+    env: projectEnv(dataDir),
+  });
   return stdout.trim().split("\n").at(-1) ?? "";
 }
 
@@ -42,7 +45,9 @@ async function count(page: Page, seconds: number): Promise<Count> {
   await sleep(seconds * 1000);
   page.off("request", onRequest);
   const total = Object.values(paths).reduce((a, b) => a + b, 0);
-  const api = Object.entries(paths).filter(([p]) => p.startsWith("/api/")).reduce((a, [, n]) => a + n, 0);
+  const api = Object.entries(paths)
+    .filter(([p]) => p.startsWith("/api/"))
+    .reduce((a, [, n]) => a + n, 0);
   return { total, api, perMinute: (total * 60) / seconds, apiPerMinute: (api * 60) / seconds, paths };
 }
 
@@ -59,8 +64,28 @@ async function setHidden(page: Page, hidden: boolean): Promise<void> {
 
 export async function runDashboardPart(o: DashboardOptions): Promise<DashboardResult> {
   const seeded = await seedDatabase(path.join(o.workDir, "dashboard"), 0, 0);
-  const serverId = Number(await cli(seeded.dataDir, ["server", "create", "--owner", seeded.email, "--name", "bench-web-01", "--disk-mb", String(o.diskMb)]));
-  const writeToken = await cli(seeded.dataDir, ["token", "create", "--email", seeded.email, "--name", "bench-write", "--scope", "write"]);
+  const serverId = Number(
+    await cli(seeded.dataDir, [
+      "server",
+      "create",
+      "--owner",
+      seeded.email,
+      "--name",
+      "bench-web-01",
+      "--disk-mb",
+      String(o.diskMb),
+    ]),
+  );
+  const writeToken = await cli(seeded.dataDir, [
+    "token",
+    "create",
+    "--email",
+    seeded.email,
+    "--name",
+    "bench-write",
+    "--scope",
+    "write",
+  ]);
   const app = await startSnapdeck(seeded.dataDir);
   const worker = startWorker(seeded.dataDir, { SNAPDECK_DISK_THROUGHPUT_MBPS: String(o.throughputMbps) });
   const browser = await chromium.launch({
@@ -104,8 +129,18 @@ export async function runDashboardPart(o: DashboardOptions): Promise<DashboardRe
     const hidden = await count(page, o.windowSeconds);
     const still = await fetch(`${app.url}/api/v1/servers/${serverId}/`, { headers: { authorization: `Bearer ${writeToken}` } });
     const server = (await still.json()) as { operation: unknown };
-    if (!server.operation) log("warning: the operation finished before the measurement did; raise the disk size or lower the throughput");
-    return { options: o, pollIntervalMs: POLL_INTERVAL_MS, idleRefreshMs: IDLE_REFRESH_MS, idle, idleHidden, pickupSeconds, operation, hidden };
+    if (!server.operation)
+      log("warning: the operation finished before the measurement did; raise the disk size or lower the throughput");
+    return {
+      options: o,
+      pollIntervalMs: POLL_INTERVAL_MS,
+      idleRefreshMs: IDLE_REFRESH_MS,
+      idle,
+      idleHidden,
+      pickupSeconds,
+      operation,
+      hidden,
+    };
   } finally {
     await browser.close();
     await worker.stop();

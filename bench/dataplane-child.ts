@@ -42,7 +42,16 @@ async function snapshotRow(serverId: number, snapshotId: number, status: "in_pro
     const host = await prisma.$transaction((tx) => resolveHost(tx));
     await prisma.$transaction([
       prisma.server.create({
-        data: { id: serverId, name: "bench", hostname: "bench", status: "stopped", location: "bench", diskMb: 0, ownerId: user.id, hostId: host.id },
+        data: {
+          id: serverId,
+          name: "bench",
+          hostname: "bench",
+          status: "stopped",
+          location: "bench",
+          diskMb: 0,
+          ownerId: user.id,
+          hostId: host.id,
+        },
       }),
     ]);
   }
@@ -50,7 +59,13 @@ async function snapshotRow(serverId: number, snapshotId: number, status: "in_pro
   await prisma.$transaction([
     prisma.snapshot.upsert({
       where: { id: snapshotId },
-      create: { id: snapshotId, serverId, ownerId: (await prisma.server.findUniqueOrThrow({ where: { id: serverId } })).ownerId, name: `bench-${snapshotId}`, ...data },
+      create: {
+        id: snapshotId,
+        serverId,
+        ownerId: (await prisma.server.findUniqueOrThrow({ where: { id: serverId } })).ownerId,
+        name: `bench-${snapshotId}`,
+        ...data,
+      },
       update: data,
     }),
   ]);
@@ -81,11 +96,11 @@ async function main() {
     } else if (op === "qemu-change") {
       const positions = JSON.parse(readFileSync(c!, "utf8")) as number[];
       await content.applyChangeToQcow2(a!, b!, positions, path.dirname(c!));
-    }
-    else if (op === "create") {
+    } else if (op === "create") {
       const size = await getDiskDriver().createSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
       extra = { ...size };
-    } else if (op === "restore") await getDiskDriver().restoreSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
+    } else if (op === "restore")
+      await getDiskDriver().restoreSnapshot({ serverId: Number(a), snapshotId: Number(b), onProgress: () => {} });
     else throw new Error(`unknown operation ${op}`);
   });
   const seconds = (performance.now() - started) / 1000;

@@ -13,9 +13,24 @@ import { summarizeProfileDir } from "./profile";
 import { projectEnv } from "./servers";
 import { log, ROOT, run, SERVER_CONDITIONS, stat, TSX, type Stat } from "./util";
 
-export type DataplaneOptions = { workDir: string; diskMb: number; contentMb: number; rounds: number; changeFraction: number; profileDir?: string };
+export type DataplaneOptions = {
+  workDir: string;
+  diskMb: number;
+  contentMb: number;
+  rounds: number;
+  changeFraction: number;
+  profileDir?: string;
+};
 type Measure = { seconds: number; maxRssMb: number; storedBytes?: number; floorRssMb?: number; readBytes?: number };
-export type StepRow = { step: string; tool: string; seconds: Stat; mbPerSec: Stat; storedMb: Stat; rssMb: Stat; floorRssMb?: Stat };
+export type StepRow = {
+  step: string;
+  tool: string;
+  seconds: Stat;
+  mbPerSec: Stat;
+  storedMb: Stat;
+  rssMb: Stat;
+  floorRssMb?: Stat;
+};
 export type DataplaneResult = {
   options: DataplaneOptions;
   allocatedMb: number;
@@ -32,13 +47,21 @@ export type DataplaneResult = {
 const SERVER_ID = 1;
 const MIB = 1024 * 1024;
 
-async function child(dataDir: string, args: string[], profileDir?: string, extraEnv: Record<string, string> = {}): Promise<Measure & Record<string, number>> {
+async function child(
+  dataDir: string,
+  args: string[],
+  profileDir?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Measure & Record<string, number>> {
   const env = projectEnv(dataDir, extraEnv);
   if (profileDir) {
     await fs.mkdir(profileDir, { recursive: true });
     env.BENCH_CPU_PROFILE = path.join(profileDir, `${args[0]}.cpuprofile`);
   }
-  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "bench/dataplane-child.ts"), ...args], { cwd: ROOT, env });
+  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "bench/dataplane-child.ts"), ...args], {
+    cwd: ROOT,
+    env,
+  });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
 }
 
@@ -78,7 +101,11 @@ const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /** The baselines are real tools; say how to get them instead of failing halfway. */
 async function requireTools(): Promise<void> {
-  const has = (tool: string) => run("sh", ["-c", `command -v ${tool}`]).then(() => true, () => false);
+  const has = (tool: string) =>
+    run("sh", ["-c", `command -v ${tool}`]).then(
+      () => true,
+      () => false,
+    );
   const missing: string[] = [];
   for (const tool of ["zstd", "gzip"]) if (!(await has(tool))) missing.push(tool);
   if (missing.length) throw new Error(`the data-plane baselines need: apt-get install ${missing.join(" ")}`);
@@ -99,7 +126,7 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
   const disk = path.join(disksDir, `${SERVER_ID}.img`);
   log(`data plane: writing a ${o.diskMb} MiB sparse disk with ~${o.contentMb} MiB of data`);
   await child(dataDir, ["disk", pristine, String(o.diskMb), String(o.contentMb)]);
-  const allocatedMb = (await fs.stat(pristine)).blocks * 512 / MIB;
+  const allocatedMb = ((await fs.stat(pristine)).blocks * 512) / MIB;
   const pristineHash = await sha256File(pristine);
 
   const qemuDataDir = path.join(o.workDir, "dataplane-qemu");
@@ -118,19 +145,23 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
     await fs.rm(disk, { force: true });
     await run("cp", ["--sparse=always", pristine, disk]);
     // Profiling slows a run down, so only the last round is profiled (and still timed).
-    const prof = (step: string) => (o.profileDir && round === o.rounds - 1 ? path.join(o.profileDir, `dataplane-${step}`) : undefined);
+    const prof = (step: string) =>
+      o.profileDir && round === o.rounds - 1 ? path.join(o.profileDir, `dataplane-${step}`) : undefined;
     const zst = path.join(out, "disk.img.zst");
     const gz = path.join(out, "disk.img.gz");
     const steps: [string, () => Promise<Measure>][] = [
       ["first:snapdeck", () => child(dataDir, ["create", String(SERVER_ID), "1"], prof("first"))],
       ["first:zstd -T2 -3", () => timed(`zstd -q -T2 -3 -f -o ${q(zst)} ${q(disk)} && sync ${q(zst)}`, zst)],
       ["first:gzip -1", () => timed(`gzip -1 -c ${q(disk)} > ${q(gz)} && sync ${q(gz)}`, gz)],
-      ["first:cp --sparse=always", async () => {
-        const copy = path.join(out, "copy.img");
-        await fs.rm(copy, { force: true });
-        const m = await timed(`cp --sparse=always ${q(disk)} ${q(copy)} && sync ${q(copy)}`);
-        return { ...m, storedBytes: (await fs.stat(copy)).blocks * 512 };
-      }],
+      [
+        "first:cp --sparse=always",
+        async () => {
+          const copy = path.join(out, "copy.img");
+          await fs.rm(copy, { force: true });
+          const m = await timed(`cp --sparse=always ${q(disk)} ${q(copy)} && sync ${q(copy)}`);
+          return { ...m, storedBytes: (await fs.stat(copy)).blocks * 512 };
+        },
+      ],
     ];
     // Alternate which side goes first from round to round.
     for (const [key, fn] of round % 2 ? [steps[0]!, ...steps.slice(1).reverse()] : steps) {
@@ -155,7 +186,9 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
       await qemu(["qemu-change", disk, qcow2, positions]);
       const m = await qemu(["create", String(SERVER_ID), "2"]);
       add("second:snapdeck qemu", m);
-      log(`round ${round + 1}/${o.rounds} second:snapdeck qemu: ${m.seconds.toFixed(2)}s, read ${((m.readBytes ?? NaN) / MIB).toFixed(1)} MiB`);
+      log(
+        `round ${round + 1}/${o.rounds} second:snapdeck qemu: ${m.seconds.toFixed(2)}s, read ${((m.readBytes ?? NaN) / MIB).toFixed(1)} MiB`,
+      );
     }
     const zst2 = path.join(out, "disk2.img.zst");
     const second: [string, () => Promise<Measure>][] = [
@@ -165,10 +198,13 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
     const restored = path.join(out, "restored.img");
     const restore: [string, () => Promise<Measure>][] = [
       ["restore:snapdeck", () => child(dataDir, ["restore", String(SERVER_ID), "1"], prof("restore"))],
-      ["restore:zstd -d", async () => {
-        await fs.rm(restored, { force: true });
-        return timed(`zstd -q -d -f --sparse -o ${q(restored)} ${q(zst)} && sync ${q(restored)}`);
-      }],
+      [
+        "restore:zstd -d",
+        async () => {
+          await fs.rm(restored, { force: true });
+          return timed(`zstd -q -d -f --sparse -o ${q(restored)} ${q(zst)} && sync ${q(restored)}`);
+        },
+      ],
     ];
     for (const [key, fn] of [...(round % 2 ? second.reverse() : second), ...(round % 2 ? restore.reverse() : restore)]) {
       const m = await fn();
@@ -199,10 +235,21 @@ export async function runDataplanePart(o: DataplaneOptions): Promise<DataplaneRe
     };
   });
   const profiles = o.profileDir
-    ? Object.fromEntries(["first", "second", "restore"].map((step) => [`${step}:snapdeck`, summarizeProfileDir(path.join(o.profileDir!, `dataplane-${step}`), 12)]))
+    ? Object.fromEntries(
+        ["first", "second", "restore"].map((step) => [
+          `${step}:snapdeck`,
+          summarizeProfileDir(path.join(o.profileDir!, `dataplane-${step}`), 12),
+        ]),
+      )
     : undefined;
   return {
-    options: o, allocatedMb, changedMb, restoreVerified, rows, samples, profiles,
+    options: o,
+    allocatedMb,
+    changedMb,
+    restoreVerified,
+    rows,
+    samples,
+    profiles,
     ...(qemuReads.length && { qemuSecondReadMb: stat(qemuReads).median }),
   };
 }

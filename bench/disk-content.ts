@@ -53,7 +53,7 @@ export async function changeData(file: string, fraction: number, seed: string, p
   const next = () => stream.update(Buffer.alloc(piece));
   try {
     const size = (await handle.stat()).size;
-    const target = Math.max(1, Math.round((await allocatedBytes(file)) * fraction / piece));
+    const target = Math.max(1, Math.round(((await allocatedBytes(file)) * fraction) / piece));
     const probe = Buffer.alloc(piece);
     const zero = Buffer.alloc(piece);
     let changed = 0;

@@ -37,7 +37,8 @@ export function originalUrl(f: Frame): string {
     const mapFile = `${file}.map`;
     maps.set(file, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : null);
   }
-  const entry = maps.get(file)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+  const entry = maps.get(file)?.findEntry(f.lineNumber, f.columnNumber) as
+    { originalSource?: string; originalLine?: number } | undefined;
   if (!entry?.originalSource) return f.url;
   return `${decodeURIComponent(entry.originalSource).replace(/^(\.\.\/)+/, "")}:${(entry.originalLine ?? 0) + 1}`;
 }

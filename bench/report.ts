@@ -6,7 +6,16 @@ import type { DataplaneResult } from "./dataplane-part";
 import type { DashboardResult } from "./dashboard-part";
 import { ratio, ROOT, type Stat } from "./util";
 
-export type Machine = { cpus: number; cpuModel: string; memoryGiB: number; node: string; os: string; date: string; commit: string; dirty: boolean };
+export type Machine = {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  os: string;
+  date: string;
+  commit: string;
+  dirty: boolean;
+};
 export type Report = {
   mode: "full" | "quick";
   machine: Machine;
@@ -19,11 +28,18 @@ export type Report = {
 
 const n = (x: number, digits = 0) =>
   Number.isFinite(x) ? x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "–";
-const cell = (s: Stat, digits = 0) => (!Number.isFinite(s.median) ? "–" : s.runs.length > 1 ? `${n(s.median, digits)} (${n(s.min, digits)}–${n(s.max, digits)})` : n(s.median, digits));
+const cell = (s: Stat, digits = 0) =>
+  !Number.isFinite(s.median)
+    ? "–"
+    : s.runs.length > 1
+      ? `${n(s.median, digits)} (${n(s.min, digits)}–${n(s.max, digits)})`
+      : n(s.median, digits);
 const x = (s: Stat) => `**${n(s.median, 2)}×**` + (s.runs.length > 1 ? ` (${n(s.min, 2)}–${n(s.max, 2)})` : "");
 
 function apiRowLine(r: ApiRow, database: string): string {
-  const label = r.name.startsWith("list") ? `GET /api/v1/snapshots/?page_size=50 (${r.name.split("-")[1]})` : `GET /api/v1/snapshots/{id}/ (${r.name.split("-")[1]})`;
+  const label = r.name.startsWith("list")
+    ? `GET /api/v1/snapshots/?page_size=50 (${r.name.split("-")[1]})`
+    : `GET /api/v1/snapshots/{id}/ (${r.name.split("-")[1]})`;
   return (
     `| ${label} | ${database} | ${cell(r.snapdeck.rps)} | ${cell(r.floor.rps)} | ${cell(r.baseline.rps)} | ${x(r.floorRatio.rps)} | ${x(r.ratio.rps)} | ` +
     `${cell(r.snapdeck.p50)} | ${cell(r.snapdeck.p99)} | ${cell(r.floor.p99)} | ${cell(r.baseline.p99)} | ${r.sameJson ? "yes" : "**no**"} |`
@@ -71,8 +87,14 @@ function apiSection(api: ApiResult): string[] {
     ...api.rows.map((r) => apiRowLine(r, "SQLite")),
     ...(pg?.rows ?? []).map((r) => apiRowLine(r, "PostgreSQL")),
   );
-  if (pg && !pg.large) lines.push("", `PostgreSQL ran on the ${n(o.smallSnapshots)}-snapshot data set only (a quick run), so it has no scale rows below.`);
-  const bad = [...api.rows, ...(pg?.rows ?? [])].filter((r) => [r.snapdeck, r.floor, r.baseline].some((t) => t.errors + t.non2xx > 0));
+  if (pg && !pg.large)
+    lines.push(
+      "",
+      `PostgreSQL ran on the ${n(o.smallSnapshots)}-snapshot data set only (a quick run), so it has no scale rows below.`,
+    );
+  const bad = [...api.rows, ...(pg?.rows ?? [])].filter((r) =>
+    [r.snapdeck, r.floor, r.baseline].some((t) => t.errors + t.non2xx > 0),
+  );
   for (const r of bad)
     lines.push(
       "",
@@ -118,7 +140,9 @@ function dataplaneSection(d: DataplaneResult): string[] {
     const theirs = d.samples[`${r.step}:${r.tool}`]!.map((m) => m.seconds);
     const speed = r.tool.startsWith("snapdeck") ? "–" : x(ratio(theirs, mine));
     const rss = cell(r.rssMb) + (r.floorRssMb ? ` (floor ${n(r.floorRssMb.median)})` : "");
-    lines.push(`| ${r.step} | ${r.tool} | ${cell(r.seconds, 2)} | ${cell(r.mbPerSec)} | ${cell(r.storedMb, 1)} | ${rss} | ${speed} |`);
+    lines.push(
+      `| ${r.step} | ${r.tool} | ${cell(r.seconds, 2)} | ${cell(r.mbPerSec)} | ${cell(r.storedMb, 1)} | ${rss} | ${speed} |`,
+    );
   }
   if (d.qemuSecondReadMb !== undefined)
     lines.push(
@@ -129,7 +153,11 @@ function dataplaneSection(d: DataplaneResult): string[] {
     );
   else lines.push("", "The qemu driver rows did not run (no qemu-utils).");
   if (d.profiles) {
-    lines.push("", "### Where the data plane's main thread goes (`--profile`, last round; Brotli itself runs on libuv threads)", "");
+    lines.push(
+      "",
+      "### Where the data plane's main thread goes (`--profile`, last round; Brotli itself runs on libuv threads)",
+      "",
+    );
     for (const [key, text] of Object.entries(d.profiles)) lines.push(`**${key}**`, "", "```", text, "```", "");
   }
   return lines;
@@ -138,7 +166,11 @@ function dataplaneSection(d: DataplaneResult): string[] {
 function dashboardSection(d: DashboardResult): string[] {
   const ref = 60_000 / d.pollIntervalMs;
   const row = (name: string, c: DashboardResult["idle"]) =>
-    `| ${name} | ${n(c.perMinute, 1)} | ${n(c.apiPerMinute, 1)} | ${Object.entries(c.paths).map(([p, k]) => `${p} ×${k}`).join(", ") || "–"} |`;
+    `| ${name} | ${n(c.perMinute, 1)} | ${n(c.apiPerMinute, 1)} | ${
+      Object.entries(c.paths)
+        .map(([p, k]) => `${p} ×${k}`)
+        .join(", ") || "–"
+    } |`;
   return [
     `## 4. Dashboard: requests per minute of a server page`,
     "",
@@ -186,7 +218,7 @@ const BASELINE_NOTES = [
     "looks the bearer token up by its sha256 hash (revoked tokens refused), filters by tenant, validates page/page_size/" +
     "server_id/status with the same limits, runs a COUNT(*) and a page query newest first, builds next/previous links and the " +
     "snapshot JSON with Snapdeck's own code (lib/api/pagination.ts, lib/api/serialize.ts, the label_selector rules of lib/schemas/snapshots.ts), " +
-    "checked equal before timing: the \"same JSON\" column. It does not: read sessions/cookies, validate " +
+    'checked equal before timing: the "same JSON" column. It does not: read sessions/cookies, validate ' +
     "with zod, update the token's last-used time (Snapdeck writes it at most once a minute), log requests, go through Next.js " +
     "routing (the bare one). Its queries filter on Snapshot.ownerId like Snapdeck's, so both sides use the same indexes.",
   "",

@@ -98,18 +98,32 @@ async function main() {
     const postgres = pgUrl ? { adminUrl: pgUrl, large: !quick, timing } : undefined;
     if (!pgUrl && !smoke) log(`API on PostgreSQL not run: ${POSTGRES_BENCH_HOWTO}`);
     report.api = await runApiPart({
-      workDir, servers: size(1_000, 1_000, 50), smallSnapshots: size(5_000, 5_000, 500), largeSnapshots: size(100_000, 20_000, 1_000),
-      ...timing, connections: size(32, 32, 8), profileDir, postgres,
+      workDir,
+      servers: size(1_000, 1_000, 50),
+      smallSnapshots: size(5_000, 5_000, 500),
+      largeSnapshots: size(100_000, 20_000, 1_000),
+      ...timing,
+      connections: size(32, 32, 8),
+      profileDir,
+      postgres,
     });
   });
   await attempt("dataplane", async () => {
     report.dataplane = await runDataplanePart({
-      workDir, diskMb: size(2_048, 256, 32), contentMb: size(400, 48, 8), rounds: size(3, 1, 1), changeFraction: 0.01, profileDir,
+      workDir,
+      diskMb: size(2_048, 256, 32),
+      contentMb: size(400, 48, 8),
+      rounds: size(3, 1, 1),
+      changeFraction: 0.01,
+      profileDir,
     });
   });
   await attempt("dashboard", async () => {
     report.dashboard = await runDashboardPart({
-      workDir, windowSeconds: size(60, 10, 3), diskMb: size(2_048, 384, 64), throughputMbps: size(8, 10, 32),
+      workDir,
+      windowSeconds: size(60, 10, 3),
+      diskMb: size(2_048, 384, 64),
+      throughputMbps: size(8, 10, 32),
     });
   });
   report.seconds = (performance.now() - started) / 1000;
@@ -117,7 +131,8 @@ async function main() {
   const outDir = args.out ? path.resolve(args.out) : path.join(ROOT, complete ? "docs" : "bench/results");
   const written = await writeReport(report, outDir);
   log(`wrote ${written}/benchmarks.md and benchmarks.json in ${report.seconds.toFixed(0)}s`);
-  for (const [key, text] of Object.entries({ ...report.api?.profiles, ...report.dataplane?.profiles })) process.stderr.write(`\n== ${key}\n${text}\n`);
+  for (const [key, text] of Object.entries({ ...report.api?.profiles, ...report.dataplane?.profiles }))
+    process.stderr.write(`\n== ${key}\n${text}\n`);
   if (args.keep) log(`kept ${workDir}`);
   else rmSync(workDir, { recursive: true, force: true });
   if (Object.keys(report.errors).length) process.exit(1);

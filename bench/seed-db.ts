@@ -21,7 +21,19 @@ function dbTime(ms: number): string {
 }
 
 const SERVER_COLUMNS = ["id", "name", "hostname", "status", "location", "diskMb", "ownerId", "hostId", "createdAt", "updatedAt"];
-const SNAPSHOT_COLUMNS = ["id", "serverId", "ownerId", "name", "description", "status", "sizeMb", "storedBytes", "progress", "createdAt", "completedAt"];
+const SNAPSHOT_COLUMNS = [
+  "id",
+  "serverId",
+  "ownerId",
+  "name",
+  "description",
+  "status",
+  "sizeMb",
+  "storedBytes",
+  "progress",
+  "createdAt",
+  "completedAt",
+];
 
 const LABEL_COLUMNS = ["snapshotId", "key", "value"];
 const ENVS = ["prod", "staging", "dev"];
@@ -63,8 +75,18 @@ async function insertPostgres(url: string, serverRows: unknown[][], snapshotRows
     );
   try {
     await client.query("BEGIN");
-    await insert("Server", SERVER_COLUMNS, ["int", "text", "text", "text", "text", "int", "int", "int", "timestamp", "timestamp"], serverRows);
-    await insert("Snapshot", SNAPSHOT_COLUMNS, ["int", "int", "int", "text", "text", "text", "float8", "bigint", "int", "timestamp", "timestamp"], snapshotRows);
+    await insert(
+      "Server",
+      SERVER_COLUMNS,
+      ["int", "text", "text", "text", "text", "int", "int", "int", "timestamp", "timestamp"],
+      serverRows,
+    );
+    await insert(
+      "Snapshot",
+      SNAPSHOT_COLUMNS,
+      ["int", "int", "int", "text", "text", "text", "float8", "bigint", "int", "timestamp", "timestamp"],
+      snapshotRows,
+    );
     await insert("SnapshotLabel", LABEL_COLUMNS, ["int", "text", "text"], labels);
     // The rows above carry their own ids: move the sequences past them.
     for (const table of ["Server", "Snapshot"])
@@ -102,7 +124,18 @@ async function main() {
   for (let id = 1; id <= servers; id++) {
     const owner = id <= servers * OWNED_SHARE ? user.id : other.id;
     const created = dbTime(now - 400 * 86_400_000 + id * 1_000);
-    serverRows.push([id, `web-${String(id).padStart(4, "0")}`, `web-${id}.example.net`, STATUSES[id % 4], LOCATIONS[id % 5], 20_480, owner, host.id, created, created]);
+    serverRows.push([
+      id,
+      `web-${String(id).padStart(4, "0")}`,
+      `web-${id}.example.net`,
+      STATUSES[id % 4],
+      LOCATIONS[id % 5],
+      20_480,
+      owner,
+      host.id,
+      created,
+      created,
+    ]);
   }
   // Spread over the last year, one every few minutes, round-robin over servers.
   const step = Math.floor((365 * 86_400_000) / snapshots);
@@ -115,9 +148,17 @@ async function main() {
     const status = running ? "in_progress" : failed ? "failed" : "completed";
     const done = status === "completed";
     snapshotRows.push([
-      id, serverId, ownerId, `snap-${id}`, `Nightly snapshot ${id} before maintenance window`, status,
-      done ? 1_000 + (id % 5_000) / 10 : null, done ? 500_000_000 + id : null, done ? 100 : running ? 40 : 0,
-      dbTime(created), done ? dbTime(created + 120_000) : null,
+      id,
+      serverId,
+      ownerId,
+      `snap-${id}`,
+      `Nightly snapshot ${id} before maintenance window`,
+      status,
+      done ? 1_000 + (id % 5_000) / 10 : null,
+      done ? 500_000_000 + id : null,
+      done ? 100 : running ? 40 : 0,
+      dbTime(created),
+      done ? dbTime(created + 120_000) : null,
     ]);
     if (serverId <= servers * OWNED_SHARE && snapshotIds.length < 200 && id % 7 === 0) snapshotIds.push(id);
   }

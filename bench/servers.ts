@@ -23,7 +23,17 @@ export function snapshotBuild(workDir: string): void {
   mkdirSync(path.join(dir, ".next"), { recursive: true });
   const copy = `cd .next && tar -c --exclude=./cache . | tar -x -C ${JSON.stringify(path.join(dir, ".next"))}`;
   execFileSync("flock", ["/tmp/snapdeck-build.lock", "sh", "-c", copy], { cwd: ROOT, stdio: "inherit" });
-  for (const name of ["node_modules", "package.json", "next.config.ts", "public", "prisma", "prisma.config.ts", "lib", "app", "scripts"])
+  for (const name of [
+    "node_modules",
+    "package.json",
+    "next.config.ts",
+    "public",
+    "prisma",
+    "prisma.config.ts",
+    "lib",
+    "app",
+    "scripts",
+  ])
     if (existsSync(path.join(ROOT, name))) symlinkSync(path.join(ROOT, name), path.join(dir, name));
   appDir = dir;
 }
@@ -41,20 +51,34 @@ export function projectEnv(dataDir: string, extra: Record<string, string> = {}):
 }
 
 /** Seeds a fresh database: the SQLite file in `dataDir`, or the PostgreSQL database `dbUrl`. */
-export async function seedDatabase(dataDir: string, servers: number, snapshots: number, dbUrl = `file:${path.join(dataDir, "app.db")}`): Promise<Seeded> {
+export async function seedDatabase(
+  dataDir: string,
+  servers: number,
+  snapshots: number,
+  dbUrl = `file:${path.join(dataDir, "app.db")}`,
+): Promise<Seeded> {
   mkdirSync(dataDir, { recursive: true });
   const started = performance.now();
-  const { stdout } = await run(TSX, [SERVER_CONDITIONS, path.join(ROOT, "bench/seed-db.ts"), String(servers), String(snapshots)], {
-    cwd: ROOT,
-    env: projectEnv(dataDir, { DATABASE_URL: dbUrl }),
-  });
+  const { stdout } = await run(
+    TSX,
+    [SERVER_CONDITIONS, path.join(ROOT, "bench/seed-db.ts"), String(servers), String(snapshots)],
+    {
+      cwd: ROOT,
+      env: projectEnv(dataDir, { DATABASE_URL: dbUrl }),
+    },
+  );
   const line = stdout.trim().split("\n").at(-1) ?? "";
-  log(`seeded ${servers} servers, ${snapshots} snapshots (${dbUrl.split(":")[0]}) in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  log(
+    `seeded ${servers} servers, ${snapshots} snapshots (${dbUrl.split(":")[0]}) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+  );
   return { dataDir, dbUrl, ...(JSON.parse(line) as Omit<Seeded, "dataDir" | "dbUrl">) };
 }
 
 /** `next start` on the existing production build. `profileDir` adds --cpu-prof. */
-export async function startSnapdeck(dataDir: string, options: { profileDir?: string; env?: Record<string, string> } = {}): Promise<Started> {
+export async function startSnapdeck(
+  dataDir: string,
+  options: { profileDir?: string; env?: Record<string, string> } = {},
+): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // SNAPDECK_BENCH_FLOOR turns on the same-framework floor route (app/api/floor).
@@ -62,7 +86,11 @@ export async function startSnapdeck(dataDir: string, options: { profileDir?: str
   const next = ["start", "-p", String(port), "-H", "127.0.0.1"];
   // --cpu-prof is refused in NODE_OPTIONS, so a profiled server runs next's bin under node directly.
   const proc = options.profileDir
-    ? startProcess(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next], { cwd: appDir, env })
+    ? startProcess(
+        process.execPath,
+        ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next],
+        { cwd: appDir, env },
+      )
     : startProcess(path.join(ROOT, "node_modules/.bin/next"), next, { cwd: appDir, env });
   try {
     await waitForHttp(`${url}/api/health`, 60_000, proc.child);
@@ -90,5 +118,8 @@ export async function startBaseline(dbUrl: string): Promise<Started> {
 }
 
 export function startWorker(dataDir: string, env: Record<string, string> = {}): Running {
-  return startProcess(TSX, [SERVER_CONDITIONS, path.join(ROOT, "scripts/worker.ts")], { cwd: ROOT, env: projectEnv(dataDir, env) });
+  return startProcess(TSX, [SERVER_CONDITIONS, path.join(ROOT, "scripts/worker.ts")], {
+    cwd: ROOT,
+    env: projectEnv(dataDir, env),
+  });
 }

@@ -4,7 +4,9 @@ import { expect, test, type Page } from "@playwright/test";
 import { createCompletedSnapshot, createServer, signIn, uniqueName } from "./fixtures";
 
 async function expectNoSeriousViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(
     serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
@@ -82,7 +84,9 @@ test("phone width, a snapshot in progress: no page scrolls sideways and the key 
   const serverId = createServer(serverName, "stopped", 400);
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page);
-  const res = await page.request.post("/api/v1/snapshots/", { data: { server_id: serverId, name: "phone-snapshot-with-a-long-name" } });
+  const res = await page.request.post("/api/v1/snapshots/", {
+    data: { server_id: serverId, name: "phone-snapshot-with-a-long-name" },
+  });
   expect(res.status()).toBe(201);
   await page.goto("/servers");
 

@@ -46,7 +46,9 @@ test("repeated failures are slowed down with a clear message", async ({ page }) 
   await expect(alert).toContainText("Too many failed sign-in attempts");
 });
 
-test("the app runs under the nonce CSP: no violations, every script carries the nonce, an injected one is blocked", async ({ page }) => {
+test("the app runs under the nonce CSP: no violations, every script carries the nonce, an injected one is blocked", async ({
+  page,
+}) => {
   const violations: string[] = [];
   page.on("console", (msg) => {
     if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
@@ -82,7 +84,9 @@ test("the app runs under the nonce CSP: no violations, every script carries the 
   });
   await expect.poll(() => page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp?.length ?? 0)).toBeGreaterThan(0);
   expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
-  expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp)).toEqual([expect.stringMatching(/^script-src/)]);
+  expect(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp)).toEqual([
+    expect.stringMatching(/^script-src/),
+  ]);
 });
 
 test("a crafted callbackUrl never takes a signed-in browser off the site", async ({ page, baseURL }) => {

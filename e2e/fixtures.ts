@@ -36,7 +36,19 @@ export function cli(...args: string[]): string {
 
 /** A fresh server owned by the demo user, made with `cli server create --wait` (returns once the agent made its disk). */
 export function createServer(name: string, status: "active" | "stopped" | "suspended" = "stopped", diskMb = 16): number {
-  const out = cli("server", "create", "--owner", DEMO.email, "--name", name, "--status", status, "--disk-mb", String(diskMb), "--wait");
+  const out = cli(
+    "server",
+    "create",
+    "--owner",
+    DEMO.email,
+    "--name",
+    name,
+    "--status",
+    status,
+    "--disk-mb",
+    String(diskMb),
+    "--wait",
+  );
   const id = Number(out.trim().split("\n").pop());
   if (!Number.isInteger(id) || id <= 0) throw new Error(`server create printed no id:\n${out}`);
   return id;
@@ -54,7 +66,9 @@ export async function createCompletedSnapshot(request: APIRequestContext, server
   expect(res.status(), await res.text()).toBe(201);
   const created = (await res.json()) as ApiSnapshot;
   await expect
-    .poll(async () => ((await (await request.get(`/api/v1/snapshots/${created.id}/`)).json()) as ApiSnapshot).status, { timeout: 60_000 })
+    .poll(async () => ((await (await request.get(`/api/v1/snapshots/${created.id}/`)).json()) as ApiSnapshot).status, {
+      timeout: 60_000,
+    })
     .toBe("completed");
   // The server's operation is released right after the snapshot row completes.
   await expect.poll(async () => (await getServer(request, serverId)).operation, { timeout: 30_000 }).toBeNull();

@@ -72,7 +72,10 @@ test("an idle server page refreshes only the server, once per idle interval", as
   expect(requests).toEqual([]);
   // Nothing changed, so the snapshot list does not follow; twice over. The interval may
   // count from the answer, so each jump starts once the last request was answered.
-  for (const [n, ms] of [[1, 6_000], [2, 31_000]]) {
+  for (const [n, ms] of [
+    [1, 6_000],
+    [2, 31_000],
+  ]) {
     const answered = page.waitForResponse((res) => new URL(res.url()).pathname === `/api/v1/servers/${serverId}/`);
     await page.clock.runFor(ms);
     await answered;

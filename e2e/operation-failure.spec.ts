@@ -8,7 +8,8 @@ import { expect, test, type Page } from "@playwright/test";
 import { createCompletedSnapshot, createServer, signIn, uniqueName } from "./fixtures";
 
 function disksDir(): string {
-  if (process.getuid?.() !== 0) throw new Error("This spec needs root: it bind-mounts the disks directory read-only. CI runs as root.");
+  if (process.getuid?.() !== 0)
+    throw new Error("This spec needs root: it bind-mounts the disks directory read-only. CI runs as root.");
   return path.join(process.env.E2E_DATA_DIR!, "disks");
 }
 
@@ -44,9 +45,13 @@ test("a failed restore stays visible until dismissed, with a toast; a later succ
     execFileSync("umount", [dir]);
   }
 
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`).join(", ")}`)).toEqual([]);
+  expect(
+    serious.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary ?? ""}`).join(", ")}`),
+  ).toEqual([]);
 
   await page.reload(); // a failure outlives the page that saw it
   const alert = page.getByRole("alert").filter({ hasText: "Restore from snapshot fail-point failed" });

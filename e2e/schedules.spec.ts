@@ -8,7 +8,10 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { createCompletedSnapshot, createServer, getServer, signIn, uniqueName } from "./fixtures";
 
 const diskOf = (serverId: number) => path.join(process.env.E2E_DATA_DIR!, "disks", `${serverId}.img`);
-const hashOf = async (file: string) => createHash("sha256").update(await fs.readFile(file)).digest("hex");
+const hashOf = async (file: string) =>
+  createHash("sha256")
+    .update(await fs.readFile(file))
+    .digest("hex");
 
 async function waitUntilIdle(page: Page, serverId: number) {
   await expect.poll(async () => (await getServer(page.request, serverId)).operation, { timeout: 60_000 }).toBeNull();

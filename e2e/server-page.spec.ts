@@ -1,5 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { createCompletedSnapshot, createServer, getServer, recordApiRequests, setTabHidden, signIn, uniqueName, type ApiSnapshot } from "./fixtures";
+import {
+  createCompletedSnapshot,
+  createServer,
+  getServer,
+  recordApiRequests,
+  setTabHidden,
+  signIn,
+  uniqueName,
+  type ApiSnapshot,
+} from "./fixtures";
 
 test("create is disabled at the snapshot limit, with the reason visible", async ({ page }) => {
   test.setTimeout(180_000);
@@ -62,7 +71,9 @@ test("while a snapshot is restored, its row is marked, the banner names it, and 
   await expect(page.getByRole("button", { name: "Delete restore-source" })).toBeEnabled();
 
   // Started elsewhere (the API): the stale page learns about it by trying to act.
-  const source = (await (await page.request.get(`/api/v1/snapshots/?server_id=${serverId}`)).json()) as { results: ApiSnapshot[] };
+  const source = (await (await page.request.get(`/api/v1/snapshots/?server_id=${serverId}`)).json()) as {
+    results: ApiSnapshot[];
+  };
   const id = source.results.find((s) => s.name === "restore-source")!.id;
   expect((await page.request.post(`/api/v1/snapshots/${id}/restore/`)).status()).toBe(200);
   await page.getByRole("button", { name: "Create snapshot" }).click();

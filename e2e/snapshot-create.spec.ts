@@ -1,7 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { createServer, expectSameDocument, getServer, markDocument, recordApiRequests, signIn, uniqueName } from "./fixtures";
 
-test("a snapshot of a stopped server goes from in progress to completed without a reload, then polling stops", async ({ page }) => {
+test("a snapshot of a stopped server goes from in progress to completed without a reload, then polling stops", async ({
+  page,
+}) => {
   const serverName = uniqueName("e2e-create");
   const serverId = createServer(serverName, "stopped");
   await signIn(page);
@@ -48,7 +50,9 @@ test("an active server shows the consistency warning and can be stopped first", 
   await dialog.getByLabel("Name").fill("clean-e2e");
   await dialog.getByRole("button", { name: "Stop server and create snapshot" }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole("row", { name: /clean-e2e/ }).getByTestId("snapshot-status")).toContainText("Completed", { timeout: 60_000 });
+  await expect(page.getByRole("row", { name: /clean-e2e/ }).getByTestId("snapshot-status")).toContainText("Completed", {
+    timeout: 60_000,
+  });
   await expect(page.getByTestId("server-status").first()).toHaveText("Stopped");
   expect((await getServer(page.request, serverId)).status).toBe("stopped");
 });
@@ -73,5 +77,7 @@ test("the create flow works with the keyboard alone, and Escape closes the dialo
   await page.keyboard.press("Enter");
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("row", { name: /keyboard-e2e/ })).toBeVisible();
-  await expect(page.getByRole("row", { name: /keyboard-e2e/ }).getByTestId("snapshot-status")).toContainText("Completed", { timeout: 60_000 });
+  await expect(page.getByRole("row", { name: /keyboard-e2e/ }).getByTestId("snapshot-status")).toContainText("Completed", {
+    timeout: 60_000,
+  });
 });

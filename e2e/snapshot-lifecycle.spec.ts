@@ -7,7 +7,9 @@ test("protect toggle: lock shown, delete refused until unprotected; labels as ch
   await signIn(page);
   const snapshot = await createCompletedSnapshot(page.request, serverId, "keep-forever");
   await createCompletedSnapshot(page.request, serverId, "second");
-  const labelled = await page.request.patch(`/api/v1/snapshots/${snapshot.id}/`, { data: { labels: { env: "prod", tier: "db" } } });
+  const labelled = await page.request.patch(`/api/v1/snapshots/${snapshot.id}/`, {
+    data: { labels: { env: "prod", tier: "db" } },
+  });
   expect(labelled.status(), await labelled.text()).toBe(200);
   await page.goto(`/servers/${serverId}`);
 

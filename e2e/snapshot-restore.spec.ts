@@ -1,7 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { createCompletedSnapshot, createServer, expectSameDocument, markDocument, signIn, uniqueName } from "./fixtures";
 
-test("restore warns, demands the exact server name, and the server shows restoring then its previous status", async ({ page }) => {
+test("restore warns, demands the exact server name, and the server shows restoring then its previous status", async ({
+  page,
+}) => {
   const serverName = uniqueName("e2e-restore");
   const serverId = createServer(serverName, "active");
   await signIn(page);

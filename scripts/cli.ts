@@ -39,7 +39,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "token create": {
-    options: { email: { type: "string" }, name: { type: "string" }, scope: { type: "string" }, "expires-in-days": { type: "string" } },
+    options: {
+      email: { type: "string" },
+      name: { type: "string" },
+      scope: { type: "string" },
+      "expires-in-days": { type: "string" },
+    },
     required: ["email", "name"],
     async run(o) {
       const scope = (o.scope as string | undefined) ?? "read";
@@ -50,7 +55,10 @@ const COMMANDS: Record<string, Command> = {
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createToken } = await import("@/lib/server/tokens");
       const user = await getUserByEmail(str(o, "email"));
-      const created = await createToken({ userId: user.id, tokenId: null, ip: null }, { name: str(o, "name"), scope, expires_in_days: days });
+      const created = await createToken(
+        { userId: user.id, tokenId: null, ip: null },
+        { name: str(o, "name"), scope, expires_in_days: days },
+      );
       const expiry = created.expiresAt ? `, expires ${created.expiresAt.toISOString()}` : "";
       return [`created ${scope} token "${created.name}" for ${user.email}${expiry}; it is shown only once:`, created.token];
     },
@@ -79,7 +87,8 @@ const COMMANDS: Record<string, Command> = {
       if (status !== "active" && status !== "stopped" && status !== "suspended")
         throw new UsageError(`--status must be active, stopped or suspended, not "${status}"`);
       const diskMb = o["disk-mb"] === undefined ? 1024 : Number(o["disk-mb"]);
-      if (!Number.isInteger(diskMb) || diskMb < 1) throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
+      if (!Number.isInteger(diskMb) || diskMb < 1)
+        throw new UsageError(`--disk-mb must be a positive integer, not "${o["disk-mb"]}"`);
       const { getUserByEmail } = await import("@/lib/server/users");
       const { createServer } = await import("@/lib/server/servers");
       const owner = await getUserByEmail(str(o, "owner"));
@@ -153,7 +162,8 @@ main(process.argv.slice(2)).then(
     const { ZodError } = await import("zod");
     if (err instanceof UsageError) console.error(`error: ${err.message}\n\n${USAGE}`);
     else if (err instanceof AppError) console.error(`error: ${err.message}`);
-    else if (err instanceof ZodError) console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
+    else if (err instanceof ZodError)
+      console.error(`error: ${err.issues.map((i) => `${i.path.join(".") || "input"} ${i.message}`).join("; ")}`);
     else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },

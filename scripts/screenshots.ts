@@ -32,7 +32,14 @@ async function startApp(): Promise<{ base: string; child: ChildProcess }> {
     stdio: "inherit",
     detached: true,
     // Throttled, so the snapshot and the restore shown in progress are still running when shot.
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: "warn", SNAPDECK_DEMO_CONTENT_MB: "48", SNAPDECK_DISK_THROUGHPUT_MBPS: "32" },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      SNAPDECK_DEMO_CONTENT_MB: "48",
+      SNAPDECK_DISK_THROUGHPUT_MBPS: "32",
+    },
   });
   const base = `http://localhost:${port}`;
   await waitForHealth(base, 300_000);
@@ -80,13 +87,19 @@ async function shootTheme(browser: Browser, base: string, theme: Theme, ids: { s
     await page.goto(`/servers/${ids.active.id}`);
     await page.getByRole("table").waitFor();
     await shoot(page, `server-detail-in-progress${suffix}`);
-    await page.getByRole("button", { name: "Create snapshot" }).click().catch(() => undefined);
+    await page
+      .getByRole("button", { name: "Create snapshot" })
+      .click()
+      .catch(() => undefined);
     if (await page.getByRole("dialog").isVisible()) await shoot(page, `create-snapshot-dialog${suffix}`);
 
     await page.goto(`/servers/${ids.stopped.id}`);
     await page.getByRole("table").waitFor();
     await shoot(page, `server-detail${suffix}`);
-    await page.getByRole("button", { name: /^Edit / }).first().click();
+    await page
+      .getByRole("button", { name: /^Edit / })
+      .first()
+      .click();
     await page.getByRole("dialog").waitFor();
     await shoot(page, `edit-snapshot-dialog${suffix}`);
     await page.keyboard.press("Escape");
@@ -98,7 +111,10 @@ async function shootTheme(browser: Browser, base: string, theme: Theme, ids: { s
     await shoot(page, `activity${suffix}`);
     await page.goto(`/servers/${ids.stopped.id}`);
     await page.getByRole("table").waitFor();
-    await page.getByRole("button", { name: /^Restore / }).first().click();
+    await page
+      .getByRole("button", { name: /^Restore / })
+      .first()
+      .click();
     await page.getByLabel(/Type the server name/).fill(ids.stopped.name.toUpperCase());
     await shoot(page, `restore-dialog${suffix}`);
 
@@ -129,11 +145,19 @@ type Server = { id: number; name: string; status: string };
 /** Schedules and undo (SPEC §6): a schedule that has run, a restore with a safety snapshot, the form and the dialog. */
 async function shootLifecycle(page: Page, server: Server) {
   await waitUntilIdle(page, server.id);
-  const schedule = await api<{ id: number }>(page, "POST", "/api/v1/schedules/", { server_id: server.id, cron: "0 3 * * *", keep: 2 });
+  const schedule = await api<{ id: number }>(page, "POST", "/api/v1/schedules/", {
+    server_id: server.id,
+    cron: "0 3 * * *",
+    keep: 2,
+  });
   await api(page, "POST", `/api/v1/schedules/${schedule.id}/run/`).catch(() => undefined);
   await waitUntilIdle(page, server.id);
   await api(page, "POST", "/api/v1/schedules/", { server_id: server.id, cron: "0 */6 * * *", keep: 1, enabled: false });
-  const snaps = await api<{ results: Array<{ id: number; name: string }> }>(page, "GET", `/api/v1/snapshots/?server_id=${server.id}`);
+  const snaps = await api<{ results: Array<{ id: number; name: string }> }>(
+    page,
+    "GET",
+    `/api/v1/snapshots/?server_id=${server.id}`,
+  );
   const source = snaps.results.find((s) => s.name === "after-upgrade") ?? snaps.results[0];
   if (source) await api(page, "POST", `/api/v1/snapshots/${source.id}/restore/`, { safety_snapshot: true });
   await waitUntilIdle(page, server.id);
@@ -146,13 +170,17 @@ async function shootLifecycle(page: Page, server: Server) {
   await page.getByLabel("When (UTC)").selectOption({ label: "Custom cron…" });
   await shoot(page, "schedule-form");
   await page.goto(`/servers/${server.id}`);
-  await page.getByRole("button", { name: /^Restore / }).first().click();
+  await page
+    .getByRole("button", { name: /^Restore / })
+    .first()
+    .click();
   await page.getByLabel(/Type the server name/).fill(server.name);
   await shoot(page, "restore-dialog-safety");
 }
 
 async function main() {
-  if (!existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium, or set CHROMIUM_PATH.`);
+  if (!existsSync(executablePath))
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium, or set CHROMIUM_PATH.`);
   mkdirSync(OUT, { recursive: true });
   const started = process.env.BASE_URL ? null : await startApp();
   const base = process.env.BASE_URL ?? started!.base;
@@ -170,28 +198,50 @@ async function main() {
     const stopped = servers.find((s) => s.status === "stopped") ?? servers[0];
     const active = servers.find((s) => s.status === "active") ?? servers[0];
     await waitUntilIdle(page, stopped.id);
-    await api(page, "POST", "/api/v1/snapshots/", { server_id: stopped.id, name: "before-upgrade", description: "Before the PostgreSQL 17 upgrade" }).catch(() => undefined);
+    await api(page, "POST", "/api/v1/snapshots/", {
+      server_id: stopped.id,
+      name: "before-upgrade",
+      description: "Before the PostgreSQL 17 upgrade",
+    }).catch(() => undefined);
     await waitUntilIdle(page, stopped.id);
     await api(page, "POST", "/api/v1/snapshots/", { server_id: stopped.id, name: "after-upgrade" }).catch(() => undefined);
     await waitUntilIdle(page, stopped.id);
     // Labels and a protected snapshot (lock icon), and their edits in the activity.
-    const made = await api<{ results: Array<{ id: number; name: string }> }>(page, "GET", `/api/v1/snapshots/?server_id=${stopped.id}`);
+    const made = await api<{ results: Array<{ id: number; name: string }> }>(
+      page,
+      "GET",
+      `/api/v1/snapshots/?server_id=${stopped.id}`,
+    );
     const first = made.results.find((s) => s.name === "before-upgrade");
-    if (first) await api(page, "PATCH", `/api/v1/snapshots/${first.id}/`, { labels: { env: "prod", app: "postgres" }, protected: true });
+    if (first)
+      await api(page, "PATCH", `/api/v1/snapshots/${first.id}/`, { labels: { env: "prod", app: "postgres" }, protected: true });
     const second = made.results.find((s) => s.name === "after-upgrade");
     if (second) await api(page, "PATCH", `/api/v1/snapshots/${second.id}/`, { labels: { env: "prod" } });
     await waitUntilIdle(page, active.id);
-    await api(page, "POST", "/api/v1/snapshots/", { server_id: active.id, name: "nightly", description: "Scheduled nightly snapshot" }).catch(() => undefined);
+    await api(page, "POST", "/api/v1/snapshots/", {
+      server_id: active.id,
+      name: "nightly",
+      description: "Scheduled nightly snapshot",
+    }).catch(() => undefined);
 
     for (const theme of ["light", "dark"] as const) await shootTheme(browser, base, theme, { stopped, active });
 
     // A restore in progress: the banner names the snapshot and its row is marked.
-    const snaps = await api<{ results: Array<{ id: number; name: string }> }>(page, "GET", `/api/v1/snapshots/?server_id=${stopped.id}`);
+    const snaps = await api<{ results: Array<{ id: number; name: string }> }>(
+      page,
+      "GET",
+      `/api/v1/snapshots/?server_id=${stopped.id}`,
+    );
     const source = snaps.results.find((s) => s.name === "before-upgrade");
     if (source) {
       await api(page, "POST", `/api/v1/snapshots/${source.id}/restore/`);
       for (const theme of ["light", "dark"] as const) {
-        const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 }, colorScheme: theme, storageState: await page.context().storageState() });
+        const context = await browser.newContext({
+          baseURL: base,
+          viewport: { width: 1280, height: 800 },
+          colorScheme: theme,
+          storageState: await page.context().storageState(),
+        });
         const view = await context.newPage();
         await view.goto(`/servers/${stopped.id}`);
         await view.getByTestId("operation-banner").waitFor();

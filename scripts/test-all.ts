@@ -102,9 +102,16 @@ const SQLITE_ONLY = ["tests/api/methods.test.ts", "tests/api/malformed.test.ts",
 // sign-in throttling, tokens, live updates, schedules, labels and activity, restores and
 // the fleet); the pure page behaviour (layout, dialogs, keyboard, storage faults) is the
 // same on both databases and runs on SQLite only.
-const POSTGRES_BROWSER_SPECS = ["auth", "fleet", "live", "schedules", "sign-out", "snapshot-lifecycle", "snapshot-restore", "tokens"].map(
-  (name) => `e2e/${name}.spec.ts`,
-);
+const POSTGRES_BROWSER_SPECS = [
+  "auth",
+  "fleet",
+  "live",
+  "schedules",
+  "sign-out",
+  "snapshot-lifecycle",
+  "snapshot-restore",
+  "tokens",
+].map((name) => `e2e/${name}.spec.ts`);
 for (const db of databases) {
   const report = `test-results/vitest-${db}.json`;
   const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];

@@ -56,7 +56,8 @@ export function EventList({ serverId = null }: { serverId?: number | null }) {
   const { data, error, isPending, refetch } = useEvents(serverId, page);
   if (isPending) return <LoadingRows label="Loading activity" />;
   if (error) return <ErrorState title="Could not load the activity." error={error} onRetry={() => void refetch()} />;
-  if (data.count === 0) return <EmptyState title="No activity yet">Snapshots, restores, power actions and tokens show here.</EmptyState>;
+  if (data.count === 0)
+    return <EmptyState title="No activity yet">Snapshots, restores, power actions and tokens show here.</EmptyState>;
   const pages = Math.max(1, Math.ceil(data.count / EVENTS_PAGE_SIZE));
   return (
     <div className="space-y-3">

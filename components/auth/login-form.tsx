@@ -53,7 +53,11 @@ export function LoginForm({ callbackUrl, expired }: { callbackUrl: string; expir
         </p>
       ) : null}
       {error ? (
-        <p role="alert" data-testid="login-error" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        <p
+          role="alert"
+          data-testid="login-error"
+          className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800"
+        >
           {error}
         </p>
       ) : null}

@@ -9,7 +9,10 @@ export function NotFoundContent() {
       <p className="mt-2 text-sm text-zinc-600">
         There is nothing at this address. The server or snapshot may have been deleted, or it belongs to someone else.
       </p>
-      <Link href="/servers" className="mt-5 inline-flex h-9 items-center rounded-md bg-zinc-900 px-3.5 text-sm font-medium text-white hover:bg-zinc-700">
+      <Link
+        href="/servers"
+        className="mt-5 inline-flex h-9 items-center rounded-md bg-zinc-900 px-3.5 text-sm font-medium text-white hover:bg-zinc-700"
+      >
         Back to servers
       </Link>
     </div>

@@ -61,7 +61,12 @@ export function ScheduleForm({ serverId, onDone }: { serverId: number; onDone: (
         </label>
       </div>
       {preset === CUSTOM ? (
-        <Field id="schedule-cron" label="Cron expression (UTC)" hint='"minute hour day-of-month month day-of-week", e.g. 30 2 * * 1-5' error={cronMessage}>
+        <Field
+          id="schedule-cron"
+          label="Cron expression (UTC)"
+          hint='"minute hour day-of-month month day-of-week", e.g. 30 2 * * 1-5'
+          error={cronMessage}
+        >
           <Input
             id="schedule-cron"
             value={custom}

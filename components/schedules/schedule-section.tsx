@@ -27,7 +27,11 @@ function ScheduleRow({ schedule, server }: { schedule: Schedule; server: Server 
   const last = schedule.last_run;
   const busy = isServerBusy(server);
   return (
-    <li className="flex flex-col gap-2 py-3 sm:flex-row sm:items-start sm:justify-between" data-testid="schedule-row" data-schedule-id={schedule.id}>
+    <li
+      className="flex flex-col gap-2 py-3 sm:flex-row sm:items-start sm:justify-between"
+      data-testid="schedule-row"
+      data-schedule-id={schedule.id}
+    >
       <div className="space-y-1 text-sm">
         <p className="font-medium text-zinc-900">
           {describeCron(schedule.cron)} <span className="font-normal text-zinc-600">UTC · keep {schedule.keep}</span>
@@ -37,7 +41,8 @@ function ScheduleRow({ schedule, server }: { schedule: Schedule; server: Server 
           Next run:{" "}
           {schedule.next_run_at ? (
             <>
-              {formatLocal(schedule.next_run_at)} your time <span className="text-zinc-600">· {formatUtc(schedule.next_run_at)}</span>
+              {formatLocal(schedule.next_run_at)} your time{" "}
+              <span className="text-zinc-600">· {formatUtc(schedule.next_run_at)}</span>
             </>
           ) : (
             "paused"
@@ -69,7 +74,12 @@ function ScheduleRow({ schedule, server }: { schedule: Schedule; server: Server 
           />
           Enabled
         </label>
-        <Button size="sm" disabled={busy || run.isPending} title={busy ? "An operation is running on this server." : undefined} onClick={() => run.mutate(schedule)}>
+        <Button
+          size="sm"
+          disabled={busy || run.isPending}
+          title={busy ? "An operation is running on this server." : undefined}
+          onClick={() => run.mutate(schedule)}
+        >
           Run now
         </Button>
         <Button size="sm" variant="ghost" onClick={() => setConfirmDelete(true)}>
@@ -111,7 +121,9 @@ export function ScheduleSection({ server }: { server: Server }) {
       ) : error ? (
         <ErrorState title="Could not load the schedules." error={error} onRetry={() => void refetch()} />
       ) : data.results.length === 0 ? (
-        adding ? null : <p className="text-sm text-zinc-600">No schedules yet.</p>
+        adding ? null : (
+          <p className="text-sm text-zinc-600">No schedules yet.</p>
+        )
       ) : (
         <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 px-3">
           {data.results.map((schedule) => (

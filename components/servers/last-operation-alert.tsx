@@ -45,7 +45,11 @@ export function LastOperationAlert({ server }: { server: Server }) {
     window.dispatchEvent(new Event(CHANGED));
   };
   return (
-    <div role="alert" aria-labelledby="last-operation-title" className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+    <div
+      role="alert"
+      aria-labelledby="last-operation-title"
+      className="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900"
+    >
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div>
           <p id="last-operation-title" className="font-medium">

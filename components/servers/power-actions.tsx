@@ -27,10 +27,7 @@ export function PowerActions({ server }: { server: Server }) {
         >
           Start
         </Button>
-        <Button
-          disabled={server.status !== "active" || busy || power.isPending}
-          onClick={() => setConfirmStop(true)}
-        >
+        <Button disabled={server.status !== "active" || busy || power.isPending} onClick={() => setConfirmStop(true)}>
           Stop
         </Button>
       </div>

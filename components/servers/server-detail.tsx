@@ -76,7 +76,13 @@ export function ServerDetail({ serverId }: { serverId: number }) {
           <EventList serverId={server.id} />
         </section>
       ) : null}
-      <section id="panel-snapshots" role="tabpanel" aria-labelledby="snapshots-heading" hidden={tab !== "snapshots"} className="space-y-3">
+      <section
+        id="panel-snapshots"
+        role="tabpanel"
+        aria-labelledby="snapshots-heading"
+        hidden={tab !== "snapshots"}
+        className="space-y-3"
+      >
         <div className="flex flex-col gap-2 sm:flex-row sm:items-center sm:justify-between">
           <div>
             <h2 id="snapshots-heading" className="text-base font-semibold text-zinc-900">

@@ -45,7 +45,9 @@ export function ServerHeader({ server }: { server: Server }) {
         <Link href="/servers" className="hover:text-zinc-900 hover:underline">
           Servers
         </Link>
-        <span aria-hidden className="mx-1.5">/</span>
+        <span aria-hidden className="mx-1.5">
+          /
+        </span>
         <span aria-current="page" className="text-zinc-900">
           {server.name}
         </span>

@@ -69,7 +69,10 @@ export function ServerList() {
               return (
                 <TR key={server.id} className="hover:bg-zinc-50">
                   <TD>
-                    <Link href={`/servers/${server.id}`} className="font-medium [overflow-wrap:anywhere] text-zinc-900 underline-offset-2 hover:underline">
+                    <Link
+                      href={`/servers/${server.id}`}
+                      className="font-medium [overflow-wrap:anywhere] text-zinc-900 underline-offset-2 hover:underline"
+                    >
                       {server.name}
                     </Link>
                     <p className="mt-0.5 font-mono text-xs [overflow-wrap:anywhere] text-zinc-600">{server.hostname}</p>

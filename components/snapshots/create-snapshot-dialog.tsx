@@ -19,7 +19,15 @@ function suggestName(server: Server): string {
   return `${base}-${stamp}`;
 }
 
-export function CreateSnapshotDialog({ server, open, onOpenChange }: { server: Server; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function CreateSnapshotDialog({
+  server,
+  open,
+  onOpenChange,
+}: {
+  server: Server;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       {open ? <CreateForm server={server} onDone={() => onOpenChange(false)} /> : null}
@@ -42,7 +50,8 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
       const next: Errors = {};
       for (const issue of parsed.error.issues) {
         const field = issue.path[0];
-        if ((field === "name" || field === "description") && !next[field]) next[field] = `${field === "name" ? "Name" : "Description"} ${issue.message}.`;
+        if ((field === "name" || field === "description") && !next[field])
+          next[field] = `${field === "name" ? "Name" : "Description"} ${issue.message}.`;
       }
       setErrors(next);
       return;
@@ -63,10 +72,20 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
   }
 
   return (
-    <DialogContent title={`Create a snapshot of ${server.name}`} description="The whole disk is captured. This takes a few minutes; you can leave the page.">
+    <DialogContent
+      title={`Create a snapshot of ${server.name}`}
+      description="The whole disk is captured. This takes a few minutes; you can leave the page."
+    >
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
         <Field id="snapshot-name" label="Name" hint="1–64 letters, digits, '-' or '_'." error={errors.name}>
-          <Input {...fieldAria("snapshot-name", errors.name)} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} maxLength={80} />
+          <Input
+            {...fieldAria("snapshot-name", errors.name)}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={80}
+          />
         </Field>
         <Field id="snapshot-description" label="Description (optional)" hint="Up to 500 characters." error={errors.description}>
           <Textarea
@@ -80,9 +99,17 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
         {active ? (
           <div role="note" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
             <p className="font-semibold">This server is running.</p>
-            <p>A snapshot of a running server may be filesystem-inconsistent: writes in flight can be lost or half-written. Stop the server first for a clean snapshot.</p>
+            <p>
+              A snapshot of a running server may be filesystem-inconsistent: writes in flight can be lost or half-written. Stop
+              the server first for a clean snapshot.
+            </p>
             <label className="flex items-start gap-2 font-medium">
-              <input type="checkbox" className="mt-0.5 size-4 accent-zinc-900" checked={stopFirst} onChange={(e) => setStopFirst(e.target.checked)} />
+              <input
+                type="checkbox"
+                className="mt-0.5 size-4 accent-zinc-900"
+                checked={stopFirst}
+                onChange={(e) => setStopFirst(e.target.checked)}
+              />
               Stop the server first (it stays stopped afterwards)
             </label>
           </div>

@@ -16,7 +16,9 @@ export function DeleteSnapshotDialog({ snapshot, onClose }: { snapshot: Snapshot
       description="Deletion is permanent: the snapshot and its stored data are removed and cannot be recovered. The server itself is not touched."
       confirmLabel="Delete permanently"
       pending={remove.isPending}
-      onConfirm={() => snapshot && remove.mutate(snapshot, { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() })}
+      onConfirm={() =>
+        snapshot && remove.mutate(snapshot, { onSuccess: onClose, onError: (error) => isStaleStateError(error) && onClose() })
+      }
     >
       {snapshot ? (
         <p className="rounded-md bg-zinc-50 px-3 py-2 text-sm text-zinc-700">

@@ -63,23 +63,52 @@ function EditForm({ snapshot, onDone }: { snapshot: Snapshot; onDone: () => void
         onError: (error) => {
           if (error instanceof ApiError && error.code === "name_taken") setErrors({ name: error.message });
           else if (error instanceof ApiError && error.errors)
-            setErrors({ name: error.errors.name?.join(" "), description: error.errors.description?.join(" "), labels: error.errors.labels?.join(" ") });
+            setErrors({
+              name: error.errors.name?.join(" "),
+              description: error.errors.description?.join(" "),
+              labels: error.errors.labels?.join(" "),
+            });
         },
       },
     );
   }
 
   return (
-    <DialogContent title={`Edit snapshot ${snapshot.name}`} description="Names are unique on a server. Labels help you find snapshots (label_selector in the API).">
+    <DialogContent
+      title={`Edit snapshot ${snapshot.name}`}
+      description="Names are unique on a server. Labels help you find snapshots (label_selector in the API)."
+    >
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
         <Field id="edit-name" label="Name" hint="1–64 letters, digits, '-' or '_'." error={errors.name}>
-          <Input {...fieldAria("edit-name", errors.name)} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" spellCheck={false} />
+          <Input
+            {...fieldAria("edit-name", errors.name)}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
         </Field>
         <Field id="edit-description" label="Description" hint="Up to 500 characters." error={errors.description}>
-          <Textarea {...fieldAria("edit-description", errors.description)} value={description} onChange={(e) => setDescription(e.target.value)} rows={2} />
+          <Textarea
+            {...fieldAria("edit-description", errors.description)}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            rows={2}
+          />
         </Field>
-        <Field id="edit-labels" label="Labels" hint="key=value pairs separated by commas, e.g. env=prod, tier=web (at most 32)." error={errors.labels}>
-          <Input {...fieldAria("edit-labels", errors.labels)} value={labels} onChange={(e) => setLabels(e.target.value)} autoComplete="off" spellCheck={false} />
+        <Field
+          id="edit-labels"
+          label="Labels"
+          hint="key=value pairs separated by commas, e.g. env=prod, tier=web (at most 32)."
+          error={errors.labels}
+        >
+          <Input
+            {...fieldAria("edit-labels", errors.labels)}
+            value={labels}
+            onChange={(e) => setLabels(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+          />
         </Field>
         <DialogFooter>
           <DialogClose asChild>

@@ -35,7 +35,17 @@ export function RestoreSnapshotDialog({
   );
 }
 
-function RestoreForm({ server: source, snapshot, onClose, safetyByDefault }: { server: Server; snapshot: Snapshot; onClose: () => void; safetyByDefault: boolean }) {
+function RestoreForm({
+  server: source,
+  snapshot,
+  onClose,
+  safetyByDefault,
+}: {
+  server: Server;
+  snapshot: Snapshot;
+  onClose: () => void;
+  safetyByDefault: boolean;
+}) {
   const restore = useRestoreSnapshot();
   const servers = useServers();
   // The owner's servers (an admin sees everyone's; a snapshot stays with its owner).
@@ -78,12 +88,10 @@ function RestoreForm({ server: source, snapshot, onClose, safetyByDefault }: { s
         <div role="note" className="space-y-1.5 rounded-md border border-red-200 bg-red-50 p-3 text-red-900">
           <p className="font-semibold">All current data on the server will be overwritten.</p>
           <p>
-            This cannot be undone{safety ? " except through the safety snapshot below" : ""}. Anything written since the snapshot was taken is
-            lost.
+            This cannot be undone{safety ? " except through the safety snapshot below" : ""}. Anything written since the snapshot
+            was taken is lost.
           </p>
-          <p>
-            The server will be stopped first, stays stopped while the disk is restored, and is {afterState} afterwards.
-          </p>
+          <p>The server will be stopped first, stays stopped while the disk is restored, and is {afterState} afterwards.</p>
         </div>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-md bg-zinc-50 px-3 py-2">
           <dt className="text-zinc-600">Snapshot</dt>
@@ -112,7 +120,8 @@ function RestoreForm({ server: source, snapshot, onClose, safetyByDefault }: { s
             <span>
               Take a safety snapshot first
               <span className="block text-xs text-zinc-600">
-                The current disk is saved before it is overwritten, so the restore can be undone. It does not count against the limit and is removed automatically (after 24 h by default).
+                The current disk is saved before it is overwritten, so the restore can be undone. It does not count against the
+                limit and is removed automatically (after 24 h by default).
               </span>
             </span>
           </label>

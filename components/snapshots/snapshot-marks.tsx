@@ -2,7 +2,13 @@
 
 export function LockIcon() {
   return (
-    <svg viewBox="0 0 16 16" className="size-4 shrink-0 text-amber-700" role="img" aria-label="Protected" data-testid="protected-lock">
+    <svg
+      viewBox="0 0 16 16"
+      className="size-4 shrink-0 text-amber-700"
+      role="img"
+      aria-label="Protected"
+      data-testid="protected-lock"
+    >
       <title>Protected: cannot be deleted</title>
       <path
         fill="currentColor"
@@ -19,7 +25,10 @@ export function LabelChips({ labels }: { labels: Record<string, string> }) {
   return (
     <ul aria-label="Labels" className="mt-1 flex flex-wrap gap-1">
       {entries.map(([key, value]) => (
-        <li key={key} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700 ring-1 ring-zinc-200 ring-inset">
+        <li
+          key={key}
+          className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[11px] text-zinc-700 ring-1 ring-zinc-200 ring-inset"
+        >
           {value ? `${key}=${value}` : key}
         </li>
       ))}

@@ -33,7 +33,8 @@ function restoreBlockedReason(server: Server, snapshot: Snapshot): string | null
 function deleteBlockedReason(server: Server, snapshot: Snapshot): string | null {
   if (snapshot.protected) return "This snapshot is protected. Unprotect it to delete it.";
   if (snapshot.status === "in_progress") return "A snapshot being taken cannot be deleted.";
-  if (server.operation?.snapshot_id === snapshot.id) return "This snapshot is being restored; it cannot be deleted until the restore finishes.";
+  if (server.operation?.snapshot_id === snapshot.id)
+    return "This snapshot is being restored; it cannot be deleted until the restore finishes.";
   return null;
 }
 
@@ -84,7 +85,10 @@ export function SnapshotTable({ server }: { server: Server }) {
           {data.results.map((snapshot) => {
             const cannotRestore = restoreBlockedReason(server, snapshot);
             const cannotDelete = deleteBlockedReason(server, snapshot);
-            const beingRestored = !!server.operation && OPERATION_KIND_INFO[server.operation.kind].restore && server.operation.snapshot_id === snapshot.id;
+            const beingRestored =
+              !!server.operation &&
+              OPERATION_KIND_INFO[server.operation.kind].restore &&
+              server.operation.snapshot_id === snapshot.id;
             return (
               <TR key={snapshot.id} data-snapshot-name={snapshot.name} className={cn(beingRestored && "bg-blue-50")}>
                 <TD className="max-w-72 min-w-28">
@@ -106,7 +110,9 @@ export function SnapshotTable({ server }: { server: Server }) {
                   <div className="mt-1 sm:hidden">
                     <SnapshotStatusBadge snapshot={snapshot} testId="snapshot-status-phone" />
                   </div>
-                  {snapshot.description ? <p className="mt-0.5 text-xs break-words text-zinc-600">{snapshot.description}</p> : null}
+                  {snapshot.description ? (
+                    <p className="mt-0.5 text-xs break-words text-zinc-600">{snapshot.description}</p>
+                  ) : null}
                   <LabelChips labels={snapshot.labels} />
                   {/* On a phone the Taken column is hidden; the times move under the name. */}
                   <SnapshotTimes snapshot={snapshot} className="mt-0.5 md:hidden" />
@@ -117,7 +123,10 @@ export function SnapshotTable({ server }: { server: Server }) {
                 <TD className="whitespace-nowrap text-zinc-700 tabular-nums">
                   {formatMb(snapshot.size_mb)}
                   {snapshot.stored_mb !== null ? (
-                    <span className="block text-xs text-zinc-600" title="What this snapshot added to the store after deduplication">
+                    <span
+                      className="block text-xs text-zinc-600"
+                      title="What this snapshot added to the store after deduplication"
+                    >
                       {formatMb(snapshot.stored_mb)} stored
                     </span>
                   ) : null}
@@ -132,7 +141,11 @@ export function SnapshotTable({ server }: { server: Server }) {
                       variant="ghost"
                       aria-pressed={snapshot.protected}
                       aria-label={`${snapshot.protected ? "Unprotect" : "Protect"} ${snapshot.name}`}
-                      title={snapshot.protected ? "Allow deleting this snapshot again" : "Refuse deleting this snapshot until it is unprotected"}
+                      title={
+                        snapshot.protected
+                          ? "Allow deleting this snapshot again"
+                          : "Refuse deleting this snapshot until it is unprotected"
+                      }
                       disabled={update.isPending && update.variables?.snapshot.id === snapshot.id}
                       onClick={() => update.mutate({ snapshot, changes: { protected: !snapshot.protected } })}
                     >

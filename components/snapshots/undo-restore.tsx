@@ -16,7 +16,11 @@ export function UndoRestore({ server }: { server: Server }) {
   if (!safety) return null;
   const busy = isServerBusy(server);
   return (
-    <div role="note" data-testid="undo-restore" className="flex flex-col gap-2 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 sm:flex-row sm:items-center sm:justify-between">
+    <div
+      role="note"
+      data-testid="undo-restore"
+      className="flex flex-col gap-2 rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 sm:flex-row sm:items-center sm:justify-between"
+    >
       <p>
         The disk as it was before the last restore is kept in <strong className="font-mono">{safety.name}</strong>
         {safety.expires_at ? (
@@ -26,7 +30,11 @@ export function UndoRestore({ server }: { server: Server }) {
         ) : null}
         .
       </p>
-      <Button disabled={busy} title={busy ? "An operation is running on this server." : undefined} onClick={() => setOpen(safety)}>
+      <Button
+        disabled={busy}
+        title={busy ? "An operation is running on this server." : undefined}
+        onClick={() => setOpen(safety)}
+      >
         Undo restore
       </Button>
       <RestoreSnapshotDialog server={server} snapshot={open} onClose={() => setOpen(null)} safetyByDefault={false} />

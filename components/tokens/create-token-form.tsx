@@ -59,7 +59,14 @@ export function CreateTokenForm() {
           <div className="flex h-9 items-center gap-4">
             {TOKEN_SCOPES.map((value) => (
               <label key={value} className="flex items-center gap-1.5 text-sm text-zinc-800">
-                <input type="radio" name="token-scope" value={value} checked={scope === value} onChange={() => setScope(value)} className="size-4 accent-zinc-900" />
+                <input
+                  type="radio"
+                  name="token-scope"
+                  value={value}
+                  checked={scope === value}
+                  onChange={() => setScope(value)}
+                  className="size-4 accent-zinc-900"
+                />
                 {value === "read" ? "Read" : "Read & write"}
               </label>
             ))}

@@ -30,7 +30,10 @@ export function NewTokenDialog({ token, onClose }: { token: CreatedApiToken | nu
       }}
     >
       {token ? (
-        <DialogContent title={`Token ${token.name} created`} description="Copy it now. It is shown only once: Snapdeck keeps only a hash and cannot show it again.">
+        <DialogContent
+          title={`Token ${token.name} created`}
+          description="Copy it now. It is shown only once: Snapdeck keeps only a hash and cannot show it again."
+        >
           <div className="space-y-2">
             <label htmlFor="new-token-value" className="block text-sm font-medium text-zinc-800">
               Token ({token.scope === "write" ? "read & write" : "read only"})

@@ -16,7 +16,8 @@ export function TokenList() {
 
   if (isPending) return <LoadingRows label="Loading tokens" />;
   if (error) return <ErrorState title="Could not load tokens." error={error} onRetry={() => void refetch()} />;
-  if (data.results.length === 0) return <EmptyState title="No tokens yet">Create one above to use the API from scripts.</EmptyState>;
+  if (data.results.length === 0)
+    return <EmptyState title="No tokens yet">Create one above to use the API from scripts.</EmptyState>;
 
   return (
     <>
@@ -40,7 +41,9 @@ export function TokenList() {
             <TR key={token.id}>
               <TD className="font-medium [overflow-wrap:anywhere] text-zinc-900">{token.name}</TD>
               <TD>
-                <Badge tone={token.scope === "write" ? "amber" : "gray"}>{token.scope === "write" ? "Read & write" : "Read"}</Badge>
+                <Badge tone={token.scope === "write" ? "amber" : "gray"}>
+                  {token.scope === "write" ? "Read & write" : "Read"}
+                </Badge>
               </TD>
               <TD className="hidden font-mono text-xs text-zinc-700 sm:table-cell">{token.prefix}…</TD>
               <TD className="hidden text-zinc-700 md:table-cell">
@@ -52,7 +55,13 @@ export function TokenList() {
               </TD>
               <TD className="text-right">
                 {/* The API lists only live tokens: a revoked one disappears from the list. */}
-                <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" aria-label={`Revoke ${token.name}`} onClick={() => setTarget(token)}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  className="text-red-700 hover:bg-red-50"
+                  aria-label={`Revoke ${token.name}`}
+                  onClick={() => setTarget(token)}
+                >
                   Revoke
                 </Button>
               </TD>

@@ -12,9 +12,25 @@ const TONES: Record<BadgeTone, { box: string; dot: string }> = {
   amber: { box: "bg-amber-50 text-amber-900 ring-amber-600/30", dot: "bg-amber-500" },
 };
 
-export function Badge({ tone, pulse = false, children, className }: { tone: BadgeTone; pulse?: boolean; children: ReactNode; className?: string }) {
+export function Badge({
+  tone,
+  pulse = false,
+  children,
+  className,
+}: {
+  tone: BadgeTone;
+  pulse?: boolean;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
-    <span className={cn("inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset", TONES[tone].box, className)}>
+    <span
+      className={cn(
+        "inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset",
+        TONES[tone].box,
+        className,
+      )}
+    >
       <span aria-hidden className={cn("size-1.5 rounded-full", TONES[tone].dot, pulse && "animate-pulse")} />
       {children}
     </span>

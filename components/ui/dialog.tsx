@@ -47,12 +47,17 @@ export function DialogContent({
         <div className="mb-4 pr-8">
           <div className="space-y-1">
             <RadixDialog.Title className="text-base font-semibold text-zinc-900">{title}</RadixDialog.Title>
-            {description ? <RadixDialog.Description className="text-sm text-zinc-600">{description}</RadixDialog.Description> : null}
+            {description ? (
+              <RadixDialog.Description className="text-sm text-zinc-600">{description}</RadixDialog.Description>
+            ) : null}
           </div>
         </div>
         {children}
         {/* Last in the DOM, so Radix puts initial focus on the first field, not on "close". */}
-        <RadixDialog.Close className="absolute top-4 right-4 rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800" aria-label="Close">
+        <RadixDialog.Close
+          className="absolute top-4 right-4 rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800"
+          aria-label="Close"
+        >
           <svg aria-hidden viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="2">
             <path d="M5 5l10 10M15 5L5 15" />
           </svg>

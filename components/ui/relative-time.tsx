@@ -47,7 +47,10 @@ export function formatRelative(iso: string, reference: number): string {
 }
 
 export function formatUtc(iso: string): string {
-  return new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(iso)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
 
 /** The exact time in the browser's own time zone; the year only when it is not this year. */
@@ -64,10 +67,22 @@ export function formatLocal(iso: string, reference: number = Date.now()): string
 }
 
 export function useNow(): number {
-  return useSyncExternalStore(subscribe, () => now, () => now);
+  return useSyncExternalStore(
+    subscribe,
+    () => now,
+    () => now,
+  );
 }
 
-export function RelativeTime({ iso, className, exact = true }: { iso: string | null | undefined; className?: string; exact?: boolean }) {
+export function RelativeTime({
+  iso,
+  className,
+  exact = true,
+}: {
+  iso: string | null | undefined;
+  className?: string;
+  exact?: boolean;
+}) {
   const current = useNow();
   if (!iso) return <span className={className}>—</span>;
   // Each part stays on one line ("1 minute ago" never wraps mid-phrase); the two parts

@@ -35,15 +35,32 @@ const date = (t: string | Date | null) => (t === null ? null : new Date(t));
 /** A raw row as the domain returns a snapshot, for Snapdeck's own serializer. */
 function toSnapshot(r: Row): SnapshotWithServer {
   return {
-    id: r.id, name: r.name, description: r.description, status: r.status, sizeMb: r.sizeMb, progress: r.progress, error: r.error,
-    errorCode: r.errorCode, createdAt: new Date(r.createdAt), completedAt: date(r.completedAt), kind: r.kind, expiresAt: date(r.expiresAt),
-    consistency: r.consistency, protected: Boolean(r.protected), storedBytes: r.storedBytes === null ? null : BigInt(r.storedBytes),
-    labels: r.labels ?? [], server: { id: r.serverId, name: r.serverName },
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    status: r.status,
+    sizeMb: r.sizeMb,
+    progress: r.progress,
+    error: r.error,
+    errorCode: r.errorCode,
+    createdAt: new Date(r.createdAt),
+    completedAt: date(r.completedAt),
+    kind: r.kind,
+    expiresAt: date(r.expiresAt),
+    consistency: r.consistency,
+    protected: Boolean(r.protected),
+    storedBytes: r.storedBytes === null ? null : BigInt(r.storedBytes),
+    labels: r.labels ?? [],
+    server: { id: r.serverId, name: r.serverName },
   };
 }
 const toJson = (r: Row) => serializeSnapshot(toSnapshot(r));
 
-const fail = (status: number, code: string, detail: string, headers?: Record<string, string>): Answer => ({ status, body: { detail, code }, headers });
+const fail = (status: number, code: string, detail: string, headers?: Record<string, string>): Answer => ({
+  status,
+  body: { detail, code },
+  headers,
+});
 
 /** An id or page number as idSchema takes it: decimal digits, 1..MAX_ID; undefined when invalid. */
 function positiveInt(raw: string | null, fallback: number | null): number | null | undefined {
@@ -60,10 +77,18 @@ async function authenticate(store: Store, header: string | null): Promise<Who | 
 /** The answer to one request; `url` is the request's URL with the /api/v1/... path on the public origin. */
 export async function answer(store: Store, method: string, url: URL, authorization: string | null): Promise<Answer> {
   const parts = url.pathname.replace(/\/+$/, "").split("/");
-  if (method !== "GET" || parts.length < 4 || parts[1] !== "api" || parts[2] !== "v1" || parts[3] !== "snapshots" || parts.length > 5)
+  if (
+    method !== "GET" ||
+    parts.length < 4 ||
+    parts[1] !== "api" ||
+    parts[2] !== "v1" ||
+    parts[3] !== "snapshots" ||
+    parts.length > 5
+  )
     return fail(404, "not_found", "Not found.");
   const who = await authenticate(store, authorization);
-  if (!who) return fail(401, "unauthenticated", "The bearer token is malformed, unknown or revoked.", { "WWW-Authenticate": "Bearer" });
+  if (!who)
+    return fail(401, "unauthenticated", "The bearer token is malformed, unknown or revoked.", { "WWW-Authenticate": "Bearer" });
   const owner = who.role === "admin" ? null : who.userId;
 
   if (parts.length === 5) {
@@ -80,7 +105,10 @@ export async function answer(store: Store, method: string, url: URL, authorizati
   const parsed = selector === null ? { terms: [], errors: [] } : parseLabelSelector(selector);
   if (parsed.errors.length) return fail(400, "validation_error", "Invalid label_selector.");
   if (
-    !page || !pageSize || pageSize > MAX_PAGE_SIZE || serverId === undefined ||
+    !page ||
+    !pageSize ||
+    pageSize > MAX_PAGE_SIZE ||
+    serverId === undefined ||
     (status !== null && !(SNAPSHOT_STATUSES as readonly string[]).includes(status))
   )
     return fail(400, "validation_error", "Invalid query parameters.");

@@ -83,7 +83,10 @@ function operationObject(op: ApiOperation) {
       requestBody: { required: !op.bodyOptional, content: json(schemaOf(op.body, requestComponents, "input")) },
     }),
     responses: {
-      [status]: schema && status !== 204 ? { description, content: json(schemaOf(schema, responseComponents, "output")) } : { description },
+      [status]:
+        schema && status !== 204
+          ? { description, content: json(schemaOf(schema, responseComponents, "output")) }
+          : { description },
       ...Object.fromEntries(op.errors.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }])),
     },
   };

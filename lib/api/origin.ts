@@ -6,7 +6,8 @@ import type { NextRequest } from "next/server";
 import { config } from "@/lib/config";
 import { forwardedHeadersChecked } from "@/lib/server/forwarded";
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** SNAPDECK_PUBLIC_URL when set; else the request's own Host (and proto, from a trusted proxy). */
 export function publicOrigin(req: NextRequest): string {

@@ -86,7 +86,8 @@ export function serializeCreatedSnapshot(s: SnapshotWithServer & { serverWasRunn
     ...serializeSnapshot(s),
     message: "Snapshot creation started; it usually takes a few minutes. Poll the snapshot for progress.",
     ...(s.serverWasRunning && {
-      warning: "The server is running: the snapshot may be filesystem-inconsistent. Stop the server first for a consistent snapshot.",
+      warning:
+        "The server is running: the snapshot may be filesystem-inconsistent. Stop the server first for a consistent snapshot.",
     }),
   });
 }

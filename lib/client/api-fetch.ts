@@ -46,7 +46,10 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   try {
     res = await fetch(`/api/v1${path}`, {
       method: init.method ?? "GET",
-      headers: init.body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+      headers:
+        init.body === undefined
+          ? { Accept: "application/json" }
+          : { Accept: "application/json", "Content-Type": "application/json" },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       credentials: "same-origin",
       cache: "no-store",
@@ -65,7 +68,13 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   return (await res.json()) as T;
 }
 
-const STALE_STATE_CODES = new Set(["operation_in_progress", "snapshot_limit_reached", "invalid_server_state", "invalid_snapshot_state", "snapshot_in_use"]);
+const STALE_STATE_CODES = new Set([
+  "operation_in_progress",
+  "snapshot_limit_reached",
+  "invalid_server_state",
+  "invalid_snapshot_state",
+  "snapshot_in_use",
+]);
 
 /**
  * A refusal caused by state the page had not seen yet (work started in another tab, by a

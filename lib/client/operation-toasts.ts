@@ -11,7 +11,9 @@ const isFinal = (op: LastOperation) => op.status === "completed" || op.status ==
 function describe(server: Server, op: LastOperation): string {
   const snapshot = op.snapshot ? ` ${op.snapshot.name}` : "";
   if (op.kind === "provision") return `Disk of ${server.name}`;
-  return OPERATION_KIND_INFO[op.kind].restore ? `Restore of ${server.name} from${snapshot || " a snapshot"}` : `Snapshot${snapshot} of ${server.name}`;
+  return OPERATION_KIND_INFO[op.kind].restore
+    ? `Restore of ${server.name} from${snapshot || " a snapshot"}`
+    : `Snapshot${snapshot} of ${server.name}`;
 }
 
 export function useOperationToasts(server: Server | undefined) {

@@ -31,7 +31,9 @@ export function useSchedules(server: Server) {
 function useInvalidateAll() {
   const queryClient = useQueryClient();
   return () =>
-    Promise.all([scheduleKeys.all, snapshotKeys.all, serverKeys.all].map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+    Promise.all(
+      [scheduleKeys.all, snapshotKeys.all, serverKeys.all].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+    );
 }
 
 export type ScheduleInput = { cron: string; keep: number; enabled: boolean };
@@ -39,7 +41,8 @@ export type ScheduleInput = { cron: string; keep: number; enabled: boolean };
 export function useCreateSchedule(serverId: number) {
   const invalidate = useInvalidateAll();
   return useMutation({
-    mutationFn: (input: ScheduleInput) => apiFetch<Schedule>("/schedules/", { method: "POST", body: { server_id: serverId, ...input } }),
+    mutationFn: (input: ScheduleInput) =>
+      apiFetch<Schedule>("/schedules/", { method: "POST", body: { server_id: serverId, ...input } }),
     onSuccess: () => toast.success("Schedule created."),
     onSettled: invalidate,
     // Field errors are shown in the form; other refusals as a toast.

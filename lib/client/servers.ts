@@ -50,4 +50,3 @@ export function useServerPower() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: serverKeys.all }),
   });
 }
-

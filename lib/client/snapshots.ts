@@ -117,7 +117,10 @@ export function useDeleteSnapshot() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (snapshot: Snapshot) => apiFetch<void>(`/snapshots/${snapshot.id}/`, { method: "DELETE" }),
-    onSuccess: (_, snapshot) => toast.success(`Snapshot ${snapshot.name} deleted.`, { description: "Its stored data is removed; the server is not touched." }),
+    onSuccess: (_, snapshot) =>
+      toast.success(`Snapshot ${snapshot.name} deleted.`, {
+        description: "Its stored data is removed; the server is not touched.",
+      }),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),
   });
@@ -136,10 +139,14 @@ export function useUpdateSnapshot() {
     onSuccess: (updated, { snapshot, changes }) => {
       const keys = Object.keys(changes);
       if (keys.length === 1 && keys[0] === "protected")
-        toast.success(updated.protected ? `Snapshot ${updated.name} is protected.` : `Snapshot ${updated.name} is no longer protected.`, {
-          description: updated.protected ? "It cannot be deleted until you unprotect it." : undefined,
-        });
-      else toast.success(`Snapshot ${snapshot.name === updated.name ? updated.name : `${snapshot.name} → ${updated.name}`} saved.`);
+        toast.success(
+          updated.protected ? `Snapshot ${updated.name} is protected.` : `Snapshot ${updated.name} is no longer protected.`,
+          {
+            description: updated.protected ? "It cannot be deleted until you unprotect it." : undefined,
+          },
+        );
+      else
+        toast.success(`Snapshot ${snapshot.name === updated.name ? updated.name : `${snapshot.name} → ${updated.name}`} saved.`);
     },
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => invalidateSnapshotsAndServers(queryClient),

@@ -11,13 +11,18 @@ export { tokenKeys };
 
 export function useTokens() {
   // Tokens made elsewhere (the CLI, another tab) show within 30 s, like every page.
-  return useQuery({ queryKey: tokenKeys.list(), queryFn: () => apiFetch<Page<ApiToken>>("/tokens/"), refetchInterval: IDLE_REFRESH_MS });
+  return useQuery({
+    queryKey: tokenKeys.list(),
+    queryFn: () => apiFetch<Page<ApiToken>>("/tokens/"),
+    refetchInterval: IDLE_REFRESH_MS,
+  });
 }
 
 export function useCreateToken() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { name: string; scope: TokenScope }) => apiFetch<CreatedApiToken>("/tokens/", { method: "POST", body: input }),
+    mutationFn: (input: { name: string; scope: TokenScope }) =>
+      apiFetch<CreatedApiToken>("/tokens/", { method: "POST", body: input }),
     onSuccess: (token) => toast.success(`Token ${token.name} created. Copy it now: it is shown only once.`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.all }),

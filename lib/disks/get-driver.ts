@@ -12,7 +12,12 @@ let cached: { key: string; driver: DiskDriver } | undefined;
 export function getDiskDriver(): DiskDriver {
   const key = `${config.diskDriver}:${getDataDir()}:${getStoreDir()}`;
   if (cached?.key !== key) {
-    const options = { dataDir: getDataDir(), storeDir: getStoreDir(), throughputMbps: config.diskThroughputMbps, chunkIndex: chunkRefs };
+    const options = {
+      dataDir: getDataDir(),
+      storeDir: getStoreDir(),
+      throughputMbps: config.diskThroughputMbps,
+      chunkIndex: chunkRefs,
+    };
     cached = { key, driver: config.diskDriver === "qemu" ? createQemuDriver(options) : createLocalDriver(options) };
   }
   return cached.driver;

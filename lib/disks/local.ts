@@ -102,7 +102,9 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
           const block = await readFully(disk, buffers[i % 2]!.subarray(0, p.end - p.start), p.start);
           const parts: Buffer[] = [];
           for (let at = 0; at < block.length; at += CHUNK_SIZE) parts.push(block.subarray(at, at + CHUNK_SIZE));
-          const hashes = isZero(block) ? parts.map(() => null) : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
+          const hashes = isZero(block)
+            ? parts.map(() => null)
+            : await Promise.all(parts.map((c) => (isZero(c) ? null : sha256Async(c))));
           return { block, parts, hashes };
         };
         let covered = 0; // bytes of the disk accounted for, read or known to be a hole
@@ -141,11 +143,21 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
         await skipTo(diskBytes);
         await pool.drain();
         await batch.commit();
-        await store.dropUnused(snapshotId, [...inherited].filter((hash) => !sizes.has(hash)));
+        await store.dropUnused(
+          snapshotId,
+          [...inherited].filter((hash) => !sizes.has(hash)),
+        );
         const sizeBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
         const manifest: Manifest = {
-          version: 2, snapshotId, serverId, createdAt: new Date().toISOString(),
-          diskBytes, chunkSize: CHUNK_SIZE, chunks, sizeBytes, storedBytes,
+          version: 2,
+          snapshotId,
+          serverId,
+          createdAt: new Date().toISOString(),
+          diskBytes,
+          chunkSize: CHUNK_SIZE,
+          chunks,
+          sizeBytes,
+          storedBytes,
         };
         await beforeCommit?.();
         await store.commitManifest(manifest);
@@ -175,7 +187,10 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       try {
         await out.truncate(Math.max(manifest.diskBytes, diskBytes ?? 0));
         await writeChunks({
-          manifest, out, throttle, signal,
+          manifest,
+          out,
+          throttle,
+          signal,
           readPacked: store.readPacked,
           onBytes: (done) => onProgress(percentOf(done, manifest.diskBytes)),
         });
@@ -186,7 +201,11 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
         await out.close().catch(() => {});
         await removeIfExists(tmp);
         if (err instanceof CorruptChunkError)
-          throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.", { cause: err });
+          throw new DriverError(
+            "snapshot_corrupt",
+            "The snapshot's stored data is damaged; the restore was stopped and the disk left unchanged.",
+            { cause: err },
+          );
         throw err;
       }
       // Freeing the replaced disk's blocks takes ext4 about a second per few hundred MB

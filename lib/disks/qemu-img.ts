@@ -3,8 +3,7 @@
 import "server-only";
 import { spawn } from "node:child_process";
 
-export const QEMU_MISSING =
-  "qemu-img is not installed; the qemu disk driver needs it: apt-get install qemu-utils";
+export const QEMU_MISSING = "qemu-img is not installed; the qemu disk driver needs it: apt-get install qemu-utils";
 
 export class QemuImgError extends Error {
   constructor(
@@ -36,9 +35,7 @@ export function runQemuTool(program: string, args: string[], opts: RunOptions = 
       if (stdout.length > 64_000) stdout = stdout.slice(-4_000); // progress output is unbounded
     });
     child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-    child.on("error", (err: NodeJS.ErrnoException) =>
-      reject(err.code === "ENOENT" ? new Error(QEMU_MISSING) : err),
-    );
+    child.on("error", (err: NodeJS.ErrnoException) => reject(err.code === "ENOENT" ? new Error(QEMU_MISSING) : err));
     child.on("close", (code, signal) => {
       if (code === 0) resolve(stdout);
       else {

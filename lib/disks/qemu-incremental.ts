@@ -46,7 +46,11 @@ function bitmaps(info: ImageInfo) {
 }
 
 /** The newest snapshot id whose bitmap is consistent and for which `exists` holds. */
-export async function usableBase(info: ImageInfo, snapshotId: number, exists: (id: number) => Promise<boolean>): Promise<number | null> {
+export async function usableBase(
+  info: ImageInfo,
+  snapshotId: number,
+  exists: (id: number) => Promise<boolean>,
+): Promise<number | null> {
   const ids = bitmaps(info)
     .filter((b) => b.name.startsWith(PREFIX) && b.flags.includes("auto") && !b.flags.includes("in-use"))
     .map((b) => Number(b.name.slice(PREFIX.length)))
@@ -59,7 +63,8 @@ export async function usableBase(info: ImageInfo, snapshotId: number, exists: (i
 /** Removes every snapdeck bitmap but the one of `snapshotId` (after it committed). */
 export async function dropOlderBitmaps(disk: string, snapshotId: number): Promise<void> {
   for (const b of bitmaps(await imageInfo(disk)))
-    if (b.name.startsWith(PREFIX) && b.name !== bitmapName(snapshotId)) await runQemuImg(["bitmap", "--remove", "-f", "qcow2", disk, b.name]);
+    if (b.name.startsWith(PREFIX) && b.name !== bitmapName(snapshotId))
+      await runQemuImg(["bitmap", "--remove", "-f", "qcow2", disk, b.name]);
 }
 
 /** Extents of the disk that `bitmap` marks dirty, merged, in order. */
@@ -69,7 +74,21 @@ async function dirtyExtents(disk: string, bitmap: string): Promise<{ start: numb
   const pidFile = path.join(dir, "pid");
   try {
     // --fork returns once the socket accepts clients; -r: the disk is only read.
-    await runQemuTool("qemu-nbd", ["--fork", "--pid-file", pidFile, "-r", "-f", "qcow2", "-B", bitmap, "-k", socket, "-x", "disk", disk]);
+    await runQemuTool("qemu-nbd", [
+      "--fork",
+      "--pid-file",
+      pidFile,
+      "-r",
+      "-f",
+      "qcow2",
+      "-B",
+      bitmap,
+      "-k",
+      socket,
+      "-x",
+      "disk",
+      disk,
+    ]);
     try {
       const opts = `driver=nbd,server.type=unix,server.path=${socket},export=disk,x-dirty-bitmap=qemu:dirty-bitmap:${bitmap}`;
       const extents = JSON.parse(await runQemuImg(["map", "--output=json", "--image-opts", opts])) as Extent[];
@@ -100,7 +119,14 @@ async function dirtyExtents(disk: string, bitmap: string): Promise<{ start: numb
  * Writes `tmp`, a qcow2 overlay of `base` (a file name in the same directory) holding the
  * disk's clusters that changed since the base was taken. Returns the bytes read from the disk.
  */
-export async function writeIncremental(args: { disk: string; info: ImageInfo; bitmap: string; base: string; tmp: string; signal?: AbortSignal }): Promise<number> {
+export async function writeIncremental(args: {
+  disk: string;
+  info: ImageInfo;
+  bitmap: string;
+  base: string;
+  tmp: string;
+  signal?: AbortSignal;
+}): Promise<number> {
   const dirty = await dirtyExtents(args.disk, args.bitmap);
   // Where the disk holds data now (a dirty extent may since have become zeros or a hole).
   const map = JSON.parse(await runQemuImg(["map", "-U", "--output=json", "-f", "qcow2", args.disk])) as Extent[];
@@ -120,10 +146,26 @@ export async function writeIncremental(args: { disk: string; info: ImageInfo; bi
     }
   }
   const cluster = String(args.info["cluster-size"] ?? 65536);
-  await runQemuImg(["create", "-q", "-f", "qcow2", "-o", `cluster_size=${cluster},compression_type=zstd`, "-b", args.disk, "-F", "qcow2", args.tmp]);
+  await runQemuImg([
+    "create",
+    "-q",
+    "-f",
+    "qcow2",
+    "-o",
+    `cluster_size=${cluster},compression_type=zstd`,
+    "-b",
+    args.disk,
+    "-F",
+    "qcow2",
+    args.tmp,
+  ]);
   // -C: copy-on-read, so every cluster read lands in the overlay. Commands on stdin (a long
   // list would not fit an argument list).
-  if (commands.length) await runQemuTool("qemu-io", ["-C", "-f", "qcow2", args.tmp], { stdin: commands.join("\n") + "\nquit\n", signal: args.signal });
+  if (commands.length)
+    await runQemuTool("qemu-io", ["-C", "-f", "qcow2", args.tmp], {
+      stdin: commands.join("\n") + "\nquit\n",
+      signal: args.signal,
+    });
   await runQemuImg(["rebase", "-u", "-f", "qcow2", "-b", args.base, "-F", "qcow2", args.tmp]);
   return readBytes;
 }

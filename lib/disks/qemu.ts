@@ -14,7 +14,11 @@ import { bitmapName, dropOlderBitmaps, startTracking, usableBase, writeIncrement
 import { backingFile } from "@/lib/disks/qcow2-header";
 import { createThrottle } from "@/lib/disks/throttle";
 
-const exists = (file: string) => fs.access(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.access(file).then(
+    () => true,
+    () => false,
+  );
 const actualSize = (info: ImageInfo) => info["actual-size"] ?? 0;
 
 /** The image and every backing file below it; throws when one is missing or unreadable. */
@@ -68,7 +72,14 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       let readBytes: number | undefined;
       try {
         if (base !== null && info) {
-          readBytes = await writeIncremental({ disk, info, bitmap: bitmapName(base), base: path.basename(snapshotPath(base)), tmp, signal });
+          readBytes = await writeIncremental({
+            disk,
+            info,
+            bitmap: bitmapName(base),
+            base: path.basename(snapshotPath(base)),
+            tmp,
+            signal,
+          });
           await createThrottle(options.throughputMbps)(readBytes, signal); // a capped copy lasts as long as its bytes
           onProgress(95);
         } else {
@@ -80,7 +91,8 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
         }
         await fsyncFile(tmp);
         // A delete of the base could have run meanwhile (it refuses while it sees this temp file).
-        if (base !== null && !(await exists(snapshotPath(base)))) throw new Error(`snapshot ${base}, the base of ${snapshotId}, was deleted meanwhile`);
+        if (base !== null && !(await exists(snapshotPath(base))))
+          throw new Error(`snapshot ${base}, the base of ${snapshotId}, was deleted meanwhile`);
         await beforeCommit?.();
         await fs.rename(tmp, target);
         await fsyncDir(storeDir);
@@ -99,15 +111,27 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       const source = snapshotPath(snapshotId);
       const target = diskPath(serverId);
       const refuseIfLocked = async () => {
-        if (await fs.access(target).then(() => true, () => false))
+        if (
+          await fs.access(target).then(
+            () => true,
+            () => false,
+          )
+        )
           if (await isImageLocked(target))
-            throw new DriverError("disk_in_use", "The server's disk is in use by a running VM (its image is locked); stop the VM before restoring.");
+            throw new DriverError(
+              "disk_in_use",
+              "The server's disk is in use by a running VM (its image is locked); stop the VM before restoring.",
+            );
       };
       await refuseIfLocked();
       try {
         for (const image of await backingChain(source)) await runQemuImg(["check", "-q", "-f", "qcow2", image.filename]);
       } catch (err) {
-        throw new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged or missing; the disk was left unchanged.", { cause: err });
+        throw new DriverError(
+          "snapshot_corrupt",
+          "The snapshot's stored data is damaged or missing; the disk was left unchanged.",
+          { cause: err },
+        );
       }
       const tmp = `${target}.restore-${snapshotId}.tmp`;
       await removeIfExists(tmp);
@@ -144,10 +168,18 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
         for (const other of await listDir(storeDir))
           if (other.endsWith(".qcow2") || other.endsWith(".qcow2.tmp"))
             if ((await backingFile(path.join(storeDir, other)).catch(() => null)) === name) children.push(other);
-        if (children.some((c) => c.endsWith(".tmp"))) throw new Error(`snapshot ${snapshotId} is the base of a snapshot being created; deleting it later`);
+        if (children.some((c) => c.endsWith(".tmp")))
+          throw new Error(`snapshot ${snapshotId} is the base of a snapshot being created; deleting it later`);
         const parent = children.length ? await backingFile(file) : null;
         for (const child of children)
-          await runQemuImg(["rebase", "-q", "-f", "qcow2", ...(parent ? ["-b", parent, "-F", "qcow2"] : ["-b", ""]), path.join(storeDir, child)]);
+          await runQemuImg([
+            "rebase",
+            "-q",
+            "-f",
+            "qcow2",
+            ...(parent ? ["-b", parent, "-F", "qcow2"] : ["-b", ""]),
+            path.join(storeDir, child),
+          ]);
       }
       await removeIfExists(file);
       await removeIfExists(`${file}.tmp`);

@@ -104,14 +104,12 @@ async function pinStored(snapshotId: number, hashes: string[]): Promise<boolean>
  */
 async function pinBatch(snapshotId: number | null, hashes: string[]): Promise<void> {
   const now = new Date();
-  await prisma.$transaction(
-    [
-      prisma.$executeRaw`UPDATE "Chunk" SET "touchedAt" = ${now} WHERE "hash" IN (${Prisma.join(hashes)})`,
-      prisma.$executeRaw`INSERT INTO "Chunk" ("hash", "touchedAt") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${h}, ${now})`))}
+  await prisma.$transaction([
+    prisma.$executeRaw`UPDATE "Chunk" SET "touchedAt" = ${now} WHERE "hash" IN (${Prisma.join(hashes)})`,
+    prisma.$executeRaw`INSERT INTO "Chunk" ("hash", "touchedAt") VALUES ${Prisma.join(hashes.map((h) => Prisma.sql`(${h}, ${now})`))}
         ON CONFLICT ("hash") DO NOTHING`,
-      ...(snapshotId === null ? [] : [insertRefs(snapshotId, hashes, true)]),
-    ],
-  );
+    ...(snapshotId === null ? [] : [insertRefs(snapshotId, hashes, true)]),
+  ]);
 }
 
 async function collectBatch(hashes: string[], remove: (hashes: string[]) => Promise<void>): Promise<number> {
@@ -156,7 +154,9 @@ export const chunkRefs: ChunkIndex = {
 
   async unpin(snapshotId, hashes) {
     for (const batch of batches(hashes, BATCH))
-      await retrying(() => prisma.$transaction([prisma.snapshotChunk.deleteMany({ where: { snapshotId, hash: { in: batch } } })]));
+      await retrying(() =>
+        prisma.$transaction([prisma.snapshotChunk.deleteMany({ where: { snapshotId, hash: { in: batch } } })]),
+      );
   },
 
   async adopt(hashes) {

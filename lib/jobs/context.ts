@@ -14,7 +14,13 @@ export type JobContext = ReturnType<typeof createJobContext>;
 const PROGRESS_EVERY_MS = 400;
 
 /** writesSnapshot: the registry says op.snapshotId is the snapshot this job writes, so its progress follows the operation's. */
-export function createJobContext(op: Operation, workerId: string, driver: DiskDriver, signal: AbortSignal, writesSnapshot: boolean) {
+export function createJobContext(
+  op: Operation,
+  workerId: string,
+  driver: DiskDriver,
+  signal: AbortSignal,
+  writesSnapshot: boolean,
+) {
   let lastWritten = op.progress;
   let lastWriteAt = 0;
   let writing: Promise<void> | null = null;
@@ -28,7 +34,10 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
   }
 
   /** Ends the operation in one transaction, only while this worker still holds the lease. */
-  async function finish(result: { status: "completed" } | { status: "failed"; failure: Failure }, extra: (tx: Tx) => Promise<unknown>) {
+  async function finish(
+    result: { status: "completed" } | { status: "failed"; failure: Failure },
+    extra: (tx: Tx) => Promise<unknown>,
+  ) {
     await writing;
     await prisma.$transaction(async (tx) => {
       const { count } = await tx.operation.updateMany({
@@ -70,7 +79,10 @@ export function createJobContext(op: Operation, workerId: string, driver: DiskDr
     /** For a step that commits before the operation ends: true while this worker holds the lease (renews it). */
     async holdsLease(tx: Tx) {
       const now = await databaseNow(tx);
-      const { count } = await tx.operation.updateMany({ where: ownedBy(op, workerId), data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) } });
+      const { count } = await tx.operation.updateMany({
+        where: ownedBy(op, workerId),
+        data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
+      });
       return count === 1;
     },
     complete: (extra: (tx: Tx) => Promise<unknown>) => finish({ status: "completed" }, extra),

@@ -10,18 +10,27 @@ import type { SnapshotSize } from "@/lib/disks/driver";
 const MIB = 1024 * 1024;
 
 function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext) {
-  return tx.server.updateMany({ where: { id: ctx.op.serverId, activeOperationId: ctx.op.id }, data: { activeOperationId: null } });
+  return tx.server.updateMany({
+    where: { id: ctx.op.serverId, activeOperationId: ctx.op.id },
+    data: { activeOperationId: null },
+  });
 }
 
 function snapshotIdOf(ctx: JobContext): number {
-  if (ctx.op.snapshotId === null) throw new OperationFailure("snapshot_missing", "The snapshot of this operation no longer exists.");
+  if (ctx.op.snapshotId === null)
+    throw new OperationFailure("snapshot_missing", "The snapshot of this operation no longer exists.");
   return ctx.op.snapshotId;
 }
 
 type Tx = Prisma.TransactionClient;
 
 /** Records a capture's completion (a create's, or a restore's safety snapshot). */
-export function markSnapshotCompleted(tx: Tx, snapshotId: number, size: SnapshotSize, consistency: "offline" | "crash-consistent") {
+export function markSnapshotCompleted(
+  tx: Tx,
+  snapshotId: number,
+  size: SnapshotSize,
+  consistency: "offline" | "crash-consistent",
+) {
   return tx.snapshot.updateMany({
     where: { id: snapshotId, status: "in_progress" },
     data: {
@@ -37,7 +46,10 @@ export function markSnapshotCompleted(tx: Tx, snapshotId: number, size: Snapshot
 }
 
 /** `after` runs in the completing transaction (a scheduled snapshot records its run and prunes). */
-export async function runCreateSnapshot(ctx: JobContext, after?: (tx: Tx, snapshotId: number) => Promise<unknown>): Promise<void> {
+export async function runCreateSnapshot(
+  ctx: JobContext,
+  after?: (tx: Tx, snapshotId: number) => Promise<unknown>,
+): Promise<void> {
   const snapshotId = snapshotIdOf(ctx);
   await ctx.driver.cleanupPartial({ snapshotId });
   const size = await ctx.driver.createSnapshot({

@@ -19,7 +19,11 @@ export function retryDelayMs(attempts: number): number {
 
 /** Deletes the data of every due row; returns how many were removed. */
 export async function drainDeletions(driver: DiskDriver, log: Logger, limit = 20): Promise<number> {
-  const due = await prisma.pendingDeletion.findMany({ where: { notBefore: { lte: new Date() } }, orderBy: { notBefore: "asc" }, take: limit });
+  const due = await prisma.pendingDeletion.findMany({
+    where: { notBefore: { lte: new Date() } },
+    orderBy: { notBefore: "asc" },
+    take: limit,
+  });
   let removed = 0;
   for (const row of due) {
     // Claim: only the worker whose compare-and-swap on notBefore matched works on it.
@@ -36,11 +40,18 @@ export async function drainDeletions(driver: DiskDriver, log: Logger, limit = 20
       removed++;
     } catch (err) {
       const delay = retryDelayMs(row.attempts);
-      log.warn({ err, snapshotId: row.snapshotId, attempts: row.attempts + 1, retryInMs: delay }, "could not delete stored snapshot data; will retry");
+      log.warn(
+        { err, snapshotId: row.snapshotId, attempts: row.attempts + 1, retryInMs: delay },
+        "could not delete stored snapshot data; will retry",
+      );
       await prisma.$transaction((tx) =>
         tx.pendingDeletion.updateMany({
           where: { snapshotId: row.snapshotId },
-          data: { attempts: { increment: 1 }, notBefore: new Date(Date.now() + delay), lastError: describeFailure(err, null).code },
+          data: {
+            attempts: { increment: 1 },
+            notBefore: new Date(Date.now() + delay),
+            lastError: describeFailure(err, null).code,
+          },
         }),
       );
     }

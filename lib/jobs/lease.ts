@@ -76,7 +76,10 @@ export function ownedBy(op: Pick<Operation, "id">, workerId: string): Prisma.Ope
 export async function renewLease(op: Pick<Operation, "id">, workerId: string): Promise<boolean> {
   const { count } = await prisma.$transaction(async (tx) => {
     const now = await databaseNow(tx);
-    return tx.operation.updateMany({ where: ownedBy(op, workerId), data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) } });
+    return tx.operation.updateMany({
+      where: ownedBy(op, workerId),
+      data: { leaseExpiresAt: new Date(now.getTime() + LEASE_MS) },
+    });
   });
   return count === 1;
 }

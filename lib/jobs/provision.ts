@@ -10,7 +10,10 @@ import type { Failure } from "@/lib/jobs/failures";
 import { fillDemoDisk } from "@/lib/disks/demo-content";
 
 /** diskMb: the new disk's size; demoContentMb: demo content to write on it (0: none). */
-export const provisionPayload = z.object({ diskMb: z.number().int().min(1).default(1), demoContentMb: z.number().int().min(0).default(0) });
+export const provisionPayload = z.object({
+  diskMb: z.number().int().min(1).default(1),
+  demoContentMb: z.number().int().min(0).default(0),
+});
 export type ProvisionPayload = z.infer<typeof provisionPayload>;
 
 function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext) {

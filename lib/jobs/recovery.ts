@@ -25,7 +25,10 @@ export async function expireDeadLocalLeases(): Promise<number> {
   for (const op of running) {
     if (!op.leaseOwner || !isDeadLocalWorker(op.leaseOwner)) continue;
     const { count } = await prisma.$transaction((tx) =>
-      tx.operation.updateMany({ where: { id: op.id, status: "running", leaseOwner: op.leaseOwner }, data: { leaseExpiresAt: new Date(0) } }),
+      tx.operation.updateMany({
+        where: { id: op.id, status: "running", leaseOwner: op.leaseOwner },
+        data: { leaseExpiresAt: new Date(0) },
+      }),
     );
     expired += count;
   }

@@ -36,7 +36,11 @@ function releaseServer(tx: Prisma.TransactionClient, ctx: JobContext, payload: S
 /** Step 1: the disk as it is now into the safety snapshot, committed before step 2 may start. */
 async function captureSafetySnapshot(ctx: JobContext, snapshotId: number): Promise<void> {
   const row = await prisma.snapshot.findUnique({ where: { id: snapshotId }, select: { status: true } });
-  if (!row) throw new OperationFailure("snapshot_missing", "The safety snapshot was deleted before it could be taken; the disk was left unchanged.");
+  if (!row)
+    throw new OperationFailure(
+      "snapshot_missing",
+      "The safety snapshot was deleted before it could be taken; the disk was left unchanged.",
+    );
   if (row.status === "completed") return; // taken by an earlier attempt of this operation
   await ctx.driver.cleanupPartial({ snapshotId });
   const size = await ctx.driver.createSnapshot({

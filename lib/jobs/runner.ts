@@ -72,7 +72,10 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
         // Best effort: on a failing store the cleanup may throw, and the requeue matters more
         // (the next run cleans up before it starts anyway).
         await ctx.driver
-          .cleanupPartial({ serverId: op.serverId, snapshotId: definition.writesSnapshot ? (op.snapshotId ?? undefined) : undefined })
+          .cleanupPartial({
+            serverId: op.serverId,
+            snapshotId: definition.writesSnapshot ? (op.snapshotId ?? undefined) : undefined,
+          })
           .catch((err) => log.warn({ err }, "cleanup before requeue failed"));
         await requeue(op, workerId, definition.writesSnapshot);
         return void log.info("worker stopping; operation put back in the queue");
@@ -83,7 +86,8 @@ async function execute(op: Operation, workerId: string, controller: AbortControl
       await definition.fail(ctx, payload, failure);
     }
   } catch (err) {
-    if (!(err instanceof LeaseLostError)) log.error({ err }, "could not record the operation's outcome; its lease will expire and it will be retried");
+    if (!(err instanceof LeaseLostError))
+      log.error({ err }, "could not record the operation's outcome; its lease will expire and it will be retried");
   } finally {
     clearInterval(renewal);
   }
@@ -167,7 +171,9 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
         // Handlers stuck in I/O: take their operations back so another worker redoes them;
         // whatever a stuck handler does later fails the lease check.
         for (const { op } of running.values()) {
-          await requeue(op, workerId, jobDefinition(op.kind)?.writesSnapshot ?? false).catch((err) => log.error({ err, operationId: op.id }, "could not requeue"));
+          await requeue(op, workerId, jobDefinition(op.kind)?.writesSnapshot ?? false).catch((err) =>
+            log.error({ err, operationId: op.id }, "could not requeue"),
+          );
           log.warn({ operationId: op.id }, "handler did not stop in time; operation put back in the queue");
         }
       }

@@ -60,7 +60,14 @@ export async function expireSafetySnapshots(log: Logger): Promise<number> {
       });
       if (count === 0) return false;
       await enqueueDeletion(tx, id);
-      await recordAudit(tx, "system", "snapshot.expire", { type: "snapshot", id, name, ownerId, serverId }, "success", "safety snapshot expired");
+      await recordAudit(
+        tx,
+        "system",
+        "snapshot.expire",
+        { type: "snapshot", id, name, ownerId, serverId },
+        "success",
+        "safety snapshot expired",
+      );
       return true;
     });
     if (done) removed++;

@@ -23,19 +23,23 @@ const keepSchema = z
   .max(KEEP_MAX, { error: `must be between 1 and ${KEEP_MAX}` })
   .describe("How many scheduled snapshots of the server to keep; older ones are pruned");
 
-export const createScheduleSchema = z.strictObject({
-  server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
-  cron: cronSchema,
-  keep: keepSchema,
-  enabled: z.boolean({ error: "must be true or false" }).default(true),
-}).register(requestComponents, { id: "CreateSchedule" });
+export const createScheduleSchema = z
+  .strictObject({
+    server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
+    cron: cronSchema,
+    keep: keepSchema,
+    enabled: z.boolean({ error: "must be true or false" }).default(true),
+  })
+  .register(requestComponents, { id: "CreateSchedule" });
 export type CreateScheduleInput = z.infer<typeof createScheduleSchema>;
 
-export const updateScheduleSchema = z.strictObject({
-  cron: cronSchema.optional(),
-  keep: keepSchema.optional(),
-  enabled: z.boolean({ error: "must be true or false" }).optional(),
-}).register(requestComponents, { id: "UpdateSchedule" });
+export const updateScheduleSchema = z
+  .strictObject({
+    cron: cronSchema.optional(),
+    keep: keepSchema.optional(),
+    enabled: z.boolean({ error: "must be true or false" }).optional(),
+  })
+  .register(requestComponents, { id: "UpdateSchedule" });
 export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>;
 
 export const listSchedulesQuerySchema = z.strictObject({

@@ -38,7 +38,9 @@ export const MAX_LABELS = 32;
 
 export const labelsSchema = z
   .record(
-    z.string().regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" }),
+    z
+      .string()
+      .regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" }),
     z
       .string({ error: "label values must be strings" })
       .max(63, { error: "label values must be at most 63 characters" })
@@ -59,9 +61,7 @@ export const updateSnapshotSchema = z
   .register(requestComponents, { id: "UpdateSnapshot" });
 export type UpdateSnapshotInput = z.infer<typeof updateSnapshotSchema>;
 
-export type SelectorTerm =
-  | { op: "eq" | "ne"; key: string; value: string }
-  | { op: "exists" | "absent"; key: string };
+export type SelectorTerm = { op: "eq" | "ne"; key: string; value: string } | { op: "exists" | "absent"; key: string };
 
 /**
  * Hetzner's label_selector: comma-separated `k=v` (or `k==v`), `k!=v`, `k`, `!k`; all must match.
@@ -78,7 +78,10 @@ export function parseLabelSelector(raw: string): { terms: SelectorTerm[]; errors
       bad("a term is k=v, k!=v, k or !k");
       continue;
     }
-    const [key, op, value] = match.length === 3 ? [match[2], match[1] === "!" ? "absent" : "exists", ""] : [match[1], match[2] === "!=" ? "ne" : "eq", match[3]];
+    const [key, op, value] =
+      match.length === 3
+        ? [match[2], match[1] === "!" ? "absent" : "exists", ""]
+        : [match[1], match[2] === "!=" ? "ne" : "eq", match[3]];
     if (!LABEL_KEY.test(key)) bad("not a valid label key");
     else if (!LABEL_VALUE.test(value)) bad("not a valid label value");
     else terms.push(op === "eq" || op === "ne" ? { op, key, value } : { op: op as "exists" | "absent", key });
@@ -86,17 +89,22 @@ export function parseLabelSelector(raw: string): { terms: SelectorTerm[]; errors
   return { terms, errors };
 }
 
-export const labelSelectorSchema = z.string().describe("e.g. env=prod,tier,!temp,team!=ops: every term must match").transform((raw, ctx): SelectorTerm[] => {
-  const { terms, errors } = parseLabelSelector(raw);
-  for (const message of errors) ctx.addIssue({ code: "custom", message });
-  return terms;
-});
+export const labelSelectorSchema = z
+  .string()
+  .describe("e.g. env=prod,tier,!temp,team!=ops: every term must match")
+  .transform((raw, ctx): SelectorTerm[] => {
+    const { terms, errors } = parseLabelSelector(raw);
+    for (const message of errors) ctx.addIssue({ code: "custom", message });
+    return terms;
+  });
 
-export const createSnapshotSchema = z.strictObject({
-  server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
-  name: snapshotNameSchema,
-  description: snapshotDescriptionSchema.optional(),
-}).register(requestComponents, { id: "CreateSnapshot" });
+export const createSnapshotSchema = z
+  .strictObject({
+    server_id: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).min(1).max(2_147_483_647),
+    name: snapshotNameSchema,
+    description: snapshotDescriptionSchema.optional(),
+  })
+  .register(requestComponents, { id: "CreateSnapshot" });
 export type CreateSnapshotInput = z.infer<typeof createSnapshotSchema>;
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -107,23 +115,27 @@ export const listSnapshotsQuerySchema = z.strictObject({
   label_selector: labelSelectorSchema.optional(),
   status: z.enum(SNAPSHOT_STATUSES, { error: `must be one of ${SNAPSHOT_STATUSES.join(", ")}` }).optional(),
   page: idSchema.default(1),
-  page_size: idSchema.pipe(z.number().max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })).default(DEFAULT_PAGE_SIZE),
+  page_size: idSchema
+    .pipe(z.number().max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` }))
+    .default(DEFAULT_PAGE_SIZE),
 });
 export type ListSnapshotsQuery = z.infer<typeof listSnapshotsQuerySchema>;
 
 /** Optional body of POST /snapshots/{id}/restore/: restore onto another server of the same owner. */
-export const restoreSnapshotSchema = z.strictObject({
-  server_id: z
-    .number({ error: "must be an integer" })
-    .int({ error: "must be an integer" })
-    .min(1)
-    .max(2_147_483_647)
-    .optional()
-    .describe("The server whose disk is overwritten (same owner, any host); default: the snapshot's own server."),
-  safety_snapshot: z
-    .boolean({ error: "must be true or false" })
-    .default(false)
-    .describe("First capture the disk being overwritten as a safety snapshot (kept SNAPDECK_SAFETY_TTL_HOURS, default 24 h)."),
-}).register(requestComponents, { id: "RestoreSnapshot" });
+export const restoreSnapshotSchema = z
+  .strictObject({
+    server_id: z
+      .number({ error: "must be an integer" })
+      .int({ error: "must be an integer" })
+      .min(1)
+      .max(2_147_483_647)
+      .optional()
+      .describe("The server whose disk is overwritten (same owner, any host); default: the snapshot's own server."),
+    safety_snapshot: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .describe("First capture the disk being overwritten as a safety snapshot (kept SNAPDECK_SAFETY_TTL_HOURS, default 24 h)."),
+  })
+  .register(requestComponents, { id: "RestoreSnapshot" });
 // The input shape: callers in code may leave safety_snapshot out (off, as in the API).
 export type RestoreSnapshotInput = z.input<typeof restoreSnapshotSchema>;

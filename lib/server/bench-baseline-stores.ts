@@ -10,9 +10,23 @@ import pg from "pg";
 import type { SelectorTerm } from "@/lib/schemas/snapshots";
 
 export type Row = {
-  id: number; serverId: number; serverName: string; name: string; description: string; status: string;
-  sizeMb: number | null; progress: number; error: string | null; errorCode: string | null; createdAt: string | Date; completedAt: string | Date | null;
-  kind: string; consistency: string | null; protected: number | boolean; storedBytes: number | string | bigint | null; expiresAt: string | Date | null;
+  id: number;
+  serverId: number;
+  serverName: string;
+  name: string;
+  description: string;
+  status: string;
+  sizeMb: number | null;
+  progress: number;
+  error: string | null;
+  errorCode: string | null;
+  createdAt: string | Date;
+  completedAt: string | Date | null;
+  kind: string;
+  consistency: string | null;
+  protected: number | boolean;
+  storedBytes: number | string | bigint | null;
+  expiresAt: string | Date | null;
   labels?: Array<{ key: string; value: string }>;
 };
 /** A label_selector term, as Snapdeck parses it (k=v, k!=v, k, !k). */
@@ -26,20 +40,39 @@ export type Store = {
 };
 
 const COLUMNS = [
-  "sn.id", "sn.serverId", "s.name AS serverName", "sn.name", "sn.description", "sn.status", "sn.sizeMb", "sn.progress", "sn.error", "sn.errorCode",
-  "sn.createdAt", "sn.completedAt", "sn.kind", "sn.consistency", "sn.protected", "sn.storedBytes", "sn.expiresAt",
+  "sn.id",
+  "sn.serverId",
+  "s.name AS serverName",
+  "sn.name",
+  "sn.description",
+  "sn.status",
+  "sn.sizeMb",
+  "sn.progress",
+  "sn.error",
+  "sn.errorCode",
+  "sn.createdAt",
+  "sn.completedAt",
+  "sn.kind",
+  "sn.consistency",
+  "sn.protected",
+  "sn.storedBytes",
+  "sn.expiresAt",
 ];
 // Each term an EXISTS / NOT EXISTS on SnapshotLabel's primary key (snapshotId, key), as Prisma's `labels: { some | none }` does.
 const TERM = (t: Term, i: number) => {
   const match = `SELECT 1 FROM SnapshotLabel l WHERE l.snapshotId = sn.id AND l.key = @k${i}${"value" in t ? ` AND l.value = @v${i}` : ""}`;
   return `${t.op === "eq" || t.op === "exists" ? "" : "NOT "}EXISTS (${match})`;
 };
-const LABELS = (n: number) => `SELECT l.snapshotId, l.key, l.value FROM SnapshotLabel l WHERE l.snapshotId IN (${Array.from({ length: n }, (_, i) => `@id${i}`).join(", ")}) ORDER BY l.key`;
-const TOKEN = "SELECT t.userId AS userId, u.role AS role FROM ApiToken t JOIN User u ON u.id = t.userId WHERE t.tokenHash = @hash AND t.revokedAt IS NULL";
+const LABELS = (n: number) =>
+  `SELECT l.snapshotId, l.key, l.value FROM SnapshotLabel l WHERE l.snapshotId IN (${Array.from({ length: n }, (_, i) => `@id${i}`).join(", ")}) ORDER BY l.key`;
+const TOKEN =
+  "SELECT t.userId AS userId, u.role AS role FROM ApiToken t JOIN User u ON u.id = t.userId WHERE t.tokenHash = @hash AND t.revokedAt IS NULL";
 const FROM = "FROM Snapshot sn JOIN Server s ON s.id = sn.serverId";
 const where = (f: Filter) => {
   const parts = [
-    f.owner !== null && "sn.ownerId = @owner", f.serverId !== null && "sn.serverId = @serverId", f.status !== null && "sn.status = @status",
+    f.owner !== null && "sn.ownerId = @owner",
+    f.serverId !== null && "sn.serverId = @serverId",
+    f.status !== null && "sn.status = @status",
     ...f.terms.map(TERM),
   ];
   const clause = parts.filter(Boolean).join(" AND ");
@@ -47,14 +80,19 @@ const where = (f: Filter) => {
 };
 const COUNT = (f: Filter) => `SELECT COUNT(*) AS n FROM Snapshot sn ${where(f)}`;
 // Newest first on the (ownerId[, status], createdAt, id) indexes: the page stops after one page.
-const PAGE = (f: Filter) => `SELECT ${COLUMNS.join(", ")} ${FROM} ${where(f)} ORDER BY sn.createdAt DESC, sn.id DESC LIMIT @limit OFFSET @offset`;
-const ONE = (owner: number | null) => `SELECT ${COLUMNS.join(", ")} ${FROM} WHERE sn.id = @id${owner === null ? "" : " AND sn.ownerId = @owner"}`;
+const PAGE = (f: Filter) =>
+  `SELECT ${COLUMNS.join(", ")} ${FROM} ${where(f)} ORDER BY sn.createdAt DESC, sn.id DESC LIMIT @limit OFFSET @offset`;
+const ONE = (owner: number | null) =>
+  `SELECT ${COLUMNS.join(", ")} ${FROM} WHERE sn.id = @id${owner === null ? "" : " AND sn.ownerId = @owner"}`;
 const bound = (f: Filter) => ({
   ...Object.fromEntries(Object.entries({ owner: f.owner, serverId: f.serverId, status: f.status }).filter(([, v]) => v !== null)),
   ...Object.fromEntries(f.terms.flatMap((t, i) => [[`k${i}`, t.key], ...("value" in t ? [[`v${i}`, t.value]] : [])])),
 });
 /** Labels of a page's rows in one more query, as Prisma's include does. */
-async function withLabels(rows: Row[], fetch: (sql: string, params: Record<string, unknown>) => Promise<Array<{ snapshotId: number; key: string; value: string }>>) {
+async function withLabels(
+  rows: Row[],
+  fetch: (sql: string, params: Record<string, unknown>) => Promise<Array<{ snapshotId: number; key: string; value: string }>>,
+) {
   if (rows.length === 0) return rows;
   const labels = await fetch(LABELS(rows.length), Object.fromEntries(rows.map((r, i) => [`id${i}`, r.id])));
   for (const r of rows) r.labels = labels.filter((l) => l.snapshotId === r.id);
@@ -68,7 +106,8 @@ export function sqliteStore(url: string): Store {
   db.pragma("optimize = 0x10002"); // as Snapdeck does at start-up: table statistics for the planner
   const cache = new Map<string, Database.Statement>();
   const prepared = (sql: string) => cache.get(sql) ?? cache.set(sql, db.prepare(sql)).get(sql)!;
-  const labelsOf = async (sql: string, params: Record<string, unknown>) => prepared(sql).all(params) as Array<{ snapshotId: number; key: string; value: string }>;
+  const labelsOf = async (sql: string, params: Record<string, unknown>) =>
+    prepared(sql).all(params) as Array<{ snapshotId: number; key: string; value: string }>;
   return {
     token: async (hash) => (prepared(TOKEN).get({ hash }) as Who | undefined) ?? null,
     list: async (f, limit, offset) => ({
@@ -104,12 +143,20 @@ export function postgresStore(url: string): Store {
       if (!names.includes(name)) names.push(name);
       return `$${names.indexOf(name) + 1}`;
     });
-    return (await pool.query<T>(text, names.map((n) => params[n]))).rows;
+    return (
+      await pool.query<T>(
+        text,
+        names.map((n) => params[n]),
+      )
+    ).rows;
   };
   return {
     token: async (hash) => (await query<Who>(TOKEN, { hash }))[0] ?? null,
     list: async (f, limit, offset) => {
-      const [count, rows] = await Promise.all([query<{ n: number }>(COUNT(f), bound(f)), query<Row>(PAGE(f), { ...bound(f), limit, offset })]);
+      const [count, rows] = await Promise.all([
+        query<{ n: number }>(COUNT(f), bound(f)),
+        query<Row>(PAGE(f), { ...bound(f), limit, offset }),
+      ]);
       return { count: count[0]!.n, rows: await withLabels(rows, query) };
     },
     one: async (id, owner) => {

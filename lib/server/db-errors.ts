@@ -32,7 +32,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
   if (err instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA.has(err.code)) return true;
   // A raw query ($queryRaw, e.g. databaseNow()) fails as P2010 with the adapter's error inside.
-  const wrapped = err instanceof Prisma.PrismaClientKnownRequestError ? (err.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError : undefined;
+  const wrapped =
+    err instanceof Prisma.PrismaClientKnownRequestError
+      ? (err.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError
+      : undefined;
   if (wrapped && isDatabaseUnavailable(wrapped)) return true;
   const e = err as {
     name?: string;
@@ -42,7 +45,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     cause?: { kind?: string; originalCode?: string; code?: string };
   } | null;
   if (!e || typeof e !== "object") return false;
-  if (typeof e.syscall === "string" && ["connect", "read", "write"].includes(e.syscall) && NETWORK_ERRNO.has(String(e.code))) return true;
+  if (typeof e.syscall === "string" && ["connect", "read", "write"].includes(e.syscall) && NETWORK_ERRNO.has(String(e.code)))
+    return true;
   if (e.name === "DriverAdapterError" && e.cause) {
     if (UNAVAILABLE_KIND.has(e.cause.kind ?? "")) return true;
     const code = e.cause.originalCode ?? e.cause.code ?? "";

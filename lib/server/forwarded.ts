@@ -57,7 +57,9 @@ export function sanitizeForwardedHeaders(headers: IncomingHttpHeaders, peerAddre
     if (peer) headers["x-forwarded-for"] = peer;
     return;
   }
-  const chain = String(headers["x-forwarded-for"] ?? "").split(",").map(normalizeAddress);
+  const chain = String(headers["x-forwarded-for"] ?? "")
+    .split(",")
+    .map(normalizeAddress);
   let client = peer;
   for (let i = chain.length - 1; i >= 0 && isTrusted(trusted, client); i--) {
     if (!chain[i]) break; // garbage from the proxy: stop at the last hop we can name

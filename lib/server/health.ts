@@ -13,7 +13,13 @@ export async function checkHealth() {
     await ensureDb();
   } catch (err) {
     logger.error({ err }, "health: database unreachable");
-    return { status: "unavailable" as const, database: "down" as const, worker: "unknown" as const, store: "unknown" as const, reason: "database unreachable" };
+    return {
+      status: "unavailable" as const,
+      database: "down" as const,
+      worker: "unknown" as const,
+      store: "unknown" as const,
+      reason: "database unreachable",
+    };
   }
   const now = await databaseNow();
   const fresh = await prisma.workerHeartbeat.findMany({

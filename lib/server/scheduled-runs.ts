@@ -18,7 +18,11 @@ type Tx = Prisma.TransactionClient;
 const retentionFields = { id: true, kind: true, status: true, protected: true, createdAt: true } as const;
 
 /** Deletes a snapshot for retention through the normal path (row gone, data queued), unless an operation uses it. */
-async function pruneSnapshot(tx: Tx, snapshotId: number, schedule: Pick<Schedule, "id" | "serverId" | "ownerId">): Promise<boolean> {
+async function pruneSnapshot(
+  tx: Tx,
+  snapshotId: number,
+  schedule: Pick<Schedule, "id" | "serverId" | "ownerId">,
+): Promise<boolean> {
   const { count } = await tx.snapshot.deleteMany({
     where: { id: snapshotId, protected: false, operations: { none: { status: { in: ["queued", "running"] } } } },
   });
@@ -50,7 +54,8 @@ export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
 
   const rows = await tx.snapshot.findMany({ where: { serverId: server.id }, select: { ...retentionFields, name: true } });
   const plan = planScheduledRun(rows, config.snapshotLimit);
-  if (plan.run && plan.prune !== null && !(await pruneSnapshot(tx, plan.prune, schedule))) throw new Error("prune target vanished");
+  if (plan.run && plan.prune !== null && !(await pruneSnapshot(tx, plan.prune, schedule)))
+    throw new Error("prune target vanished");
   if (!plan.run) {
     await tx.server.updateMany({ where: { id: server.id, activeOperationId: operationId }, data: { activeOperationId: null } });
     return refuse(
@@ -91,7 +96,13 @@ export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
     where: { id: schedule.id },
     data: { lastRunAt: at, lastRunStatus: "running", lastRunSnapshotId: snapshot.id, lastRunError: null },
   });
-  const target = { type: "snapshot", id: snapshot.id, name: snapshot.name, ownerId: schedule.ownerId, serverId: schedule.serverId };
+  const target = {
+    type: "snapshot",
+    id: snapshot.id,
+    name: snapshot.name,
+    ownerId: schedule.ownerId,
+    serverId: schedule.serverId,
+  };
   await recordAudit(tx, "schedule", "snapshot.create", target, "success", `schedule ${schedule.id}`);
   return { snapshot: { ...snapshot, serverWasRunning: server.status === "active" } } as const;
 }
@@ -106,7 +117,9 @@ export async function applyRetention(tx: Tx, schedule: Schedule): Promise<void> 
 export async function finishScheduledRun(tx: Tx, scheduleId: number, snapshotId: number, outcome: { failed: string } | null) {
   await tx.schedule.updateMany({
     where: { id: scheduleId, lastRunSnapshotId: snapshotId },
-    data: outcome ? { lastRunStatus: "failed", lastRunError: outcome.failed } : { lastRunStatus: "completed", lastRunError: null },
+    data: outcome
+      ? { lastRunStatus: "failed", lastRunError: outcome.failed }
+      : { lastRunStatus: "completed", lastRunError: null },
   });
   if (outcome) return;
   const schedule = await tx.schedule.findUnique({ where: { id: scheduleId } });

@@ -43,7 +43,14 @@ export async function createSchedule(actor: Actor, input: CreateScheduleInput) {
       },
       include: withServer,
     });
-    await recordAudit(tx, actor, "schedule.create", { type: "schedule", id: schedule.id, ownerId: server.ownerId, serverId: server.id }, "success", `server ${server.id}, "${input.cron}", keep ${input.keep}`);
+    await recordAudit(
+      tx,
+      actor,
+      "schedule.create",
+      { type: "schedule", id: schedule.id, ownerId: server.ownerId, serverId: server.id },
+      "success",
+      `server ${server.id}, "${input.cron}", keep ${input.keep}`,
+    );
     return schedule;
   });
 }
@@ -65,7 +72,14 @@ export async function updateSchedule(actor: Actor, scheduleId: number, input: Up
       },
       include: withServer,
     });
-    await recordAudit(tx, actor, "schedule.update", { type: "schedule", id: scheduleId, ownerId: current.ownerId, serverId: current.serverId }, "success", JSON.stringify(input));
+    await recordAudit(
+      tx,
+      actor,
+      "schedule.update",
+      { type: "schedule", id: scheduleId, ownerId: current.ownerId, serverId: current.serverId },
+      "success",
+      JSON.stringify(input),
+    );
     return schedule;
   });
 }
@@ -87,7 +101,10 @@ export async function runScheduleNow(actor: Actor, scheduleId: number) {
   assertCanWrite(actor);
   const outcome = await prisma.$transaction(async (tx) => {
     // A write first, so SQLite takes its lock before the run reads anything (see snapshots.ts).
-    const { count } = await tx.schedule.updateMany({ where: { id: scheduleId, ...visible(actor) }, data: { updatedAt: new Date() } });
+    const { count } = await tx.schedule.updateMany({
+      where: { id: scheduleId, ...visible(actor) },
+      data: { updatedAt: new Date() },
+    });
     if (count === 0) throw new AppError("not_found", `Schedule ${scheduleId} not found.`);
     const schedule = await tx.schedule.findUniqueOrThrow({ where: { id: scheduleId } });
     const run = await startScheduledRun(tx, schedule, await databaseNow(tx));

@@ -30,7 +30,10 @@ async function loadServerExtras(servers: ServerRow[]) {
     }),
     prisma.snapshot.groupBy({ by: ["serverId"], where: { serverId: { in: ids } }, _max: { createdAt: true } }),
     operationIds.length
-      ? prisma.operation.findMany({ where: { id: { in: operationIds } }, include: { snapshot: { select: { id: true, name: true } } } })
+      ? prisma.operation.findMany({
+          where: { id: { in: operationIds } },
+          include: { snapshot: { select: { id: true, name: true } } },
+        })
       : [],
     hostPresence(hostNames),
   ]);

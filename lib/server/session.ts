@@ -20,5 +20,12 @@ export async function getSessionUser() {
 export async function sessionActor(): Promise<Actor | null> {
   const user = await getSessionUser();
   if (!user) return null;
-  return { userId: user.id, email: user.email, role: user.role === "admin" ? "admin" : "member", scope: "session", tokenId: null, ip: null };
+  return {
+    userId: user.id,
+    email: user.email,
+    role: user.role === "admin" ? "admin" : "member",
+    scope: "session",
+    tokenId: null,
+    ip: null,
+  };
 }

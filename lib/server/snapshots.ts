@@ -56,9 +56,9 @@ export async function assertNameFree(tx: Prisma.TransactionClient, serverId: num
     where: { serverId, name, status: { not: "failed" }, ...(exceptId !== undefined && { id: { not: exceptId } }) },
     select: { id: true },
   });
-  if (taken) throw new AppError("name_taken", `This server already has a snapshot named ${name} (id ${taken.id}); choose another name.`);
+  if (taken)
+    throw new AppError("name_taken", `This server already has a snapshot named ${name} (id ${taken.id}); choose another name.`);
 }
-
 
 /** Runs a state change and audits a refusal; successes audit inside the change itself. */
 export async function audited<T>(actor: Actor, action: AuditAction, target: AuditTarget, fn: () => Promise<T>) {
@@ -73,9 +73,15 @@ export async function audited<T>(actor: Actor, action: AuditAction, target: Audi
 /** Explains why the compare-and-swap on a server did not match. */
 export function busyServerError(server: { name: string; status: string; activeOperationId: string | null }): AppError {
   if (server.status === "restoring")
-    return new AppError("operation_in_progress", `Server ${server.name} is being restored; try again when the restore has finished.`);
+    return new AppError(
+      "operation_in_progress",
+      `Server ${server.name} is being restored; try again when the restore has finished.`,
+    );
   if (server.activeOperationId)
-    return new AppError("operation_in_progress", `Server ${server.name} already has an operation running; try again when it has finished.`);
+    return new AppError(
+      "operation_in_progress",
+      `Server ${server.name} already has an operation running; try again when it has finished.`,
+    );
   return new AppError("invalid_server_state", `Server ${server.name} is ${server.status}; it cannot be restored in this state.`);
 }
 
@@ -93,7 +99,9 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
       if (claimed.count === 0) throw busyServerError(server);
 
       // Safety snapshots do not count against the limit (SPEC §6).
-      const used = await tx.snapshot.count({ where: { serverId: server.id, status: { in: COUNTED_STATUSES }, kind: { not: "safety" } } });
+      const used = await tx.snapshot.count({
+        where: { serverId: server.id, status: { in: COUNTED_STATUSES }, kind: { not: "safety" } },
+      });
       if (used >= config.snapshotLimit)
         throw new AppError(
           "snapshot_limit_reached",
@@ -204,10 +212,15 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
       const snapshot = await tx.snapshot.findUnique({ where: { id: snapshotId }, include: withServer });
       if (!snapshot) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
       if (snapshot.status !== "completed")
-        throw new AppError("invalid_snapshot_state", `Snapshot ${snapshot.name} is ${snapshot.status}; only completed snapshots can be restored.`);
+        throw new AppError(
+          "invalid_snapshot_state",
+          `Snapshot ${snapshot.name} is ${snapshot.status}; only completed snapshots can be restored.`,
+        );
 
       // The safety snapshot is of the disk being overwritten: the target's.
-      const safety = input.safety_snapshot ? await createSafetySnapshot(tx, { id: targetId, ownerId: found.ownerId }, snapshot.name) : null;
+      const safety = input.safety_snapshot
+        ? await createSafetySnapshot(tx, { id: targetId, ownerId: found.ownerId }, snapshot.name)
+        : null;
       await tx.operation.create({
         data: {
           id: operationId,
@@ -222,7 +235,12 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
       const detail = `onto ${target.name}${safety ? `, safety snapshot ${safety.id}` : ""}`;
       const audit = { type: "snapshot", id: snapshotId, name: snapshot.name, ownerId: snapshot.ownerId, serverId: targetId };
       await recordAudit(tx, actor, "snapshot.restore", audit, "success", detail);
-      return { snapshot, server: { id: target.id, name: target.name, status: "restoring" as const }, previousStatus, safetySnapshot: safety };
+      return {
+        snapshot,
+        server: { id: target.id, name: target.name, status: "restoring" as const },
+        previousStatus,
+        safetySnapshot: safety,
+      };
     }),
   );
 }
@@ -261,7 +279,10 @@ export async function deleteSnapshot(actor: Actor, snapshotId: number) {
       if (!exists) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
       if (exists.protected)
         throw new AppError("snapshot_protected", `Snapshot ${exists.name} is protected; unprotect it before deleting it.`);
-      throw new AppError("snapshot_in_use", `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`);
+      throw new AppError(
+        "snapshot_in_use",
+        `Snapshot ${exists.name} is in use by a running operation; try again when it has finished.`,
+      );
     }),
   );
 }

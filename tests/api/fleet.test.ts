@@ -47,14 +47,22 @@ describe("hosts", () => {
       expect(refused.body.code).toBe("forbidden");
 
       const listed = async (path: string) => hostSchema.array().parse((await api("GET", path, { token: admin.read })).body);
-      expect((await listed("/api/v1/hosts")).map((h) => h.name)).toEqual(expect.arrayContaining(["hv-api-1", "hv-api-2", "local"]));
+      expect((await listed("/api/v1/hosts")).map((h) => h.name)).toEqual(
+        expect.arrayContaining(["hv-api-1", "hv-api-2", "local"]),
+      );
       // Once its first beat is written, hv-api-1 is online.
       const hosts = await waitFor("hv-api-1 to be seen", async () => {
         const all = await listed("/api/v1/hosts/");
         return all.find((h) => h.name === "hv-api-1")?.last_seen_at ? all : null;
       });
       expect(hosts.find((h) => h.name === "hv-api-1")).toMatchObject({ status: "online", servers: 0, running_operations: 0 });
-      expect(hosts.find((h) => h.name === "hv-api-2")).toEqual({ name: "hv-api-2", status: "offline", last_seen_at: null, servers: 0, running_operations: 0 });
+      expect(hosts.find((h) => h.name === "hv-api-2")).toEqual({
+        name: "hv-api-2",
+        status: "offline",
+        last_seen_at: null,
+        servers: 0,
+        running_operations: 0,
+      });
       expect(hosts.find((h) => h.name === "local")!.servers).toBeGreaterThanOrEqual(1);
     } finally {
       await beat.stop();
@@ -75,7 +83,10 @@ describe("restore onto another server", () => {
     const source = await provisionedServer(member.id, "restore-source", 16);
     const target = await provisionedServer(member.id, "restore-target", 32);
     const snapshotId = await completedSnapshot(source.id, member.write, "cross");
-    const res = await api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, { token: member.write, json: { server_id: target.id } });
+    const res = await api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, {
+      token: member.write,
+      json: { server_id: target.id },
+    });
     expect(res.status, res.text).toBe(200);
     expect(restoreResultSchema.parse(res.body).server).toEqual({ id: target.id, name: "restore-target", status: "restoring" });
     const op = await prisma.operation.findFirstOrThrow({ where: { snapshotId, kind: "snapshot_restore" } });
@@ -83,7 +94,10 @@ describe("restore onto another server", () => {
     expect((await prisma.server.findUniqueOrThrow({ where: { id: source.id } })).status).toBe("stopped");
     expect((await prisma.server.findUniqueOrThrow({ where: { id: source.id } })).activeOperationId).toBeNull();
     // The one-operation rule holds on the target.
-    const again = await api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, { token: member.write, json: { server_id: target.id } });
+    const again = await api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, {
+      token: member.write,
+      json: { server_id: target.id },
+    });
     expect(again.status).toBe(400);
     expect(again.body.code).toBe("operation_in_progress");
   });
@@ -92,7 +106,10 @@ describe("restore onto another server", () => {
     const source = await provisionedServer(member.id, "big-source", 16);
     const small = await provisionedServer(member.id, "small-target", 8);
     const snapshotId = await completedSnapshot(source.id, member.write, "too-big");
-    const tooSmall = await api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, { token: member.write, json: { server_id: small.id } });
+    const tooSmall = await api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, {
+      token: member.write,
+      json: { server_id: small.id },
+    });
     expect(tooSmall.status).toBe(400);
     expect(tooSmall.body.code).toBe("disk_too_small");
     expect((await prisma.server.findUniqueOrThrow({ where: { id: small.id } })).activeOperationId).toBeNull();
@@ -118,6 +135,8 @@ describe("restore onto another server", () => {
     expect(restore.requestBody.required).toBe(false);
     expect(doc.components.schemas.RestoreSnapshot.properties).toHaveProperty("server_id");
     expect(doc.paths["/hosts/"].get.responses).toHaveProperty("403");
-    expect(doc.components.schemas.Host.required).toEqual(expect.arrayContaining(["name", "status", "last_seen_at", "servers", "running_operations"]));
+    expect(doc.components.schemas.Host.required).toEqual(
+      expect.arrayContaining(["name", "status", "last_seen_at", "servers", "running_operations"]),
+    );
   });
 });

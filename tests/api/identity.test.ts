@@ -16,7 +16,9 @@ let user: SeededUser;
 
 beforeAll(async () => {
   plain = await startAppServer();
-  proxied = await startAppServer({ env: { SNAPDECK_TRUSTED_PROXIES: "10.9.0.0/16, 127.0.0.1", SNAPDECK_PUBLIC_URL: PUBLIC_URL } });
+  proxied = await startAppServer({
+    env: { SNAPDECK_TRUSTED_PROXIES: "10.9.0.0/16, 127.0.0.1", SNAPDECK_PUBLIC_URL: PUBLIC_URL },
+  });
   user = await seedUser();
 });
 afterAll(async () => {
@@ -27,9 +29,17 @@ afterAll(async () => {
 type Outcome = "signed-in" | "CredentialsSignin" | "TooManyAttempts" | string;
 
 /** One credentials sign-in through next-auth, as the login form sends it. */
-async function attemptSignIn(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<Outcome> {
+async function attemptSignIn(
+  baseUrl: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<Outcome> {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
@@ -49,7 +59,11 @@ describe("forwarded headers", () => {
     const lastIp = async () =>
       (await prisma.auditEvent.findFirstOrThrow({ where: { userId: user.id }, orderBy: { id: "desc" } })).ip;
     const create = (baseUrl: string, xff: string) =>
-      createApi(baseUrl)("POST", "/api/v1/tokens/", { token: user.write, json: { name: "t" }, headers: { "x-forwarded-for": xff } });
+      createApi(baseUrl)("POST", "/api/v1/tokens/", {
+        token: user.write,
+        json: { name: "t" },
+        headers: { "x-forwarded-for": xff },
+      });
     expect((await create(plain.url, "198.51.100.7")).status).toBe(201);
     expect(await lastIp()).toBe("127.0.0.1");
     expect((await create(proxied.url, "198.51.100.7")).status).toBe(201);
@@ -117,7 +131,12 @@ describe("sessions", () => {
 type Page = { next: string | null; servers?: { url: string }[] };
 
 /** GET with a chosen Host header (fetch does not let a caller set one). */
-function getWithHost(baseUrl: string, path: string, headers: Record<string, string>, token: string): Promise<{ status: number; body: Page }> {
+function getWithHost(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  token: string,
+): Promise<{ status: number; body: Page }> {
   const url = new URL(path, baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers: { ...headers, authorization: `Bearer ${token}` } }, (res) => {
@@ -174,11 +193,17 @@ describe("token expiry", () => {
 
     // Written from outside the server (this test process), as another instance would: the
     // server's token cache sees it within its 1 s lifetime (tests/api/token-cache.test.ts).
-    await prisma.$transaction([prisma.apiToken.update({ where: { id: made.body.id }, data: { expiresAt: new Date(Date.now() - 1000) } })]);
-    const expired = await waitFor("the expired token to be refused", async () => {
-      const res = await api("GET", "/api/v1/servers/", { token: made.body.token });
-      return res.status === 401 && res;
-    }, 2_000);
+    await prisma.$transaction([
+      prisma.apiToken.update({ where: { id: made.body.id }, data: { expiresAt: new Date(Date.now() - 1000) } }),
+    ]);
+    const expired = await waitFor(
+      "the expired token to be refused",
+      async () => {
+        const res = await api("GET", "/api/v1/servers/", { token: made.body.token });
+        return res.status === 401 && res;
+      },
+      2_000,
+    );
     expect(expired.body.detail).toMatch(/expired/);
   });
 });
@@ -204,14 +229,23 @@ describe("callback URLs after sign-in", () => {
     }
     // next-auth's own redirect after sign-in goes through the same rule.
     const csrf = await fetch(`${plain.url}/api/auth/csrf`);
-    const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const jar = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
     const who = await seedUser();
     const res = await fetch(`${plain.url}/api/auth/callback/credentials`, {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar, "x-forwarded-for": "192.0.2.99" },
-      body: new URLSearchParams({ csrfToken, email: who.email, password: PASSWORD, json: "true", callbackUrl: "/\t/evil.example/phish" }),
+      body: new URLSearchParams({
+        csrfToken,
+        email: who.email,
+        password: PASSWORD,
+        json: "true",
+        callbackUrl: "/\t/evil.example/phish",
+      }),
     });
     expect(((await res.json()) as { url: string }).url).toBe(`${plain.url}/servers`);
   });
@@ -222,8 +256,9 @@ describe("forwarded headers from an untrusted peer", () => {
   it("from an untrusted peer, a rotated X-Forwarded-For does not get past the per-address throttle", async () => {
     const outcomes: Outcome[] = [];
     for (let i = 0; i < 24; i++)
-      outcomes.push(await attemptSignIn(plain.url, `rotate${i}@example.test`, "wrong-password", { "x-forwarded-for": `203.0.113.${i}` }));
+      outcomes.push(
+        await attemptSignIn(plain.url, `rotate${i}@example.test`, "wrong-password", { "x-forwarded-for": `203.0.113.${i}` }),
+      );
     expect(tally(outcomes)).toEqual({ CredentialsSignin: 20, TooManyAttempts: 4 });
   });
-
 });

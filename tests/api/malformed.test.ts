@@ -88,7 +88,12 @@ function routes(): [string, string, CallOptions[], "admin"?][] {
     const url = urlOf(pattern, ids);
     if (method === "GET") for (const q of spec.queries ?? ["unknown=1"]) out.push([method, `${url}?${q}`, [{}], as]);
     else
-      out.push([method, url, [...badBodies((spec.json?.(ids) as Record<string, unknown>) ?? {}, !!spec.idempotent), ...(spec.bodies ?? [])], as]);
+      out.push([
+        method,
+        url,
+        [...badBodies((spec.json?.(ids) as Record<string, unknown>) ?? {}, !!spec.idempotent), ...(spec.bodies ?? [])],
+        as,
+      ]);
   }
   return [...out, ["GET", "/api/v1/nothing-here/", [{}]], ["GET", `/api/v1/snapshots/${snapshotId}/extra/`, [{}]]];
 }
@@ -98,7 +103,11 @@ it("malformed input on every route: 4xx with the error envelope, never 5xx, noth
   const seen: Record<number, number> = {};
   for (const [method, path, variants, as] of routes())
     for (const options of variants) {
-      const res = await api(method, path, { token: as === "admin" ? admin.write : user.write, ...options, headers: { ...options.headers } });
+      const res = await api(method, path, {
+        token: as === "admin" ? admin.write : user.write,
+        ...options,
+        headers: { ...options.headers },
+      });
       const label = `${method} ${path} ${JSON.stringify(options).slice(0, 120)} → ${res.status} ${res.text.slice(0, 200)}`;
       expect(res.status, label).toBeGreaterThanOrEqual(400);
       expect(res.status, label).toBeLessThan(500);
@@ -139,7 +148,11 @@ it("a lone UTF-16 surrogate in any string field of any route: 400 naming the fie
     .filter((c) => c.method !== "GET")
     .map((c): [string, string, Record<string, unknown>] => {
       const valid = (c.spec.json?.(ids) ?? {}) as Record<string, unknown>;
-      return [c.method, urlOf(c.pattern, ids), Object.values(valid).some((v) => typeof v === "string") ? valid : { ...valid, note: "x" }];
+      return [
+        c.method,
+        urlOf(c.pattern, ids),
+        Object.values(valid).some((v) => typeof v === "string") ? valid : { ...valid, note: "x" },
+      ];
     });
   expect(routesWithBodies.length).toBeGreaterThanOrEqual(7);
   for (const [method, path, valid] of routesWithBodies) {
@@ -149,7 +162,10 @@ it("a lone UTF-16 surrogate in any string field of any route: 400 naming the fie
         const res = await api(method, path, { token: user.write, json: { ...valid, [field]: half } });
         const label = `${method} ${path} ${field}=${JSON.stringify(half)} → ${res.status} ${res.text.slice(0, 200)}`;
         expect(res.status, label).toBe(400);
-        expect(res.body, label).toMatchObject({ code: "validation_error", errors: { [field]: [expect.stringMatching(/surrogate/)] } });
+        expect(res.body, label).toMatchObject({
+          code: "validation_error",
+          errors: { [field]: [expect.stringMatching(/surrogate/)] },
+        });
         expect(res.body.detail, label).toContain(field);
       }
     // In a nested value and in a key too.

@@ -23,7 +23,10 @@ beforeAll(async () => {
   sample.snapshotId = String(res.body.id);
   sample.tokenId = String((await prisma.apiToken.findFirstOrThrow({ where: { userId: user.id, scope: "read" } })).id);
   sample.action = "stop";
-  const schedule = await api("POST", "/api/v1/schedules/", { token: user.write, json: { server_id: serverId, cron: "0 3 * * *", keep: 1 } });
+  const schedule = await api("POST", "/api/v1/schedules/", {
+    token: user.write,
+    json: { server_id: serverId, cron: "0 3 * * *", keep: 1 },
+  });
   sample.scheduleId = String(schedule.body.id);
 });
 
@@ -48,7 +51,9 @@ it("every route file is in the manifest and declares exactly the methods it serv
   for (const pattern of routeFiles()) {
     const res = await api("OPTIONS", urlOf(pattern, ids()));
     const served = (res.headers.get("allow") ?? "").split(", ").filter((m) => METHODS.includes(m));
-    expect(served.sort(), `${pattern}: declare each method with handle() in its route.ts`).toEqual(Object.keys(ROUTES[pattern]!).sort());
+    expect(served.sort(), `${pattern}: declare each method with handle() in its route.ts`).toEqual(
+      Object.keys(ROUTES[pattern]!).sort(),
+    );
   }
   const operationIds = Object.values(ROUTES).flatMap((methods) => Object.values(methods).map((spec) => spec!.operationId));
   expect(new Set(operationIds).size, "operationIds are unique").toBe(operationIds.length);

@@ -174,8 +174,8 @@ describe("OpenAPI and unknown paths", () => {
     // holds to the route files: a route cannot go undocumented.
     const documented = routeCases().filter((c) => c.spec.documented);
     expect(ops.sort()).toEqual(documented.map((c) => `${c.method} ${openApiPath(c.pattern)}`).sort());
-    const operationIds = Object.values(res.body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((item) =>
-      Object.values(item).flatMap((op) => (op.operationId ? [op.operationId] : [])),
+    const operationIds = Object.values(res.body.paths as Record<string, Record<string, { operationId?: string }>>).flatMap(
+      (item) => Object.values(item).flatMap((op) => (op.operationId ? [op.operationId] : [])),
     );
     expect(operationIds.sort()).toEqual(documented.map((c) => c.spec.operationId).sort());
     // The new fields and routes of SPEC §6 are described.

@@ -4,7 +4,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { serveApp } from "../helpers/app-server";
 import { dbFingerprint, markSnapshotCompleted, seedServer, seedUser, type SeededUser } from "../helpers/seed";
-import { createdSnapshotSchema, errorSchema, restoreResultSchema, schedulePageSchema, scheduleSchema } from "@/lib/schemas/api-responses";
+import {
+  createdSnapshotSchema,
+  errorSchema,
+  restoreResultSchema,
+  schedulePageSchema,
+  scheduleSchema,
+} from "@/lib/schemas/api-responses";
 import { prisma } from "@/lib/server/db";
 
 const { api } = serveApp();
@@ -22,7 +28,10 @@ function expectError(res: { status: number; body: unknown }, status: number, cod
 }
 
 async function createSchedule(serverId: number, body: Record<string, unknown> = {}) {
-  const res = await api("POST", "/api/v1/schedules/", { token: alice.write, json: { server_id: serverId, cron: "0 3 * * *", keep: 2, ...body } });
+  const res = await api("POST", "/api/v1/schedules/", {
+    token: alice.write,
+    json: { server_id: serverId, cron: "0 3 * * *", keep: 2, ...body },
+  });
   expect(res.status, res.text).toBe(201);
   return scheduleSchema.parse(res.body);
 }
@@ -44,7 +53,13 @@ describe("schedules CRUD", () => {
     const server = await seedServer(alice.id);
     const before = Date.now();
     const schedule = await createSchedule(server.id, { cron: "0  3 * * *" });
-    expect(schedule).toMatchObject({ server: { id: server.id, name: server.name }, cron: "0 3 * * *", keep: 2, enabled: true, last_run: null });
+    expect(schedule).toMatchObject({
+      server: { id: server.id, name: server.name },
+      cron: "0 3 * * *",
+      keep: 2,
+      enabled: true,
+      last_run: null,
+    });
     const next = new Date(schedule.next_run_at!);
     expect(next.getTime()).toBeGreaterThan(before);
     expect(next.getTime() - before).toBeLessThanOrEqual(24 * 3_600_000);
@@ -70,22 +85,45 @@ describe("schedules CRUD", () => {
       ["keep", "2"],
       ["enabled", "yes"],
     ] as const) {
-      const res = await api("POST", "/api/v1/schedules/", { token: alice.write, json: { server_id: server.id, cron: "0 3 * * *", keep: 2, [field]: value } });
+      const res = await api("POST", "/api/v1/schedules/", {
+        token: alice.write,
+        json: { server_id: server.id, cron: "0 3 * * *", keep: 2, [field]: value },
+      });
       expectError(res, 400, "validation_error");
       expect(Object.keys(res.body.errors)).toEqual([field]);
     }
     const schedule = await createSchedule(server.id);
-    expectError(await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { cron: "0 25 * * *" } }), 400, "validation_error");
-    expectError(await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { keep: 9 } }), 400, "validation_error");
-    expectError(await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { server_id: 1 } }), 400, "validation_error");
+    expectError(
+      await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { cron: "0 25 * * *" } }),
+      400,
+      "validation_error",
+    );
+    expectError(
+      await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { keep: 9 } }),
+      400,
+      "validation_error",
+    );
+    expectError(
+      await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { server_id: 1 } }),
+      400,
+      "validation_error",
+    );
   });
 
   it("404 for another user's server or schedule on every route; 401 without a token; 403 for a read token", async () => {
     const server = await seedServer(alice.id);
     const schedule = await createSchedule(server.id);
-    expectError(await api("POST", "/api/v1/schedules/", { token: bob.write, json: { server_id: server.id, cron: "0 3 * * *", keep: 1 } }), 404, "not_found");
+    expectError(
+      await api("POST", "/api/v1/schedules/", { token: bob.write, json: { server_id: server.id, cron: "0 3 * * *", keep: 1 } }),
+      404,
+      "not_found",
+    );
     expectError(await api("GET", `/api/v1/schedules/${schedule.id}/`, { token: bob.read }), 404, "not_found");
-    expectError(await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: bob.write, json: { keep: 1 } }), 404, "not_found");
+    expectError(
+      await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: bob.write, json: { keep: 1 } }),
+      404,
+      "not_found",
+    );
     expectError(await api("DELETE", `/api/v1/schedules/${schedule.id}/`, { token: bob.write }), 404, "not_found");
     expectError(await api("POST", `/api/v1/schedules/${schedule.id}/run/`, { token: bob.write }), 404, "not_found");
     expect((await api("GET", "/api/v1/schedules/", { token: bob.read })).body.results).toEqual([]);
@@ -108,7 +146,10 @@ describe("schedules CRUD", () => {
   it("PATCH changes keep, cron and enabled; disabled shows no next run; re-enabling counts from now", async () => {
     const server = await seedServer(alice.id);
     const schedule = await createSchedule(server.id);
-    const patched = await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { keep: 4, cron: "30 */6 * * *" } });
+    const patched = await api("PATCH", `/api/v1/schedules/${schedule.id}/`, {
+      token: alice.write,
+      json: { keep: 4, cron: "30 */6 * * *" },
+    });
     expect(patched.status, patched.text).toBe(200);
     const body = scheduleSchema.parse(patched.body);
     expect(body).toMatchObject({ keep: 4, cron: "30 */6 * * *", enabled: true });
@@ -118,8 +159,12 @@ describe("schedules CRUD", () => {
     const disabled = await api("PATCH", `/api/v1/schedules/${schedule.id}`, { token: alice.write, json: { enabled: false } });
     expect(scheduleSchema.parse(disabled.body)).toMatchObject({ enabled: false, next_run_at: null });
     // A slot missed while disabled must not fire on re-enabling.
-    await prisma.$transaction((tx) => tx.schedule.update({ where: { id: schedule.id }, data: { nextRunAt: new Date(Date.now() - 3_600_000) } }));
-    const enabled = scheduleSchema.parse((await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { enabled: true } })).body);
+    await prisma.$transaction((tx) =>
+      tx.schedule.update({ where: { id: schedule.id }, data: { nextRunAt: new Date(Date.now() - 3_600_000) } }),
+    );
+    const enabled = scheduleSchema.parse(
+      (await api("PATCH", `/api/v1/schedules/${schedule.id}/`, { token: alice.write, json: { enabled: true } })).body,
+    );
     expect(new Date(enabled.next_run_at!).getTime()).toBeGreaterThan(Date.now() - 5_000);
   });
 
@@ -173,7 +218,9 @@ describe("POST /api/v1/schedules/{id}/run/", () => {
     expect((await api("GET", `/api/v1/snapshots/${first.body.id}/`, { token: alice.read })).status).toBe(404);
     expect((await api("GET", `/api/v1/snapshots/${second.body.id}/`, { token: alice.read })).status).toBe(200);
     expect(await prisma.pendingDeletion.findUnique({ where: { snapshotId: first.body.id } })).not.toBeNull();
-    const audit = await prisma.auditEvent.findFirstOrThrow({ where: { action: "snapshot.prune", targetId: String(first.body.id) } });
+    const audit = await prisma.auditEvent.findFirstOrThrow({
+      where: { action: "snapshot.prune", targetId: String(first.body.id) },
+    });
     expect(audit).toMatchObject({ actorType: "schedule", userId: null, result: "success" });
     const server2 = await api("GET", `/api/v1/servers/${server.id}/`, { token: alice.read });
     expect(server2.body.snapshot_count).toBe(5);
@@ -214,7 +261,9 @@ describe("POST /api/v1/schedules/{id}/run/", () => {
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 400, 400]);
     for (const r of results.filter((r) => r.status === 400)) expect(r.body.code).toBe("operation_in_progress");
-    const remaining = await prisma.snapshot.findMany({ where: { serverId: server.id, status: { in: ["in_progress", "completed"] } } });
+    const remaining = await prisma.snapshot.findMany({
+      where: { serverId: server.id, status: { in: ["in_progress", "completed"] } },
+    });
     expect(remaining).toHaveLength(5);
     expect(remaining.map((s) => s.id)).not.toContain(ids[0]);
     expect(remaining.map((s) => s.id)).toContain(ids[1]);
@@ -231,13 +280,16 @@ describe("restore with a safety snapshot", () => {
     expect(plain.status, plain.text).toBe(200);
     expect(restoreResultSchema.parse(plain.body).safety_snapshot).toBeUndefined();
     await prisma.$transaction((tx) =>
-      tx.operation.updateMany({ where: { serverId: server.id, status: "queued" }, data: { status: "completed" } }).then(() =>
-        tx.server.update({ where: { id: server.id }, data: { activeOperationId: null, status: "stopped" } }),
-      ),
+      tx.operation
+        .updateMany({ where: { serverId: server.id, status: "queued" }, data: { status: "completed" } })
+        .then(() => tx.server.update({ where: { id: server.id }, data: { activeOperationId: null, status: "stopped" } })),
     );
 
     const before = Date.now();
-    const res = await api("POST", `/api/v1/snapshots/${ids[1]}/restore/`, { token: alice.write, json: { safety_snapshot: true } });
+    const res = await api("POST", `/api/v1/snapshots/${ids[1]}/restore/`, {
+      token: alice.write,
+      json: { safety_snapshot: true },
+    });
     expect(res.status, res.text).toBe(200);
     const body = restoreResultSchema.parse(res.body);
     expect(body.server.status).toBe("restoring");
@@ -250,20 +302,30 @@ describe("restore with a safety snapshot", () => {
     // At 5 of 5 with a safety snapshot on top: it does not count.
     expect((await api("GET", `/api/v1/servers/${server.id}/`, { token: alice.read })).body.snapshot_count).toBe(5);
     // Being captured, it cannot be deleted.
-    expectError(await api("DELETE", `/api/v1/snapshots/${body.safety_snapshot!.id}/`, { token: alice.write }), 400, "snapshot_in_use");
+    expectError(
+      await api("DELETE", `/api/v1/snapshots/${body.safety_snapshot!.id}/`, { token: alice.write }),
+      400,
+      "snapshot_in_use",
+    );
   });
 
   it("400 for a safety_snapshot that is not a boolean", async () => {
     const server = await seedServer(alice.id);
     const id = await completedSnapshot(server.id, "only");
-    expectError(await api("POST", `/api/v1/snapshots/${id}/restore/`, { token: alice.write, json: { safety_snapshot: "yes" } }), 400, "validation_error");
+    expectError(
+      await api("POST", `/api/v1/snapshots/${id}/restore/`, { token: alice.write, json: { safety_snapshot: "yes" } }),
+      400,
+      "validation_error",
+    );
   });
 });
 
 describe("OpenAPI", () => {
   it("documents the schedule routes and the restore body", async () => {
     const doc = (await api("GET", "/api/v1/openapi.json")).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/schedules/", "/schedules/{scheduleId}/", "/schedules/{scheduleId}/run/"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/schedules/", "/schedules/{scheduleId}/", "/schedules/{scheduleId}/run/"]),
+    );
     expect(Object.keys(doc.paths["/schedules/{scheduleId}/"])).toEqual(expect.arrayContaining(["get", "patch", "delete"]));
     expect(doc.components.schemas.RestoreSnapshot.properties.safety_snapshot.type).toBe("boolean");
     expect(doc.components.schemas.Schedule.properties.last_run).toBeDefined();

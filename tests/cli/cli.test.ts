@@ -48,7 +48,11 @@ describe("npm run cli -- user create", () => {
       { args: ["--email", "not-an-email", "--password", "correct-horse"], code: 1, message: /not a valid email/ },
       { args: ["--email", "short@example.com", "--password", "short"], code: 1, message: /at least 8/ },
       { args: ["--email", "x@example.com"], code: 2, message: /missing --password/ },
-      { args: ["--email", "x@example.com", "--password", "correct-horse", "--role", "admin"], code: 2, message: /Unknown option/ },
+      {
+        args: ["--email", "x@example.com", "--password", "correct-horse", "--role", "admin"],
+        code: 2,
+        message: /Unknown option/,
+      },
     ];
     for (const c of cases) {
       const result = cli("user", "create", ...c.args);
@@ -138,7 +142,18 @@ describe("npm run cli -- server create", () => {
   });
 
   it("records a server on the host local, queues its provision, and prints its id last; the agent makes the sparse disk", async () => {
-    const result = cli("server", "create", "--owner", "srv@example.com", "--name", "web-01", "--status", "active", "--disk-mb", "64");
+    const result = cli(
+      "server",
+      "create",
+      "--owner",
+      "srv@example.com",
+      "--name",
+      "web-01",
+      "--status",
+      "active",
+      "--disk-mb",
+      "64",
+    );
     expect(result.code).toBe(0);
     const server = await prisma.server.findUniqueOrThrow({ where: { id: Number(result.last) }, include: { host: true } });
     expect(server).toMatchObject({ name: "web-01", status: "active", diskMb: 64, host: { name: "local" } });
@@ -152,7 +167,10 @@ describe("npm run cli -- server create", () => {
     expect(statSync(disk).blocks * 512).toBeLessThan(1024 * 1024); // sparse
 
     const defaults = cli("server", "create", "--owner", "srv@example.com", "--name", "db-01");
-    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(defaults.last) } })).toMatchObject({ status: "stopped", diskMb: 1024 });
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(defaults.last) } })).toMatchObject({
+      status: "stopped",
+      diskMb: 1024,
+    });
   });
 
   it("host create prints the name last; server create --host puts the server there; unknown, duplicate or bad hosts are refused", async () => {
@@ -166,7 +184,9 @@ describe("npm run cli -- server create", () => {
 
     const placed = cli("server", "create", "--owner", "srv@example.com", "--name", "on-hv-01", "--host", "hv-01");
     expect(placed.code).toBe(0);
-    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(placed.last) }, include: { host: true } })).toMatchObject({ host: { name: "hv-01" } });
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(placed.last) }, include: { host: true } })).toMatchObject({
+      host: { name: "hv-01" },
+    });
 
     const before = await counts();
     const unknown = cli("server", "create", "--owner", "srv@example.com", "--name", "lost", "--host", "hv-09");
@@ -180,8 +200,16 @@ describe("npm run cli -- server create", () => {
     const cases = [
       { args: ["--owner", "nobody@example.com", "--name", "x"], code: 1, message: /No user with the email/ },
       { args: ["--owner", "srv@example.com", "--name", "bad name!"], code: 1, message: /name/ },
-      { args: ["--owner", "srv@example.com", "--name", "x", "--status", "restoring"], code: 2, message: /--status must be active, stopped or suspended/ },
-      { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "lots"], code: 2, message: /--disk-mb must be a positive integer/ },
+      {
+        args: ["--owner", "srv@example.com", "--name", "x", "--status", "restoring"],
+        code: 2,
+        message: /--status must be active, stopped or suspended/,
+      },
+      {
+        args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "lots"],
+        code: 2,
+        message: /--disk-mb must be a positive integer/,
+      },
       { args: ["--owner", "srv@example.com", "--name", "x", "--disk-mb", "-5"], code: 2, message: /argument is ambiguous/ },
       { args: ["--owner", "srv@example.com"], code: 2, message: /missing --name/ },
     ];

@@ -26,7 +26,8 @@ it("fills about the asked amount with text, random binary, patterns and zeros, d
 
   const data = await fs.readFile(a);
   const blocks = Array.from({ length: 64 }, (_, i) => data.subarray(i * MIB, (i + 1) * MIB));
-  const ratio = (b: Buffer) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }).length / b.length;
+  const ratio = (b: Buffer) =>
+    zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }).length / b.length;
   const text = blocks.filter((b) => /GET \/api\/v1\/items/.test(b.subarray(0, 200).toString("latin1")));
   const incompressible = blocks.filter((b) => b.some((x) => x !== 0) && ratio(b) > 0.95);
   expect(text.length).toBeGreaterThan(3);

@@ -101,7 +101,12 @@ describe("local store increments", () => {
     ).rejects.toBe(lost);
     const aborted = new AbortController();
     await expect(
-      driver.createSnapshot({ serverId: 1, snapshotId: 2, signal: aborted.signal, onProgress: (p) => p >= 40 && aborted.abort() }),
+      driver.createSnapshot({
+        serverId: 1,
+        snapshotId: 2,
+        signal: aborted.signal,
+        onProgress: (p) => p >= 40 && aborted.abort(),
+      }),
     ).rejects.toThrow(/abort/i);
     expect(await chunkFiles()).toEqual([]);
     expect(await tempFiles(dataDir)).toEqual([]);
@@ -161,7 +166,9 @@ describe("local store increments", () => {
     const fixture = path.join(__dirname, "../fixtures/store-v1");
     const store = path.join(dataDir, "snapshots");
     await fs.cp(path.join(fixture, "snapshots"), store, { recursive: true });
-    const manifestChunks = (JSON.parse(await fs.readFile(path.join(store, "manifests", "7.json"), "utf8")) as { chunks: (string | null)[] }).chunks;
+    const manifestChunks = (
+      JSON.parse(await fs.readFile(path.join(store, "manifests", "7.json"), "utf8")) as { chunks: (string | null)[] }
+    ).chunks;
     const listed = [...new Set(manifestChunks.filter((h): h is string => !!h))].sort();
     // What an older version leaves: a journal of a create in progress, a stray chunk, its lock.
     const [journalled] = listed;

@@ -100,14 +100,19 @@ describe("local driver", () => {
     expect(await tempFiles(dataDir)).toEqual([]);
 
     await fs.unlink(victim); // a missing chunk is reported just as clearly
-    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 5, onProgress: noProgress })).rejects.toMatchObject({ code: "snapshot_corrupt", cause: { message: /chunk [0-9a-f]{12}… is missing/ } });
+    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 5, onProgress: noProgress })).rejects.toMatchObject({
+      code: "snapshot_corrupt",
+      cause: { message: /chunk [0-9a-f]{12}… is missing/ },
+    });
     await driver.deleteSnapshot(5);
   });
 
   it("refuses a chunk that decompresses cleanly to other bytes (the SHA-256 check), wherever it sits", async () => {
     const disk = driver.diskPath(1);
     await driver.createSnapshot({ serverId: 1, snapshotId: 6, onProgress: noProgress });
-    const manifest = JSON.parse(await fs.readFile(path.join(dataDir, "snapshots", "manifests", "6.json"), "utf8")) as { chunks: (string | null)[] };
+    const manifest = JSON.parse(await fs.readFile(path.join(dataDir, "snapshots", "manifests", "6.json"), "utf8")) as {
+      chunks: (string | null)[];
+    };
     // A chunk deep in the disk (not the first of a restore's batch), swapped for a valid
     // zstd frame of the right length but different content.
     const hashes = manifest.chunks.filter((h): h is string => h !== null);

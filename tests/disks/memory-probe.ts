@@ -23,7 +23,17 @@ async function main() {
     const snapshotMs = Date.now() - started;
     await driver.restoreSnapshot({ serverId: 1, snapshotId: 1, onProgress: () => {} });
     const peakKb = process.resourceUsage().maxRSS;
-    console.log(JSON.stringify({ sizeMb, contentMb, baselineMb: baselineKb / 1024, peakMb: peakKb / 1024, riseMb: (peakKb - baselineKb) / 1024, snapshotMs, totalMs: Date.now() - started }));
+    console.log(
+      JSON.stringify({
+        sizeMb,
+        contentMb,
+        baselineMb: baselineKb / 1024,
+        peakMb: peakKb / 1024,
+        riseMb: (peakKb - baselineKb) / 1024,
+        snapshotMs,
+        totalMs: Date.now() - started,
+      }),
+    );
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });
   }

@@ -8,11 +8,15 @@ import { expect, it } from "vitest";
 
 it("snapshot and restore of a 1 GiB disk raise peak memory by less than 100 MB", () => {
   const root = path.resolve(__dirname, "../..");
-  const out = execFileSync(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "tests/disks/memory-probe.ts", "1024", "128"], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
+  const out = execFileSync(
+    path.join(root, "node_modules/.bin/tsx"),
+    ["--conditions=react-server", "tests/disks/memory-probe.ts", "1024", "128"],
+    {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
   const result = JSON.parse(out.trim().split("\n").at(-1)!) as { riseMb: number };
   expect(result.riseMb).toBeLessThan(100);
 }, 130_000);

@@ -41,7 +41,9 @@ async function fill(serverId: number, sizeMb: number, contentMb: number) {
 }
 
 function scribble(serverId: number, offset: number, length: number) {
-  execFileSync("qemu-io", ["-f", "qcow2", "-c", `write -P 0x5a ${offset} ${length}`, driver.diskPath(serverId)], { stdio: "ignore" });
+  execFileSync("qemu-io", ["-f", "qcow2", "-c", `write -P 0x5a ${offset} ${length}`, driver.diskPath(serverId)], {
+    stdio: "ignore",
+  });
 }
 
 describe("qemu driver", () => {
@@ -89,7 +91,9 @@ describe("qemu driver", () => {
     await handle.close();
     scribble(1, 0, 65536);
     const before = await contentHash(driver.diskPath(1));
-    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 2, onProgress: noProgress })).rejects.toMatchObject({ code: "snapshot_corrupt" });
+    await expect(driver.restoreSnapshot({ serverId: 1, snapshotId: 2, onProgress: noProgress })).rejects.toMatchObject({
+      code: "snapshot_corrupt",
+    });
     expect(await contentHash(driver.diskPath(1))).toBe(before);
     await driver.deleteSnapshot(2);
     expect(await driver.storedSize(2)).toBe(0);

@@ -43,12 +43,14 @@ const qemuIo = (serverId: number, ...commands: string[]) =>
 
 /** Bytes of data a snapshot file holds itself (not through its backing file). */
 function ownDataBytes(snapshotId: number): number {
-  const map = JSON.parse(execFileSync("qemu-img", ["map", "-U", "--output=json", path.join(storeDir, `${snapshotId}.qcow2`)], { encoding: "utf8" })) as
-    { length: number; depth: number; data: boolean }[];
+  const map = JSON.parse(
+    execFileSync("qemu-img", ["map", "-U", "--output=json", path.join(storeDir, `${snapshotId}.qcow2`)], { encoding: "utf8" }),
+  ) as { length: number; depth: number; data: boolean }[];
   return map.filter((e) => e.depth === 0 && e.data).reduce((sum, e) => sum + e.length, 0);
 }
 
-const snapshot = (serverId: number, snapshotId: number) => driver.createSnapshot({ serverId, snapshotId, onProgress: noProgress });
+const snapshot = (serverId: number, snapshotId: number) =>
+  driver.createSnapshot({ serverId, snapshotId, onProgress: noProgress });
 
 describe("qemu incremental snapshots", () => {
   const hashes = new Map<number, string>();

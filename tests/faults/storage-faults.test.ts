@@ -87,10 +87,14 @@ describe("storage faults (tmpfs)", () => {
     const filler = await fillUp(storeDir);
 
     // The worker's heartbeat probes the store; the web tier only reads what it reported.
-    const health = await waitFor("health to report the full store", async () => {
-      const h = await checkHealth();
-      return h.store === "down" && h;
-    }, 15_000);
+    const health = await waitFor(
+      "health to report the full store",
+      async () => {
+        const h = await checkHealth();
+        return h.store === "down" && h;
+      },
+      15_000,
+    );
     expect(health).toMatchObject({ status: "unavailable", store: "down" });
     expect(health.reason).toMatch(/store.*storage_full/);
     expectClean(health.reason);
@@ -98,7 +102,11 @@ describe("storage faults (tmpfs)", () => {
     const { snap, op } = await runCreate(servers.big, "big-when-full");
     expect(op).toMatchObject({ status: "failed", errorCode: "storage_full" });
     expectClean(op.error);
-    expect(serializeSnapshot(await getSnapshot(actor, snap.id))).toMatchObject({ status: "failed", error_code: "storage_full", error: op.error });
+    expect(serializeSnapshot(await getSnapshot(actor, snap.id))).toMatchObject({
+      status: "failed",
+      error_code: "storage_full",
+      error: op.error,
+    });
     const server = serializeServer(await getServer(actor, servers.big));
     expect(server.operation).toBeNull(); // released
     expect(server.last_operation).toMatchObject({
@@ -122,7 +130,11 @@ describe("storage faults (tmpfs)", () => {
     await waitFor("health to see a writable store", async () => (await checkHealth()).store === "ok", 10_000);
     const { snap: retry, op: retryOp } = await runCreate(servers.big, "big-after-freeing");
     expect(retryOp).toMatchObject({ status: "completed", errorCode: null, error: null });
-    expect(serializeServer(await getServer(actor, servers.big)).last_operation).toMatchObject({ status: "completed", error: null, snapshot: { id: retry.id } });
+    expect(serializeServer(await getServer(actor, servers.big)).last_operation).toMatchObject({
+      status: "completed",
+      error: null,
+      snapshot: { id: retry.id },
+    });
     await expectNoLeftovers();
   });
 
@@ -137,7 +149,12 @@ describe("storage faults (tmpfs)", () => {
     expect(await hashFile(disk)).toBe(before);
     const server = serializeServer(await getServer(actor, servers.mid));
     expect(server).toMatchObject({ status: "stopped", operation: null });
-    expect(server.last_operation).toMatchObject({ kind: "snapshot_restore", status: "failed", error_code: "storage_full", snapshot: { id: snap.id } });
+    expect(server.last_operation).toMatchObject({
+      kind: "snapshot_restore",
+      status: "failed",
+      error_code: "storage_full",
+      snapshot: { id: snap.id },
+    });
     await expectNoLeftovers();
   });
 
@@ -149,9 +166,14 @@ describe("storage faults (tmpfs)", () => {
     try {
       await deleteSnapshot(actor, old.id); // no store I/O in the request: it cannot fail on the store
       await expect(getSnapshot(actor, old.id)).rejects.toMatchObject({ code: "not_found" });
-      await waitFor("a failed removal attempt", async () => (await prisma.pendingDeletion.findUnique({ where: { snapshotId: old.id } }))?.attempts);
+      await waitFor(
+        "a failed removal attempt",
+        async () => (await prisma.pendingDeletion.findUnique({ where: { snapshotId: old.id } }))?.attempts,
+      );
       await fs.access(manifest); // still there, and still tracked
-      expect(await prisma.pendingDeletion.findUnique({ where: { snapshotId: old.id } })).toMatchObject({ lastError: "storage_read_only" });
+      expect(await prisma.pendingDeletion.findUnique({ where: { snapshotId: old.id } })).toMatchObject({
+        lastError: "storage_read_only",
+      });
 
       const { op } = await runCreate(servers.small, "small-when-ro");
       expect(op).toMatchObject({ status: "failed", errorCode: "storage_read_only" });
@@ -163,7 +185,16 @@ describe("storage faults (tmpfs)", () => {
     } finally {
       remount(storeDir, "rw");
     }
-    await waitFor("the deleted snapshot's data to go", async () => (await prisma.pendingDeletion.count()) === 0 && !(await fs.access(manifest).then(() => true, () => false)), 60_000);
+    await waitFor(
+      "the deleted snapshot's data to go",
+      async () =>
+        (await prisma.pendingDeletion.count()) === 0 &&
+        !(await fs.access(manifest).then(
+          () => true,
+          () => false,
+        )),
+      60_000,
+    );
     const { op } = await runCreate(servers.small, "small-after-rw");
     expect(op).toMatchObject({ status: "completed" });
     await expectNoLeftovers();
@@ -184,7 +215,10 @@ describe("storage faults (tmpfs)", () => {
       return targets.filter((t) => t === driver.diskPath(1)).length;
     };
     try {
-      for (let i = 0; i < 3; i++) await expect(driver.createSnapshot({ serverId: 1, snapshotId: 900_002, onProgress: () => {} })).rejects.toMatchObject({ code: "ENOSPC" });
+      for (let i = 0; i < 3; i++)
+        await expect(driver.createSnapshot({ serverId: 1, snapshotId: 900_002, onProgress: () => {} })).rejects.toMatchObject({
+          code: "ENOSPC",
+        });
       expect(await openOnDisk()).toBe(0);
     } finally {
       unmount(chunks);
@@ -198,10 +232,14 @@ describe("storage faults (tmpfs)", () => {
     const { snap } = await runCreate(servers.small, "http-delete");
     remount(storeDir, "ro");
     try {
-      const health = await waitFor("503", async () => {
-        const res = await fetch(`${app!.url}/api/health`);
-        return res.status === 503 ? ((await res.json()) as { store: string; reason: string }) : null;
-      }, 10_000);
+      const health = await waitFor(
+        "503",
+        async () => {
+          const res = await fetch(`${app!.url}/api/health`);
+          return res.status === 503 ? ((await res.json()) as { store: string; reason: string }) : null;
+        },
+        10_000,
+      );
       expect(health.store).toBe("down");
       expect(health.reason).toBe("store: cannot be written (storage_read_only)");
       const res = await api("DELETE", `/api/v1/snapshots/${snap.id}/`, { token: user.write });

@@ -7,7 +7,9 @@ import path from "node:path";
 
 export function requireRoot(): void {
   if (process.getuid?.() !== 0)
-    throw new Error("The storage fault tests need root: they mount a tmpfs (mount -t tmpfs). CI runs them as root; run `npm test` as root.");
+    throw new Error(
+      "The storage fault tests need root: they mount a tmpfs (mount -t tmpfs). CI runs them as root; run `npm test` as root.",
+    );
 }
 
 export async function mountTmpfs(dir: string, sizeMb: number): Promise<void> {

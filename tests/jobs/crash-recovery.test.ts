@@ -12,7 +12,14 @@ import { chunkRefs } from "@/lib/jobs/chunk-refs";
 import type { Actor } from "@/lib/server/actor";
 import { hashFile, scribble, tempFiles, MIB } from "../disks/helpers";
 import {
-  claimedOperations, killHard, operationOf, seedActor, seedServer, workerProcessesPerTest, waitFor, waitForOperationEnd,
+  claimedOperations,
+  killHard,
+  operationOf,
+  seedActor,
+  seedServer,
+  workerProcessesPerTest,
+  waitFor,
+  waitForOperationEnd,
 } from "./helpers";
 
 const dataDir = process.env.DATA_DIR!;
@@ -26,10 +33,13 @@ beforeAll(async () => {
 });
 
 const progressOf = async (id: string) => (await prisma.operation.findUniqueOrThrow({ where: { id } })).progress;
-const counted = (serverId: number) => prisma.snapshot.count({ where: { serverId, status: { in: ["in_progress", "completed"] } } });
+const counted = (serverId: number) =>
+  prisma.snapshot.count({ where: { serverId, status: { in: ["in_progress", "completed"] } } });
 /** Snapshot ids holding chunk references that are not completed snapshots (a crash's leftovers). */
 const strayRefs = async () => {
-  const completed = new Set((await prisma.snapshot.findMany({ where: { status: "completed" }, select: { id: true } })).map((s) => s.id));
+  const completed = new Set(
+    (await prisma.snapshot.findMany({ where: { status: "completed" }, select: { id: true } })).map((s) => s.id),
+  );
   return (await chunkRefs.pinnedSnapshotIds()).filter((id) => !completed.has(id));
 };
 
@@ -87,7 +97,10 @@ describe("worker crash recovery (child processes)", () => {
     const done = await waitForOperationEnd(op.id, 15_000);
     expect(done.status).toBe("completed");
     expect(await hashFile(disk)).toBe(newHash);
-    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ status: "active", activeOperationId: null });
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({
+      status: "active",
+      activeOperationId: null,
+    });
     expect(await tempFiles(dataDir)).toEqual([]);
     expect(await counted(server.id)).toBe(1);
   });
@@ -101,7 +114,11 @@ describe("worker crash recovery (child processes)", () => {
     expect(await prisma.workerHeartbeat.count()).toBeGreaterThanOrEqual(1);
     w.child.kill("SIGTERM");
     expect(await w.exited).toBe(0);
-    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({ status: "queued", leaseOwner: null, attempts: 0 });
+    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({
+      status: "queued",
+      leaseOwner: null,
+      attempts: 0,
+    });
     expect(await prisma.workerHeartbeat.count()).toBe(0);
     expect(await strayRefs()).toEqual([]);
     start();
@@ -116,11 +133,18 @@ describe("worker crash recovery (child processes)", () => {
     const snap = await createSnapshot(actor, { server_id: server.id, name: "stuck" });
     const op = await operationOf(snap.id, "snapshot_create");
     const w = start();
-    await waitFor("the claim", async () => (await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).status === "running", 30_000);
+    await waitFor(
+      "the claim",
+      async () => (await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).status === "running",
+      30_000,
+    );
     w.child.kill("SIGTERM");
     await w.exited; // killed by itself: Node cannot exit normally while a thread is blocked in open()
     expect(w.output()).toContain("handler did not stop in time; operation put back in the queue");
-    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({ status: "queued", leaseOwner: null });
+    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({
+      status: "queued",
+      leaseOwner: null,
+    });
     expect(await prisma.workerHeartbeat.count()).toBe(0);
 
     await fs.unlink(disk); // the disk is healthy again: the requeued operation now completes

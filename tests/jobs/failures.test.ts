@@ -21,13 +21,17 @@ describe("describeFailure", () => {
   });
 
   it("keeps a driver's own code and sentence", () => {
-    expect(describeFailure(new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged."), "snapshot_restore")).toEqual({
+    expect(
+      describeFailure(new DriverError("snapshot_corrupt", "The snapshot's stored data is damaged."), "snapshot_restore"),
+    ).toEqual({
       code: "snapshot_corrupt",
       message: "The snapshot's stored data is damaged.",
     });
   });
 
   it("says a failed restore left the disk unchanged", () => {
-    expect(describeFailure(errno("ENOSPC", "x"), "snapshot_restore").message).toMatch(/^The restore failed .*disk was left unchanged/);
+    expect(describeFailure(errno("ENOSPC", "x"), "snapshot_restore").message).toMatch(
+      /^The restore failed .*disk was left unchanged/,
+    );
   });
 });

@@ -32,7 +32,11 @@ export async function seedServer(
   return server;
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -47,10 +51,14 @@ export function operationOf(snapshotId: number, kind: OperationKind) {
 }
 
 export function waitForOperationEnd(id: string, timeoutMs = 20_000) {
-  return waitFor(`operation ${id} to end`, async () => {
-    const op = await prisma.operation.findUniqueOrThrow({ where: { id } });
-    return op.status === "completed" || op.status === "failed" ? op : null;
-  }, timeoutMs);
+  return waitFor(
+    `operation ${id} to end`,
+    async () => {
+      const op = await prisma.operation.findUniqueOrThrow({ where: { id } });
+      return op.status === "completed" || op.status === "failed" ? op : null;
+    },
+    timeoutMs,
+  );
 }
 
 export type WorkerProcess = { child: ChildProcess; output: () => string; exited: Promise<number | null> };

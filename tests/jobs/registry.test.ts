@@ -38,7 +38,10 @@ describe("job registry", () => {
     await prisma.$transaction((tx) => tx.operation.update({ where: { id: op.id }, data: { payload: "{not json" } }));
     worker = startWorker({ pollMs: 50 });
     expect(await waitForOperationEnd(op.id)).toMatchObject({ status: "failed", errorCode: "internal_error" });
-    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ status: "stopped", activeOperationId: null });
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({
+      status: "stopped",
+      activeOperationId: null,
+    });
   });
 
   it("fails an operation of an unknown kind and releases its server", async () => {

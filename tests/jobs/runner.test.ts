@@ -47,7 +47,10 @@ describe("operation runner", () => {
     const restoreOp = await waitForOperationEnd((await operationOf(snap.id, "snapshot_restore")).id);
     expect(restoreOp).toMatchObject({ status: "completed", progress: 100 });
     expect(await hashFile(disk)).toBe(original);
-    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ status: "active", activeOperationId: null });
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({
+      status: "active",
+      activeOperationId: null,
+    });
     expect(await tempFiles(dataDir)).toEqual([]);
   });
 
@@ -68,7 +71,10 @@ describe("operation runner", () => {
     expect(op.status).toBe("failed");
     expect(op).toMatchObject({ errorCode: "snapshot_corrupt", error: expect.stringMatching(/damaged.*disk left unchanged/) });
     expect(await hashFile(disk)).toBe(before);
-    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({ status: "stopped", activeOperationId: null });
+    expect(await prisma.server.findUniqueOrThrow({ where: { id: server.id } })).toMatchObject({
+      status: "stopped",
+      activeOperationId: null,
+    });
   });
 
   it("fails a create whose disk cannot be read, with a code, a sentence without internals, and nothing stored", async () => {
@@ -96,7 +102,10 @@ describe("operation runner", () => {
     const queued = await operationOf(snap.id, "snapshot_create");
     // As if three workers had claimed it and died.
     await prisma.$transaction((tx) =>
-      tx.operation.update({ where: { id: queued.id }, data: { status: "running", attempts: 3, leaseOwner: "elsewhere:1:x", leaseExpiresAt: new Date(Date.now() - 1000) } }),
+      tx.operation.update({
+        where: { id: queued.id },
+        data: { status: "running", attempts: 3, leaseOwner: "elsewhere:1:x", leaseExpiresAt: new Date(Date.now() - 1000) },
+      }),
     );
     worker = startWorker({ pollMs: 50 });
     const op = await waitForOperationEnd(queued.id);

@@ -28,7 +28,11 @@ const makeDue = (id: number, agoMs: number) =>
   prisma.$transaction((tx) => tx.schedule.update({ where: { id }, data: { nextRunAt: new Date(Date.now() - agoMs) } }));
 const scheduledOf = (scheduleId: number) => prisma.snapshot.findMany({ where: { scheduleId, kind: "scheduled" } });
 const manifest = (snapshotId: number) => path.join(dataDir, "snapshots", "manifests", `${snapshotId}.json`);
-const exists = (file: string) => fs.stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 
 describe("scheduler (worker processes)", () => {
   it("two workers on one database: each due slot fires exactly once, twice over", async () => {
@@ -42,15 +46,22 @@ describe("scheduler (worker processes)", () => {
     for (let round = 1; round <= 2; round++) {
       for (const s of schedules) await makeDue(s.id, 1_000);
       for (const s of schedules) {
-        const rows = await waitFor(`round ${round} of schedule ${s.id}`, async () => {
-          const rows = await scheduledOf(s.id);
-          return rows.length >= round && rows.every((r) => r.status === "completed") ? rows : null;
-        }, 60_000);
+        const rows = await waitFor(
+          `round ${round} of schedule ${s.id}`,
+          async () => {
+            const rows = await scheduledOf(s.id);
+            return rows.length >= round && rows.every((r) => r.status === "completed") ? rows : null;
+          },
+          60_000,
+        );
         expect(rows).toHaveLength(round);
       }
     }
     // Settled: no extra run appears, and every schedule's next slot is in the future again.
-    await waitFor("all operations ended", async () => (await prisma.operation.count({ where: { status: { in: ["queued", "running"] } } })) === 0);
+    await waitFor(
+      "all operations ended",
+      async () => (await prisma.operation.count({ where: { status: { in: ["queued", "running"] } } })) === 0,
+    );
     for (const s of schedules) {
       expect(await scheduledOf(s.id)).toHaveLength(2);
       const row = await prisma.schedule.findUniqueOrThrow({ where: { id: s.id } });
@@ -72,7 +83,10 @@ describe("scheduler (worker processes)", () => {
     expect(row.nextRunAt.getTime()).toBeGreaterThan(Date.now() - 1_000);
     expect(row.nextRunAt).toEqual(nextRunAfter("*/5 * * * *", new Date(row.nextRunAt.getTime() - 5 * 60_000)));
     expect(row).toMatchObject({ lastRunStatus: "completed", lastRunSnapshotId: snap!.id });
-    await waitFor("idle", async () => (await prisma.operation.count({ where: { serverId: server.id, status: { in: ["queued", "running"] } } })) === 0);
+    await waitFor(
+      "idle",
+      async () => (await prisma.operation.count({ where: { serverId: server.id, status: { in: ["queued", "running"] } } })) === 0,
+    );
     expect(await scheduledOf(schedule.id)).toHaveLength(1);
     const audit = await prisma.auditEvent.findFirstOrThrow({ where: { action: "snapshot.create", targetId: String(snap!.id) } });
     expect(audit).toMatchObject({ actorType: "schedule", userId: null });
@@ -93,9 +107,16 @@ describe("scheduler (worker processes)", () => {
     }
     const left = await prisma.snapshot.findMany({ where: { serverId: server.id }, orderBy: { id: "asc" } });
     expect(left.map((s) => s.id)).toEqual([manual.id, taken[1], taken[2]]);
-    await waitFor("pruned data removed", async () => !(await exists(manifest(taken[0]!))) && (await prisma.pendingDeletion.count({ where: { snapshotId: taken[0] } })) === 0);
+    await waitFor(
+      "pruned data removed",
+      async () =>
+        !(await exists(manifest(taken[0]!))) && (await prisma.pendingDeletion.count({ where: { snapshotId: taken[0] } })) === 0,
+    );
     expect(await exists(manifest(taken[2]!))).toBe(true);
-    expect(await prisma.schedule.findUniqueOrThrow({ where: { id: schedule.id } })).toMatchObject({ lastRunStatus: "completed", lastRunSnapshotId: taken[2] });
+    expect(await prisma.schedule.findUniqueOrThrow({ where: { id: schedule.id } })).toMatchObject({
+      lastRunStatus: "completed",
+      lastRunSnapshotId: taken[2],
+    });
   });
 
   it("collects an expired safety snapshot (row, then data), as Snapdeck", async () => {
@@ -106,10 +127,20 @@ describe("scheduler (worker processes)", () => {
     const restore = await restoreSnapshot(actor, base.id, { safety_snapshot: true });
     const safetyId = restore.safetySnapshot!.id;
     await waitForOperationEnd((await operationOf(base.id, "snapshot_restore")).id, 60_000);
-    expect(await prisma.snapshot.findUniqueOrThrow({ where: { id: safetyId } })).toMatchObject({ kind: "safety", status: "completed", consistency: "offline" });
+    expect(await prisma.snapshot.findUniqueOrThrow({ where: { id: safetyId } })).toMatchObject({
+      kind: "safety",
+      status: "completed",
+      consistency: "offline",
+    });
     expect(await exists(manifest(safetyId))).toBe(true);
-    await prisma.$transaction((tx) => tx.snapshot.update({ where: { id: safetyId }, data: { expiresAt: new Date(Date.now() - 1_000) } }));
-    await waitFor("safety snapshot collected", async () => !(await prisma.snapshot.findUnique({ where: { id: safetyId } })) && !(await exists(manifest(safetyId))), 60_000);
+    await prisma.$transaction((tx) =>
+      tx.snapshot.update({ where: { id: safetyId }, data: { expiresAt: new Date(Date.now() - 1_000) } }),
+    );
+    await waitFor(
+      "safety snapshot collected",
+      async () => !(await prisma.snapshot.findUnique({ where: { id: safetyId } })) && !(await exists(manifest(safetyId))),
+      60_000,
+    );
     const audit = await prisma.auditEvent.findFirstOrThrow({ where: { action: "snapshot.expire", targetId: String(safetyId) } });
     expect(audit).toMatchObject({ actorType: "system", userId: null });
   });
@@ -128,7 +159,11 @@ describe("scheduler (worker processes)", () => {
     const safetyId = restore.safetySnapshot!.id;
     const op = await operationOf(base.id, "snapshot_restore");
     const slow = start({ SNAPDECK_DISK_THROUGHPUT_MBPS: "12" });
-    await waitFor("safety snapshot committed", async () => (await prisma.snapshot.findUniqueOrThrow({ where: { id: safetyId } })).status === "completed", 120_000);
+    await waitFor(
+      "safety snapshot committed",
+      async () => (await prisma.snapshot.findUniqueOrThrow({ where: { id: safetyId } })).status === "completed",
+      120_000,
+    );
     await killHard(slow);
     expect(await hashFile(disk)).toBe(changed); // the restore had not replaced the disk yet
 

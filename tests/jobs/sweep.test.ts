@@ -61,10 +61,16 @@ describe("startup sweep", () => {
       for (let round = 0; round < 3; round++) {
         const expected = await hashFile(disk);
         const snap = await createSnapshot(actor, { server_id: server.id, name: `round-${round}` });
-        expect(await waitForOperationEnd((await operationOf(snap.id, "snapshot_create")).id, 60_000)).toMatchObject({ status: "completed", errorCode: null });
+        expect(await waitForOperationEnd((await operationOf(snap.id, "snapshot_create")).id, 60_000)).toMatchObject({
+          status: "completed",
+          errorCode: null,
+        });
         await scribble(disk, 0, 4096);
         await restoreSnapshot(actor, snap.id);
-        expect(await waitForOperationEnd((await operationOf(snap.id, "snapshot_restore")).id, 60_000)).toMatchObject({ status: "completed", errorCode: null });
+        expect(await waitForOperationEnd((await operationOf(snap.id, "snapshot_restore")).id, 60_000)).toMatchObject({
+          status: "completed",
+          errorCode: null,
+        });
         expect(await hashFile(disk)).toBe(expected);
         await scribble(disk, 2 * 1024 * 1024, 4096); // the next round captures new content
       }

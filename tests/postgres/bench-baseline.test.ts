@@ -32,7 +32,10 @@ describe("benchmark on PostgreSQL", () => {
     ) as { token: string; userId: number; snapshotIds: number[] };
 
     const port = await freePort();
-    baseline = startProcess(tsx, ["--conditions=react-server", "bench/baseline-server.ts"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url, PORT: String(port) } });
+    baseline = startProcess(tsx, ["--conditions=react-server", "bench/baseline-server.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url, PORT: String(port) },
+    });
     await waitForHttp(`http://127.0.0.1:${port}/`, 30_000, baseline.child);
     app = await startAppServer();
     const get = async (origin: string, p: string) => {
@@ -46,7 +49,9 @@ describe("benchmark on PostgreSQL", () => {
     expect(mine.results).toHaveLength(50);
     expect(theirs).toEqual(mine); // timestamps read as UTC, error_code, links, the tenant's count
     // The seeded labels and the benchmark's label_selector row select the same page on both.
-    const [selected, alsoSelected] = await both(`/api/v1/snapshots/?page_size=50&label_selector=${encodeURIComponent("env=prod,tier,!keep")}`);
+    const [selected, alsoSelected] = await both(
+      `/api/v1/snapshots/?page_size=50&label_selector=${encodeURIComponent("env=prod,tier,!keep")}`,
+    );
     expect(selected.count).toBeGreaterThan(10);
     expect(selected.results[0].labels).toMatchObject({ env: "prod" });
     expect(alsoSelected).toEqual(selected);

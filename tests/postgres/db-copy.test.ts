@@ -15,7 +15,8 @@ import { authenticateToken } from "@/lib/server/tokens";
 
 const ROOT = path.resolve(__dirname, "../..");
 const tsx = path.join(ROOT, "node_modules/.bin/tsx");
-const cli = (...args: string[]) => spawnSync(tsx, ["--conditions=react-server", "scripts/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: process.env });
+const cli = (...args: string[]) =>
+  spawnSync(tsx, ["--conditions=react-server", "scripts/cli.ts", ...args], { cwd: ROOT, encoding: "utf8", env: process.env });
 
 describe("npm run cli -- db copy", () => {
   it("copies a SQLite installation into an empty PostgreSQL database, which then works", async () => {
@@ -34,7 +35,8 @@ describe("npm run cli -- db copy", () => {
     const seedRefs = createPrismaClient(source);
     await seedRefs.$transaction(async (tx) => {
       await tx.chunk.createMany({ data: hashes.map((hash) => ({ hash })) });
-      for (const snapshotId of [1, 2, 3]) await tx.snapshotChunk.createMany({ data: hashes.map((hash) => ({ snapshotId, hash })) });
+      for (const snapshotId of [1, 2, 3])
+        await tx.snapshotChunk.createMany({ data: hashes.map((hash) => ({ snapshotId, hash })) });
     });
     await seedRefs.$disconnect();
 
@@ -45,7 +47,17 @@ describe("npm run cli -- db copy", () => {
     const from = createPrismaClient(source);
     try {
       // snapshotLabel: 1,510 rows keyed (snapshotId, key), so a batch of 1,000 ends inside a snapshot's labels.
-      for (const model of ["user", "apiToken", "server", "snapshot", "snapshotLabel", "operation", "auditEvent", "chunk", "snapshotChunk"] as const) {
+      for (const model of [
+        "user",
+        "apiToken",
+        "server",
+        "snapshot",
+        "snapshotLabel",
+        "operation",
+        "auditEvent",
+        "chunk",
+        "snapshotChunk",
+      ] as const) {
         const delegate = (c: unknown) => (c as Record<string, { count(): Promise<number> }>)[model]!;
         expect(await delegate(prisma).count(), model).toBe(await delegate(from).count());
       }

@@ -19,7 +19,16 @@ import { writeDemoContent } from "@/lib/disks/demo-content";
 import type { Actor } from "@/lib/server/actor";
 import { hashFile } from "../disks/helpers";
 import { requireRoot } from "../helpers/mounts";
-import { claimedOperations, killHard, operationOf, seedActor, waitFor, waitForOperationEnd, workerProcessesPerTest, type WorkerProcess } from "../jobs/helpers";
+import {
+  claimedOperations,
+  killHard,
+  operationOf,
+  seedActor,
+  waitFor,
+  waitForOperationEnd,
+  workerProcessesPerTest,
+  type WorkerProcess,
+} from "../jobs/helpers";
 
 const NS = `sdpart${process.pid}`;
 const VETH_HOST = `sdh${process.pid}`.slice(0, 15);
@@ -40,20 +49,35 @@ let actor: Actor;
 
 /** The agent of hv-01 inside the namespace, as `npm run agent -- --host hv-01` with the database URL over the veth. */
 function partitionedAgent(databaseUrl: string): WorkerProcess {
-  const child = spawn("ip", ["netns", "exec", NS, process.execPath, "--conditions=react-server", "--import", "tsx", "scripts/worker.ts", "--host", "hv-01"], {
-    cwd: path.resolve(__dirname, "../.."),
-    env: {
-      ...process.env,
-      LOG_LEVEL: "info",
-      NODE_ENV: "test",
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: hostDir("hv-01"),
-      SNAPDECK_STORE_DIR: storeDir,
-      SNAPDECK_DISK_THROUGHPUT_MBPS: "8",
+  const child = spawn(
+    "ip",
+    [
+      "netns",
+      "exec",
+      NS,
+      process.execPath,
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      "scripts/worker.ts",
+      "--host",
+      "hv-01",
+    ],
+    {
+      cwd: path.resolve(__dirname, "../.."),
+      env: {
+        ...process.env,
+        LOG_LEVEL: "info",
+        NODE_ENV: "test",
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: hostDir("hv-01"),
+        SNAPDECK_STORE_DIR: storeDir,
+        SNAPDECK_DISK_THROUGHPUT_MBPS: "8",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  );
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (t: string) => (out += t));
   child.stderr!.setEncoding("utf8").on("data", (t: string) => (out += t));
@@ -111,7 +135,10 @@ describe("partition: an agent loses the database mid-snapshot", () => {
     db.hostname = HOST_IP;
     db.port = String((relay.address() as { port: number }).port);
     const one = partitionedAgent(db.toString());
-    const two = start({ DATA_DIR: hostDir("hv-02"), SNAPDECK_STORE_DIR: storeDir, SNAPDECK_DISK_THROUGHPUT_MBPS: "8" }, ["--host", "hv-02"]);
+    const two = start({ DATA_DIR: hostDir("hv-02"), SNAPDECK_STORE_DIR: storeDir, SNAPDECK_DISK_THROUGHPUT_MBPS: "8" }, [
+      "--host",
+      "hv-02",
+    ]);
 
     const source = await createServer(actor.userId, { name: "part-src", disk_mb: 48, host: "hv-01" });
     expect(await waitForOperationEnd(source.operationId, 60_000)).toMatchObject({ status: "completed" });
@@ -122,26 +149,40 @@ describe("partition: an agent loses the database mid-snapshot", () => {
 
     const snap = await createSnapshot(actor, { server_id: source.id, name: "cut-mid-way" });
     const op = await operationOf(snap.id, "snapshot_create");
-    await waitFor("the snapshot to be under way", async () => (await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).progress >= 10, 60_000);
+    await waitFor(
+      "the snapshot to be under way",
+      async () => (await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).progress >= 10,
+      60_000,
+    );
     ip("link", "set", VETH_HOST, "down");
     const cutAt = Date.now();
     const held = await prisma.operation.findUniqueOrThrow({ where: { id: op.id } });
     expect(held.status).toBe("running");
-    await waitFor("the lease to expire", async () => {
-      const row = await prisma.operation.findUniqueOrThrow({ where: { id: op.id } });
-      return row.leaseExpiresAt !== null && row.leaseExpiresAt < (await databaseNow());
-    }, 60_000);
+    await waitFor(
+      "the lease to expire",
+      async () => {
+        const row = await prisma.operation.findUniqueOrThrow({ where: { id: op.id } });
+        return row.leaseExpiresAt !== null && row.leaseExpiresAt < (await databaseNow());
+      },
+      60_000,
+    );
     const expiredAfterMs = Date.now() - cutAt;
     // hv-02's agent keeps working (it completes a later operation) but never takes hv-01's.
     const later = await createServer(actor.userId, { name: "part-later", disk_mb: 8, host: "hv-02" });
     expect(await waitForOperationEnd(later.operationId, 60_000)).toMatchObject({ status: "completed" });
-    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({ status: "running", leaseOwner: held.leaseOwner, attempts: 1 });
+    expect(await prisma.operation.findUniqueOrThrow({ where: { id: op.id } })).toMatchObject({
+      status: "running",
+      leaseOwner: held.leaseOwner,
+      attempts: 1,
+    });
     expect(claimedOperations(two)).not.toContain(op.id);
 
     ip("link", "set", VETH_HOST, "up");
     const ended = await waitForOperationEnd(op.id, 120_000);
     const downMs = Date.now() - cutAt;
-    console.info(`partition: lease expired ${expiredAfterMs} ms after the cut; operation ${ended.status} ${downMs} ms after the cut, attempts ${ended.attempts}${ended.errorCode ? ` (${ended.errorCode})` : ""}`);
+    console.info(
+      `partition: lease expired ${expiredAfterMs} ms after the cut; operation ${ended.status} ${downMs} ms after the cut, attempts ${ended.attempts}${ended.errorCode ? ` (${ended.errorCode})` : ""}`,
+    );
     expect(["completed", "failed"]).toContain(ended.status);
     expect(claimedOperations(two)).not.toContain(op.id); // one writer: only hv-01's agent ever held it
     // Only hv-01's agent ever claimed it: either it carried on under its lease, or (when a
@@ -154,7 +195,11 @@ describe("partition: an agent loses the database mid-snapshot", () => {
     // a SIGKILL of that agent mid-restore only delays it.
     await restoreSnapshot(actor, snap.id, { server_id: target.id });
     const restore = await operationOf(snap.id, "snapshot_restore");
-    await waitFor("the restore to be under way", async () => (await prisma.operation.findUniqueOrThrow({ where: { id: restore.id } })).progress >= 20, 60_000);
+    await waitFor(
+      "the restore to be under way",
+      async () => (await prisma.operation.findUniqueOrThrow({ where: { id: restore.id } })).progress >= 20,
+      60_000,
+    );
     await killHard(two);
     start({ DATA_DIR: hostDir("hv-02"), SNAPDECK_STORE_DIR: storeDir }, ["--host", "hv-02"]);
     expect(await waitForOperationEnd(restore.id, 90_000)).toMatchObject({ status: "completed", attempts: 2 });

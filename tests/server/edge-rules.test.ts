@@ -6,7 +6,8 @@ import { normalizeAddress, parseTrustedProxies, sanitizeForwardedHeaders } from 
 
 describe("safeCallbackPath", () => {
   it("keeps same-site paths", () => {
-    for (const path of ["/servers", "/servers/3", "/settings/tokens?x=1#top", "/a%2F%2Fb"]) expect(safeCallbackPath(path)).toBe(path);
+    for (const path of ["/servers", "/servers/3", "/settings/tokens?x=1#top", "/a%2F%2Fb"])
+      expect(safeCallbackPath(path)).toBe(path);
   });
 
   it("sends everything else to /servers", () => {
@@ -50,7 +51,8 @@ describe("forwarded headers", () => {
     expect(normalizeAddress("[fd00::1]:443")).toBe("fd00::1");
     expect(normalizeAddress("10.1.2.3:5000")).toBe("10.1.2.3");
     expect(normalizeAddress("evil")).toBe("");
-    for (const bad of ["10.0.0.0/33", "nope", "10.0.0.0/x", "fd00::/129"]) expect(() => parseTrustedProxies([bad]), bad).toThrow(bad);
+    for (const bad of ["10.0.0.0/33", "nope", "10.0.0.0/x", "fd00::/129"])
+      expect(() => parseTrustedProxies([bad]), bad).toThrow(bad);
   });
 
   it("an untrusted peer's forwarded headers are dropped; X-Forwarded-For becomes the peer", () => {

@@ -13,7 +13,9 @@ const sqlOf = (dir: string, before: boolean) =>
   readdirSync(dir)
     .filter((name) => /^\d/.test(name))
     .sort()
-    .filter((name) => (before ? !name.endsWith(FLEET) && name < readdirSync(dir).find((n) => n.endsWith(FLEET))! : name.endsWith(FLEET)))
+    .filter((name) =>
+      before ? !name.endsWith(FLEET) && name < readdirSync(dir).find((n) => n.endsWith(FLEET))! : name.endsWith(FLEET),
+    )
     .map((name) => readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
 
 const SEED = `INSERT INTO "User" ("id", "email", "passwordHash") VALUES (1, 'a@example.test', 'x');
@@ -48,7 +50,9 @@ describe("fleet_hosts migration", () => {
       for (const sql of sqlOf("prisma/migrations-postgres", true)) await client.query(sql);
       await client.query(SEED.replaceAll("CURRENT_TIMESTAMP", "now()"));
       for (const sql of sqlOf("prisma/migrations-postgres", false)) await client.query(sql);
-      const { rows } = await client.query(`SELECT s."id", h."name" FROM "Server" s JOIN "Host" h ON h."id" = s."hostId" ORDER BY s."id"`);
+      const { rows } = await client.query(
+        `SELECT s."id", h."name" FROM "Server" s JOIN "Host" h ON h."id" = s."hostId" ORDER BY s."id"`,
+      );
       expect(rows).toEqual([
         { id: 1, name: "local" },
         { id: 2, name: "local" },

@@ -2,7 +2,13 @@
 // retention decision before and after a scheduled run, and scheduled snapshot names.
 import { describe, expect, it } from "vitest";
 import { cronError, nextRunAfter } from "@/lib/schemas/cron";
-import { countedAgainstLimit, planScheduledRun, prunedBeyondKeep, timestampedName, type RetentionRow } from "@/lib/server/retention";
+import {
+  countedAgainstLimit,
+  planScheduledRun,
+  prunedBeyondKeep,
+  timestampedName,
+  type RetentionRow,
+} from "@/lib/server/retention";
 
 describe("cron next run (UTC)", () => {
   it.each([
@@ -48,7 +54,13 @@ const row = (kind: string, minutes: number, extra: Partial<RetentionRow> = {}): 
 
 describe("retention before a scheduled run", () => {
   it("runs without pruning below the limit; safety and failed snapshots do not count", () => {
-    const rows = [row("manual", 1), row("scheduled", 2), row("safety", 3), row("safety", 4), row("manual", 5, { status: "failed" })];
+    const rows = [
+      row("manual", 1),
+      row("scheduled", 2),
+      row("safety", 3),
+      row("safety", 4),
+      row("manual", 5, { status: "failed" }),
+    ];
     expect(countedAgainstLimit(rows)).toBe(2);
     expect(planScheduledRun(rows, 3)).toEqual({ run: true, prune: null });
   });
@@ -66,7 +78,12 @@ describe("retention before a scheduled run", () => {
     },
     {
       name: "an in-progress or failed scheduled one is not chosen",
-      rows: () => [row("scheduled", 1, { status: "in_progress" }), row("scheduled", 2, { status: "failed" }), row("scheduled", 3), row("manual", 4)],
+      rows: () => [
+        row("scheduled", 1, { status: "in_progress" }),
+        row("scheduled", 2, { status: "failed" }),
+        row("scheduled", 3),
+        row("manual", 4),
+      ],
       prune: 2,
     },
   ])("$name", ({ rows: make, prune }) => {
@@ -90,11 +107,21 @@ describe("retention after a scheduled run", () => {
   ])("keep $keep of scheduled snapshots taken at $minutes prunes those of $pruned", ({ keep, minutes, pruned }) => {
     const rows = minutes.map((m) => row("scheduled", m));
     const byMinute = new Map(rows.map((r) => [r.id, r.createdAt.getUTCMinutes()]));
-    expect(prunedBeyondKeep(rows, keep).map((id) => byMinute.get(id)).sort()).toEqual(pruned);
+    expect(
+      prunedBeyondKeep(rows, keep)
+        .map((id) => byMinute.get(id))
+        .sort(),
+    ).toEqual(pruned);
   });
 
   it("never prunes manual, safety or protected snapshots; protected ones still count towards keep", () => {
-    const rows = [row("manual", 0), row("safety", 1), row("scheduled", 2, { protected: true }), row("scheduled", 3), row("scheduled", 4)];
+    const rows = [
+      row("manual", 0),
+      row("safety", 1),
+      row("scheduled", 2, { protected: true }),
+      row("scheduled", 3),
+      row("scheduled", 4),
+    ];
     expect(prunedBeyondKeep(rows, 1)).toEqual([rows[3]!.id]);
     expect(prunedBeyondKeep(rows, 2)).toEqual([]);
   });

@@ -9,8 +9,8 @@ export default function ActivityPage() {
       <div>
         <h1 className="text-xl font-semibold text-zinc-900">Activity</h1>
         <p className="mt-1 max-w-2xl text-sm text-zinc-600">
-          Everything done to your servers, snapshots and API tokens, from the dashboard, the API, schedules or Snapdeck itself, newest
-          first. Refused attempts are listed too.
+          Everything done to your servers, snapshots and API tokens, from the dashboard, the API, schedules or Snapdeck itself,
+          newest first. Refused attempts are listed too.
         </p>
       </div>
       <EventList />
