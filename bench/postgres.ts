@@ -6,7 +6,7 @@ import pg from "pg";
 
 export const POSTGRES_BENCH_HOWTO =
   "set SNAPDECK_BENCH_POSTGRES_URL (or SNAPDECK_TEST_POSTGRES_URL) to an admin URL of a PostgreSQL 15+ server " +
-  "where the benchmark may CREATE DATABASE, e.g. postgresql://postgres@127.0.0.1:5432/postgres (README, PostgreSQL)";
+  "where the benchmark may CREATE DATABASE, e.g. postgresql://postgres@127.0.0.1:5432/postgres (docs/postgres.md)";
 
 export function benchPostgresUrl(): string | undefined {
   return process.env.SNAPDECK_BENCH_POSTGRES_URL || process.env.SNAPDECK_TEST_POSTGRES_URL || undefined;

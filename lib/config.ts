@@ -1,4 +1,4 @@
-// Every setting Snapdeck reads from the environment, with its default. README.md lists
+// Every setting Snapdeck reads from the environment, with its default. docs/configuration.md lists
 // the same table; keep them together.
 import path from "node:path";
 

@@ -2,7 +2,7 @@
 // nothing else, so the chunk store (chunk-store.ts) runs unchanged on any backend that can
 // put, get, stat, delete and list. The filesystem implementation below is used on a local
 // disk or a shared mount (SNAPDECK_STORE_DIR); what an S3-compatible one would need is in
-// ARCHITECTURE.md ("The data plane").
+// docs/operations.md (the data plane).
 import "server-only";
 import { promises as fs, readFileSync, statSync, writeFile } from "node:fs";
 import { promisify } from "node:util";
