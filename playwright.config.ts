@@ -36,6 +36,8 @@ const ALONE = /(sign-out|operation-failure)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: "e2e",
+  // Per database, so the two databases' passes can run at the same time (npm test).
+  outputDir: `test-results/playwright-${db}`,
   // Spec files run two at a time (each file's tests in order): every spec makes its own
   // servers, so files never share state beyond the demo user.
   fullyParallel: false,

@@ -2,8 +2,8 @@
 // (browser against the production build), on SQLite and, when SNAPDECK_TEST_POSTGRES_URL
 // is set, on PostgreSQL too. Runs every step even after a failure, then ends with one
 // line "N passed, M failed" summed from the test reports of both databases, for CI.
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { POSTGRES_HOWTO } from "../tests/helpers/postgres";
 
 type Counts = { passed: number; failed: number; skipped: number };
@@ -24,7 +24,16 @@ type Report = {
 };
 
 type Db = "sqlite" | "postgres";
-type Step = { name: string; cmd: string[]; db?: Db; report?: string; count?: (report: Report) => Counts };
+type Step = {
+  name: string;
+  cmd: string[];
+  db?: Db;
+  report?: string;
+  count?: (report: Report) => Counts;
+  /** Steps of the same stage run at the same time; stages run one after the other. */
+  stage: number;
+  env?: Record<string, string>;
+};
 
 const vitestCount = (r: Report): Counts => ({
   passed: r.numPassedTests,
@@ -83,15 +92,16 @@ if (databases.includes("postgres") && !process.env.SNAPDECK_TEST_POSTGRES_URL) {
 // SNAPDECK_TEST_REUSE_BUILD=1: the caller has just made the production build from this
 // tree (.ci/run does, for the benchmark smoke), so it is not made a second time.
 const reuseBuild = process.env.SNAPDECK_TEST_REUSE_BUILD === "1" && existsSync(".next/BUILD_ID");
+// The checks run side by side (each is one process on one core), then the build.
 const steps: Step[] = [
   ...(quick
     ? []
     : [
-        { name: "format", cmd: ["npx", "prettier", "--check", "--log-level=warn", "."] },
-        { name: "lint", cmd: ["npm", "run", "--silent", "lint"] },
-        { name: "typecheck", cmd: ["npm", "run", "--silent", "typecheck"] },
+        { name: "format", cmd: ["npx", "prettier", "--check", "--log-level=warn", "."], stage: 0 },
+        { name: "lint", cmd: ["npm", "run", "--silent", "lint"], stage: 0 },
+        { name: "typecheck", cmd: ["npm", "run", "--silent", "typecheck"], stage: 0 },
       ]),
-  ...(reuseBuild ? [] : [{ name: "build", cmd: ["npx", "next", "build"] }]),
+  ...(reuseBuild ? [] : [{ name: "build", cmd: ["npx", "next", "build"], stage: 1 }]),
 ];
 // On PostgreSQL the vitest suites that touch the database through the app (API, jobs and
 // crash recovery, the fleet, PostgreSQL-only tests), not the storage-driver unit tests, and
@@ -112,7 +122,10 @@ const POSTGRES_BROWSER_SPECS = [
   "snapshot-restore",
   "tokens",
 ].map((name) => `e2e/${name}.spec.ts`);
-for (const db of databases) {
+// The suites: with both databases, each vitest pass (busy on both cores) runs beside the
+// other database's Playwright pass (mostly waiting on the browser and on operations), so
+// two stages instead of four; with one database, one suite after the other.
+for (const [i, db] of databases.entries()) {
   const report = `test-results/vitest-${db}.json`;
   const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];
   const excluded = db === "postgres" ? SQLITE_ONLY.flatMap((file) => ["--exclude", file]) : [];
@@ -122,6 +135,7 @@ for (const db of databases) {
     db,
     report,
     count: vitestCount,
+    stage: 2 + 2 * i,
   });
   if (quick) continue;
   const specs = db === "postgres" ? POSTGRES_BROWSER_SPECS : [];
@@ -131,6 +145,8 @@ for (const db of databases) {
     db,
     report: `test-results/playwright-${db}.json`,
     count: playwrightCount,
+    stage: databases.length === 2 ? 2 + 2 * (1 - i) : 3,
+    env: { E2E_PORT: String(3100 + i) },
   });
 }
 
@@ -144,18 +160,27 @@ const perDb: Record<string, Counts> = {};
 const durations: string[] = [];
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(0).padStart(5)} s`;
 const started = performance.now();
-for (const step of steps) {
-  console.log(`\n=== ${step.name}: ${step.cmd.join(" ")}`);
-  const stepStarted = performance.now();
+/** Runs a step; its output goes to the terminal, or with `logFile` there, to be printed after. */
+function runStep(step: Step, logFile?: string): Promise<boolean> {
   if (step.report) rmSync(step.report, { force: true });
   const env = {
     ...process.env,
     FORCE_COLOR: "0",
     ...(step.db && { SNAPDECK_TEST_DB: step.db }),
     ...(quick && { SNAPDECK_TEST_QUICK: "1" }),
+    ...step.env,
   };
-  const result = spawnSync(step.cmd[0], step.cmd.slice(1), { stdio: "inherit", env });
-  const ok = result.status === 0;
+  const out = logFile ? openSync(logFile, "w") : "inherit";
+  const child = spawn(step.cmd[0]!, step.cmd.slice(1), { stdio: ["ignore", out, out], env });
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      if (typeof out === "number") closeSync(out);
+      resolve(code === 0);
+    }),
+  );
+}
+
+function record(step: Step, ok: boolean, stepStarted: number) {
   if (step.count && step.report && existsSync(step.report)) {
     const report = JSON.parse(readFileSync(step.report, "utf8")) as Report;
     const counts = step.count(report);
@@ -180,13 +205,36 @@ for (const step of steps) {
   console.log(`=== ${step.name}: ${ok ? "ok" : "FAILED"} in ${seconds(stepStarted).trim()}`);
 }
 
-// Each step's time, so the next slowdown names itself.
-console.log(`\nstep durations:\n${durations.map((d) => `  ${d}`).join("\n")}\n${seconds(started)}  npm test in all`);
-console.log("");
-if (failures.length) console.log(`failed steps: ${failures.join(", ")}`);
-if (flakyTestLines.length) console.log(`flaky tests (failed, then passed on retry):\n${flakyTestLines.join("\n")}`);
-if (failedTestLines.length) console.log(`failed tests:\n${failedTestLines.join("\n")}`);
-for (const [db, c] of Object.entries(perDb)) console.log(`${db}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
-if (skipped) console.log(`${skipped} skipped`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failures.length || passed === 0 ? 1 : 0);
+// Every step runs, even after a failure. In a stage of several, the first one's output is
+// shown as it comes and each other's once it has ended, as a whole.
+async function main() {
+  mkdirSync("test-results", { recursive: true });
+  for (const stage of [...new Set(steps.map((s) => s.stage))].sort((a, b) => a - b)) {
+    const group = steps.filter((s) => s.stage === stage);
+    await Promise.all(
+      group.map(async (step, i) => {
+        const logFile = i === 0 ? undefined : `test-results/${step.name.replace(/\W+/g, "-")}.log`;
+        console.log(
+          `\n=== ${step.name}: ${step.cmd.join(" ")}${logFile ? ` (beside ${group[0]!.name}; its output follows when it ends)` : ""}`,
+        );
+        const stepStarted = performance.now();
+        const ok = await runStep(step, logFile);
+        if (logFile) console.log(`\n=== ${step.name}: output\n${readFileSync(logFile, "utf8")}`);
+        record(step, ok, stepStarted);
+      }),
+    );
+  }
+
+  // Each step's time, so the next slowdown names itself.
+  console.log(`\nstep durations:\n${durations.map((d) => `  ${d}`).join("\n")}\n${seconds(started)}  npm test in all`);
+  console.log("");
+  if (failures.length) console.log(`failed steps: ${failures.join(", ")}`);
+  if (flakyTestLines.length) console.log(`flaky tests (failed, then passed on retry):\n${flakyTestLines.join("\n")}`);
+  if (failedTestLines.length) console.log(`failed tests:\n${failedTestLines.join("\n")}`);
+  for (const [db, c] of Object.entries(perDb)) console.log(`${db}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  if (skipped) console.log(`${skipped} skipped`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failures.length || passed === 0 ? 1 : 0);
+}
+
+void main();

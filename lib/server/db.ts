@@ -3,7 +3,10 @@
 // PostgreSQL client is typed as the SQLite one: same models, same queries, one set of types.
 //
 // SQLite runs in WAL mode with a busy timeout and foreign keys on, so concurrent writers
-// wait for each other instead of failing. The better-sqlite3 adapter has ONE connection
+// wait for each other instead of failing. Every transaction begins IMMEDIATE (takes the
+// write lock first): a deferred one that reads, then writes after another process's commit
+// fails at once with "database is locked" whatever the busy timeout, as a server create
+// beside a busy agent did. The better-sqlite3 adapter has ONE connection
 // per process and serialises $transaction calls with a mutex, but a plain query runs on
 // that connection at once — inside whatever transaction another request has open. So:
 // every write goes through prisma.$transaction, never a bare create/update/delete.
@@ -28,8 +31,18 @@ export function createPrismaClient(url: string): PrismaClient {
     );
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
-  const adapter = new PrismaBetterSQLite3({ url, timeout: 10_000 });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter: new ImmediateSQLite3({ url, timeout: 10_000 }) });
+}
+
+/** The better-sqlite3 adapter, its transactions begun with BEGIN IMMEDIATE instead of BEGIN. */
+class ImmediateSQLite3 extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    const db = (adapter as unknown as { client: { prepare: (sql: string) => unknown } }).client;
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+    return adapter;
+  }
 }
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; prismaReady?: Promise<void> };
