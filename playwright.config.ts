@@ -33,6 +33,9 @@ if (db === "postgres") {
 // signing out ends every session of the demo user; a failure spec makes the disks
 // directory read-only.
 const ALONE = /(sign-out|operation-failure)\.spec\.ts$/;
+// E2E_SPECS=auth,fleet,… runs those spec files only (npm test's PostgreSQL pass). A filter
+// here, not file arguments: Playwright runs a dependency project's tests unfiltered.
+const only = process.env.E2E_SPECS?.split(",").map((name) => `**/${name}.spec.ts`);
 
 export default defineConfig({
   testDir: "e2e",
@@ -64,10 +67,10 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", testIgnore: ALONE, use: { ...devices["Desktop Chrome"], channel: undefined } },
+    { name: "chromium", testMatch: only, testIgnore: ALONE, use: { ...devices["Desktop Chrome"], channel: undefined } },
     {
       name: "alone",
-      testMatch: ALONE,
+      testMatch: only ? only.filter((glob) => ALONE.test(glob)) : ALONE,
       dependencies: ["chromium"],
       workers: 1,
       use: { ...devices["Desktop Chrome"], channel: undefined },
