@@ -109,19 +109,10 @@ const steps: Step[] = [
 // malformed input, failure messages).
 const SQLITE_ONLY = ["tests/api/methods.test.ts", "tests/api/malformed.test.ts", "tests/jobs/failures.test.ts"];
 // On PostgreSQL the browser suites that reach the database in their own way (sessions and
-// sign-in throttling, tokens, live updates, schedules, labels and activity, restores and
-// the fleet); the pure page behaviour (layout, dialogs, keyboard, storage faults) is the
-// same on both databases and runs on SQLite only.
-const POSTGRES_BROWSER_SPECS = [
-  "auth",
-  "fleet",
-  "live",
-  "schedules",
-  "sign-out",
-  "snapshot-lifecycle",
-  "snapshot-restore",
-  "tokens",
-];
+// sign-in throttling, tokens, schedules, labels and activity, restores and the fleet); the
+// pure page behaviour (layout, dialogs, keyboard, storage faults, when the page polls) is
+// the same on both databases and runs on SQLite only.
+const POSTGRES_BROWSER_SPECS = ["auth", "fleet", "schedules", "sign-out", "snapshot-lifecycle", "snapshot-restore", "tokens"];
 // The suites: with both databases, each vitest pass (busy on both cores) runs beside the
 // other database's Playwright pass (mostly waiting on the browser and on operations), so
 // two stages instead of four; with one database, one suite after the other.

@@ -21,6 +21,11 @@ import { logger } from "@/lib/server/logger";
 
 export const databaseProvider = getDatabaseProvider();
 
+// A transaction waits up to 10 s for a connection (PostgreSQL's pool) or the process's one
+// connection (SQLite), as SQLite waits for its lock, instead of Prisma's 2 s: a burst of 40
+// sign-ins on a busy machine failed "Unable to start a transaction in the given time".
+const TRANSACTIONS = { maxWait: 10_000 };
+
 /** A client for any database URL; the app's own is `prisma` below (db copy uses two). */
 export function createPrismaClient(url: string): PrismaClient {
   if (getDatabaseProvider(url) === "postgresql") {
@@ -29,9 +34,9 @@ export function createPrismaClient(url: string): PrismaClient {
       { connectionString: url, connectionTimeoutMillis: 5_000 },
       { onPoolError: (err) => logger.warn({ err: err.message }, "PostgreSQL connection lost; reconnecting on next use") },
     );
-    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+    return new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTIONS }) as unknown as PrismaClient;
   }
-  return new PrismaClient({ adapter: new ImmediateSQLite3({ url, timeout: 10_000 }) });
+  return new PrismaClient({ adapter: new ImmediateSQLite3({ url, timeout: 10_000 }), transactionOptions: TRANSACTIONS });
 }
 
 /** The better-sqlite3 adapter, its transactions begun with BEGIN IMMEDIATE instead of BEGIN. */

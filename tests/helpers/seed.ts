@@ -30,7 +30,19 @@ export async function seedServer(ownerId: number, options: { status?: "active" |
     disk_mb: 8,
     host: options.host,
   });
-  if (!(await runOperation(server.operationId))) throw new Error(`could not provision server ${server.id}`);
+  // A file that runs the worker beside it (serveApp({ worker: true })) may see the worker
+  // claim the provision first; then it is the worker's to finish.
+  if (!(await runOperation(server.operationId))) {
+    const op = await waitFor(
+      `server ${server.id}'s provision`,
+      async () => {
+        const row = await prisma.operation.findUniqueOrThrow({ where: { id: server.operationId } });
+        return row.status === "completed" || row.status === "failed" ? row : null;
+      },
+      60_000,
+    );
+    if (op.status !== "completed") throw new Error(`could not provision server ${server.id}: ${op.errorCode}`);
+  }
   return server;
 }
 
