@@ -31,7 +31,7 @@ export function Badge({
         className,
       )}
     >
-      <span aria-hidden className={cn("size-1.5 rounded-full", TONES[tone].dot, pulse && "animate-pulse")} />
+      <span aria-hidden className={cn("size-1.5 rounded-full", TONES[tone].dot, pulse && "motion-safe:animate-pulse")} />
       {children}
     </span>
   );

@@ -7,7 +7,7 @@ export function LoadingRows({ label }: { label: string }) {
     <div role="status" aria-live="polite" className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4">
       <span className="sr-only">{label}</span>
       {[0, 1, 2].map((i) => (
-        <div key={i} aria-hidden className="h-5 animate-pulse rounded bg-zinc-100" />
+        <div key={i} aria-hidden className="h-5 motion-safe:animate-pulse rounded bg-zinc-100" />
       ))}
     </div>
   );
