@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { freePort, log, ROOT, run, SERVER_CONDITIONS, startProcess, TSX, waitForHttp, type Running } from "./util";
+import { nextStartArgs } from "../scripts/next-start";
 
 export type Seeded = { dataDir: string; dbUrl: string; token: string; email: string; password: string; snapshotIds: number[] };
 export type Started = Running & { url: string };
@@ -83,15 +84,8 @@ export async function startSnapdeck(
   const url = `http://127.0.0.1:${port}`;
   // SNAPDECK_BENCH_FLOOR turns on the same-framework floor route (app/api/floor).
   const env = projectEnv(dataDir, { PORT: String(port), NEXTAUTH_URL: url, SNAPDECK_BENCH_FLOOR: "1", ...options.env });
-  const next = ["start", "-p", String(port), "-H", "127.0.0.1"];
-  // --cpu-prof is refused in NODE_OPTIONS, so a profiled server runs next's bin under node directly.
-  const proc = options.profileDir
-    ? startProcess(
-        process.execPath,
-        ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next],
-        { cwd: appDir, env },
-      )
-    : startProcess(path.join(ROOT, "node_modules/.bin/next"), next, { cwd: appDir, env });
+  const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
+  const proc = startProcess(process.execPath, nextStartArgs(port, "127.0.0.1", profile), { cwd: appDir, env });
   try {
     await waitForHttp(`${url}/api/health`, 60_000, proc.child);
   } catch (err) {

@@ -64,6 +64,13 @@ export const config = {
       .map((entry) => entry.trim())
       .filter(Boolean);
   },
+  /**
+   * PostgreSQL: the longest one statement may run (ms) before the server cancels it, so no
+   * request, and no client that went away, holds a backend for longer. 0 = no limit.
+   */
+  get statementTimeoutMs() {
+    return intFrom("SNAPDECK_DB_STATEMENT_TIMEOUT_MS", 30_000);
+  },
   get port() {
     return intFrom("PORT", 3000);
   },

@@ -3,6 +3,7 @@
 // Everything it and its children print is a log, so all of it goes to stderr.
 import "./server-conditions";
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { nextStartArgs } from "./next-start";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { config, getDataDir } from "@/lib/config";
@@ -42,7 +43,7 @@ async function main() {
   }
 
   const children: ChildProcess[] = [];
-  const web = spawn(bin("next"), ["start", "-p", String(config.port)], { stdio, env });
+  const web = spawn(process.execPath, nextStartArgs(config.port), { stdio, env });
   children.push(web);
   if (config.startWorker) {
     // `node --import tsx` rather than the tsx binary: one process, so a signal to it

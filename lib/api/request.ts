@@ -80,29 +80,50 @@ export async function readJsonBody(req: Request): Promise<unknown> {
   } catch {
     throw new AppError("invalid_json", "The request body is not valid JSON.");
   }
-  const broken = findLoneSurrogates(value, "");
-  if (broken.length)
+  const problems = inspectJson(value);
+  if (problems.length)
     throw new AppError(
       "validation_error",
-      `Invalid request body: ${broken.join(", ")}.`,
-      Object.fromEntries(broken.map((field) => [field || "body", ["contains a lone UTF-16 surrogate (not valid Unicode text)"]])),
+      `Invalid request body: ${problems.map((p) => p.at || "body").join(", ")}.`,
+      Object.fromEntries(problems.map((p) => [p.at || "body", [p.why]])),
     );
   return value;
 }
 
+/** How deep a request body may nest; no route takes more than 3 levels. */
+export const MAX_JSON_DEPTH = 32;
+// Keys that name Object.prototype's machinery: assigning one to a plain object changes its
+// prototype or shadows it instead of adding a field (`{"__proto__": …}` once wiped labels).
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 // With the u flag a proper surrogate pair is one code point, so this matches only a
 // half pair. JSON "\ud800" escapes decode to such halves, which no database or UTF-8
 // encoder can store: refused here once, for every string (and key) of every route.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-/** Paths (`a.b.0`) of the strings and keys in `value` that are not well-formed Unicode. */
-function findLoneSurrogates(value: unknown, path: string): string[] {
-  if (typeof value === "string") return LONE_SURROGATE.test(value) ? [path] : [];
-  if (!value || typeof value !== "object") return [];
-  return Object.entries(value).flatMap(([key, item]) => {
-    const at = path ? `${path}.${key}` : key;
-    return LONE_SURROGATE.test(key) ? [at] : findLoneSurrogates(item, at);
-  });
+/**
+ * What no route accepts, wherever it is in a body: nesting deeper than MAX_JSON_DEPTH,
+ * reserved keys, strings that are not well-formed Unicode. A loop with its own stack, not
+ * recursion, so a body nested thousands deep is refused instead of overflowing the stack.
+ */
+function inspectJson(root: unknown): { at: string; why: string }[] {
+  const problems: { at: string; why: string }[] = [];
+  const stack: [unknown, string, number][] = [[root, "", 0]];
+  while (stack.length) {
+    const [value, at, depth] = stack.pop()!;
+    if (typeof value === "string") {
+      if (LONE_SURROGATE.test(value)) problems.push({ at, why: "contains a lone UTF-16 surrogate (not valid Unicode text)" });
+      continue;
+    }
+    if (!value || typeof value !== "object") continue;
+    if (depth >= MAX_JSON_DEPTH) return [{ at: "body", why: `nests deeper than ${MAX_JSON_DEPTH} levels` }];
+    for (const [key, item] of Object.entries(value)) {
+      const path = at ? `${at}.${key}` : key;
+      if (LONE_SURROGATE.test(key)) problems.push({ at: path, why: "contains a lone UTF-16 surrogate (not valid Unicode text)" });
+      else if (RESERVED_KEYS.has(key)) problems.push({ at: path, why: `"${key}" is not allowed as a key` });
+      else stack.push([item, path, depth + 1]);
+    }
+  }
+  return problems;
 }
 
 /** JSON with sorted keys, so the same body in another key order hashes the same. */

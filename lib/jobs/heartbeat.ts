@@ -2,7 +2,7 @@
 // rows is fresh (lib/server/hosts.ts), /api/health needs a fresh one. heartbeatAt is the
 // database's clock. Each beat also says whether this agent can write the snapshot store,
 // so /api/health reports the store without the web tier touching it. The row goes away on
-// a clean stop.
+// a clean stop, and the host keeps the time (Host.lastSeenAt).
 import "server-only";
 import os from "node:os";
 import { databaseNow, prisma } from "@/lib/server/db";
@@ -53,7 +53,12 @@ export function startHeartbeat(workerId: string, host: string) {
     async stop() {
       clearInterval(timer);
       await current;
-      await prisma.$transaction((tx) => tx.workerHeartbeat.deleteMany({ where: { id: workerId } }));
+      // The host keeps when it was last seen: a stopped host shows as offline since then.
+      await prisma.$transaction(async (tx) => {
+        const now = await databaseNow(tx);
+        await tx.host.updateMany({ where: { name: host }, data: { lastSeenAt: now } });
+        await tx.workerHeartbeat.deleteMany({ where: { id: workerId } });
+      });
     },
   };
 }

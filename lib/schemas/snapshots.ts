@@ -40,7 +40,8 @@ export const labelsSchema = z
   .record(
     z
       .string()
-      .regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" }),
+      .regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" })
+      .refine((key) => key !== "constructor" && key !== "prototype", { error: "this label key is reserved" }),
     z
       .string({ error: "label values must be strings" })
       .max(63, { error: "label values must be at most 63 characters" })
@@ -61,6 +62,9 @@ export const updateSnapshotSchema = z
   .register(requestComponents, { id: "UpdateSnapshot" });
 export type UpdateSnapshotInput = z.infer<typeof updateSnapshotSchema>;
 
+/** As many terms as a snapshot may have labels (MAX_LABELS). */
+export const MAX_SELECTOR_TERMS = MAX_LABELS;
+
 export type SelectorTerm = { op: "eq" | "ne"; key: string; value: string } | { op: "exists" | "absent"; key: string };
 
 /**
@@ -70,7 +74,11 @@ export type SelectorTerm = { op: "eq" | "ne"; key: string; value: string } | { o
 export function parseLabelSelector(raw: string): { terms: SelectorTerm[]; errors: string[] } {
   const terms: SelectorTerm[] = [];
   const errors: string[] = [];
-  for (const part of raw.split(",")) {
+  const parts = raw.split(",");
+  // Each term is one indexed EXISTS per row walked: a bound on terms is a bound on the query.
+  if (parts.length > MAX_SELECTOR_TERMS)
+    return { terms, errors: [`at most ${MAX_SELECTOR_TERMS} terms (this selector has ${parts.length})`] };
+  for (const part of parts) {
     const term = part.trim();
     const match = /^(!?)([^=!]+)$/.exec(term) ?? /^([^=!]+)(==|=|!=)([^=!]*)$/.exec(term);
     const bad = (why: string) => errors.push(`"${term}": ${why}`);
@@ -91,7 +99,7 @@ export function parseLabelSelector(raw: string): { terms: SelectorTerm[]; errors
 
 export const labelSelectorSchema = z
   .string()
-  .describe("e.g. env=prod,tier,!temp,team!=ops: every term must match")
+  .describe("e.g. env=prod,tier,!temp,team!=ops: every term must match; at most 32 terms")
   .transform((raw, ctx): SelectorTerm[] => {
     const { terms, errors } = parseLabelSelector(raw);
     for (const message of errors) ctx.addIssue({ code: "custom", message });

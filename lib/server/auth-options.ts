@@ -10,6 +10,12 @@ import { clientIp } from "@/lib/server/forwarded";
 import { config } from "@/lib/config";
 import { safeRedirectUrl } from "@/lib/schemas/callback-url";
 
+// Without NEXTAUTH_URL (npm start sets it from SNAPDECK_PUBLIC_URL) next-auth would build
+// every URL on http://localhost:3000, whatever address the browser used. AUTH_TRUST_HOST
+// makes it take the request's Host and proto, the origin lib/api/origin.ts uses too: safe
+// because lib/server/forwarded.ts has already dropped X-Forwarded-* from untrusted peers.
+if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "1";
+
 type RawHeaders = Record<string, string | string[] | undefined> | undefined;
 const headerReader = (headers: RawHeaders) => ({
   get: (name: string) => {

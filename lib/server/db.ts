@@ -14,9 +14,9 @@
 import "server-only";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "@/lib/generated/prisma-postgres/client";
-import { getDatabaseProvider, getDatabaseUrl } from "@/lib/config";
+import { config, getDatabaseProvider, getDatabaseUrl } from "@/lib/config";
 import { logger } from "@/lib/server/logger";
 
 export const databaseProvider = getDatabaseProvider();
@@ -30,8 +30,17 @@ const TRANSACTIONS = { maxWait: 10_000 };
 export function createPrismaClient(url: string): PrismaClient {
   if (getDatabaseProvider(url) === "postgresql") {
     const adapter = new PrismaPg(
-      // A dead server is noticed in seconds, so a request answers 503 instead of hanging.
-      { connectionString: url, connectionTimeoutMillis: 5_000 },
+      // A dead server is noticed in seconds, so a request answers 503 instead of hanging;
+      // no statement runs longer than the statement timeout (the server cancels it, also
+      // when the client that asked has gone), nor sits idle inside a transaction.
+      {
+        connectionString: url,
+        connectionTimeoutMillis: 5_000,
+        ...(config.statementTimeoutMs && {
+          statement_timeout: config.statementTimeoutMs,
+          idle_in_transaction_session_timeout: 2 * config.statementTimeoutMs,
+        }),
+      },
       { onPoolError: (err) => logger.warn({ err: err.message }, "PostgreSQL connection lost; reconnecting on next use") },
     );
     return new PostgresPrismaClient({ adapter, transactionOptions: TRANSACTIONS }) as unknown as PrismaClient;
@@ -85,4 +94,17 @@ export async function databaseNow(db: Queryable = prisma): Promise<Date> {
       : "SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER) AS ms";
   const [row] = await db.$queryRawUnsafe<{ ms: number | bigint }[]>(sql);
   return new Date(Number(row!.ms));
+}
+
+/**
+ * Locks a snapshot's row until the transaction ends: PostgreSQL `SELECT … FOR UPDATE`;
+ * nothing on SQLite, where every transaction holds the one write lock from its start.
+ * A rule of the form "cannot delete while a restore is accepted" reads before it writes;
+ * under PostgreSQL's READ COMMITTED both sides lock the row first, so the second waits for
+ * the first's commit and its next statement sees it (a 409 or 404, never both successes,
+ * never a foreign-key 500).
+ */
+export async function lockSnapshotRow(tx: Pick<PrismaClient, "$queryRaw">, snapshotId: number): Promise<void> {
+  if (databaseProvider === "postgresql")
+    await tx.$queryRaw(Prisma.sql`SELECT "id" FROM "Snapshot" WHERE "id" = ${snapshotId} FOR UPDATE`);
 }

@@ -57,17 +57,22 @@ export async function getAgentHost(name: string) {
 
 /** Presence of the named hosts: online, and the newest heartbeat any agent of theirs wrote. */
 export async function hostPresence(names: string[]): Promise<Map<string, HostPresence>> {
-  const [now, beats] = await Promise.all([
+  const [now, beats, stopped] = await Promise.all([
     databaseNow(),
     names.length
       ? prisma.workerHeartbeat.groupBy({ by: ["host"], where: { host: { in: names } }, _max: { heartbeatAt: true } })
       : [],
+    names.length ? prisma.host.findMany({ where: { name: { in: names } }, select: { name: true, lastSeenAt: true } }) : [],
   ]);
-  const seen = new Map(beats.map((b) => [b.host, b._max.heartbeatAt]));
+  const beat = new Map(beats.map((b) => [b.host, b._max.heartbeatAt]));
+  const stop = new Map(stopped.map((h) => [h.name, h.lastSeenAt]));
   return new Map(
     names.map((name) => {
-      const lastSeenAt = seen.get(name) ?? null;
-      return [name, { online: lastSeenAt !== null && now.getTime() - lastSeenAt.getTime() < HOST_ONLINE_MS, lastSeenAt }];
+      const live = beat.get(name) ?? null;
+      const stoppedAt = stop.get(name) ?? null;
+      const lastSeenAt = live && (!stoppedAt || live > stoppedAt) ? live : stoppedAt;
+      // Online only on a fresh heartbeat: a clean stop removes the agent's row.
+      return [name, { online: live !== null && now.getTime() - live.getTime() < HOST_ONLINE_MS, lastSeenAt }];
     }),
   );
 }

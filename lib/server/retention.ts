@@ -4,11 +4,19 @@
 // snapshots do not count against the limit.
 import "server-only";
 
-export type RetentionRow = { id: number; kind: string; status: string; protected: boolean; createdAt: Date };
+export type RetentionRow = {
+  id: number;
+  kind: string;
+  status: string;
+  protected: boolean;
+  createdAt: Date;
+  /** An operation (queued or running) uses it, e.g. as the source of a restore: not pruned now. */
+  inUse?: boolean;
+};
 
 const COUNTED = new Set(["in_progress", "completed"]);
 const newestFirst = (a: RetentionRow, b: RetentionRow) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id;
-const prunable = (s: RetentionRow) => s.kind === "scheduled" && s.status === "completed" && !s.protected;
+const prunable = (s: RetentionRow) => s.kind === "scheduled" && s.status === "completed" && !s.protected && !s.inUse;
 
 /** Snapshots that count against the server's limit. */
 export function countedAgainstLimit(rows: RetentionRow[]): number {
@@ -17,7 +25,8 @@ export function countedAgainstLimit(rows: RetentionRow[]): number {
 
 /**
  * Before a scheduled run: room under the limit → run; at the limit → first delete the
- * oldest prunable scheduled snapshot; none → refuse, touching nothing.
+ * oldest prunable scheduled snapshot (one an operation uses is skipped); none → refuse,
+ * touching nothing.
  */
 export function planScheduledRun(rows: RetentionRow[], limit: number): { run: true; prune: number | null } | { run: false } {
   if (countedAgainstLimit(rows) < limit) return { run: true, prune: null };
@@ -30,7 +39,7 @@ export function prunedBeyondKeep(rows: RetentionRow[], keep: number): number[] {
   const scheduled = rows.filter((s) => s.kind === "scheduled" && s.status === "completed").sort(newestFirst);
   return scheduled
     .slice(keep)
-    .filter((s) => !s.protected)
+    .filter((s) => !s.protected && !s.inUse)
     .map((s) => s.id);
 }
 

@@ -12,10 +12,25 @@ import { busyServerError, withServer } from "@/lib/server/snapshots";
 import { planScheduledRun, prunedBeyondKeep, timestampedName } from "@/lib/server/retention";
 import { enqueueDeletion } from "@/lib/server/deletions";
 import { config } from "@/lib/config";
+import { lockSnapshotRow } from "@/lib/server/db";
 
 type Tx = Prisma.TransactionClient;
 
-const retentionFields = { id: true, kind: true, status: true, protected: true, createdAt: true } as const;
+const retentionFields = {
+  id: true,
+  name: true,
+  kind: true,
+  status: true,
+  protected: true,
+  createdAt: true,
+  operations: { where: { status: { in: ["queued", "running"] } }, select: { id: true }, take: 1 },
+} satisfies Prisma.SnapshotSelect;
+
+/** The server's snapshots as retention sees them (lib/server/retention.ts). */
+async function retentionRows(tx: Tx, serverId: number) {
+  const rows = await tx.snapshot.findMany({ where: { serverId }, select: retentionFields });
+  return rows.map(({ operations, ...row }) => ({ ...row, inUse: operations.length > 0 }));
+}
 
 /** Deletes a snapshot for retention through the normal path (row gone, data queued), unless an operation uses it. */
 async function pruneSnapshot(
@@ -23,6 +38,7 @@ async function pruneSnapshot(
   snapshotId: number,
   schedule: Pick<Schedule, "id" | "serverId" | "ownerId">,
 ): Promise<boolean> {
+  await lockSnapshotRow(tx, snapshotId);
   const { count } = await tx.snapshot.deleteMany({
     where: { id: snapshotId, protected: false, operations: { none: { status: { in: ["queued", "running"] } } } },
   });
@@ -52,11 +68,12 @@ export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
   const server = await tx.server.findUniqueOrThrow({ where: { id: schedule.serverId } });
   if (claimed.count === 0) return refuse(tx, schedule, at, busyServerError(server));
 
-  const rows = await tx.snapshot.findMany({ where: { serverId: server.id }, select: { ...retentionFields, name: true } });
+  const rows = await retentionRows(tx, server.id);
   const plan = planScheduledRun(rows, config.snapshotLimit);
-  if (plan.run && plan.prune !== null && !(await pruneSnapshot(tx, plan.prune, schedule)))
-    throw new Error("prune target vanished");
-  if (!plan.run) {
+  // The plan skips snapshots in use, and this transaction holds the server: the target can
+  // only be gone if something outside the rules removed it; then refuse like a full server.
+  const pruned = plan.run && (plan.prune === null || (await pruneSnapshot(tx, plan.prune, schedule)));
+  if (!pruned) {
     await tx.server.updateMany({ where: { id: server.id, activeOperationId: operationId }, data: { activeOperationId: null } });
     return refuse(
       tx,
@@ -64,12 +81,13 @@ export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
       at,
       new AppError(
         "snapshot_limit_reached",
-        `Server ${server.name} has ${config.snapshotLimit} of ${config.snapshotLimit} snapshots and none of them is an unprotected scheduled one that could be pruned; nothing was changed.`,
+        `Server ${server.name} has ${config.snapshotLimit} of ${config.snapshotLimit} snapshots and none of them is an unprotected scheduled one that could be pruned now (one an operation is using, e.g. the source of a restore, waits); nothing was changed.`,
       ),
     );
   }
 
-  const taken = new Set(rows.filter((s) => s.status !== "failed" && s.id !== plan.prune).map((s) => s.name));
+  const prunedId = plan.run ? plan.prune : null;
+  const taken = new Set(rows.filter((s) => s.status !== "failed" && s.id !== prunedId).map((s) => s.name));
   const snapshot = await tx.snapshot.create({
     data: {
       serverId: server.id,
@@ -109,8 +127,8 @@ export async function startScheduledRun(tx: Tx, schedule: Schedule, at: Date) {
 
 /** After a scheduled snapshot completed: prune the server's scheduled snapshots beyond the schedule's keep. */
 export async function applyRetention(tx: Tx, schedule: Schedule): Promise<void> {
-  const rows = await tx.snapshot.findMany({ where: { serverId: schedule.serverId }, select: retentionFields });
-  for (const id of prunedBeyondKeep(rows, schedule.keep)) await pruneSnapshot(tx, id, schedule);
+  for (const id of prunedBeyondKeep(await retentionRows(tx, schedule.serverId), schedule.keep))
+    await pruneSnapshot(tx, id, schedule);
 }
 
 /** Records how a run ended, unless a newer run of the schedule has started since. */

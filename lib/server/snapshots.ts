@@ -7,7 +7,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { prisma } from "@/lib/server/db";
+import { lockSnapshotRow, prisma } from "@/lib/server/db";
 import { AppError } from "@/lib/server/errors";
 import { assertCanWrite, ownedServers, type Actor } from "@/lib/server/actor";
 import { recordAudit, recordRefusal, type AuditAction, type AuditTarget } from "@/lib/server/audit";
@@ -209,6 +209,7 @@ export async function restoreSnapshot(actor: Actor, snapshotId: number, input: R
       });
       if (!previousStatus) throw busyServerError(target);
 
+      await lockSnapshotRow(tx, snapshotId);
       const snapshot = await tx.snapshot.findUnique({ where: { id: snapshotId }, include: withServer });
       if (!snapshot) throw new AppError("not_found", `Snapshot ${snapshotId} not found.`);
       if (snapshot.status !== "completed")
@@ -260,7 +261,9 @@ export async function deleteSnapshot(actor: Actor, snapshotId: number) {
   await audited(actor, "snapshot.delete", target, () =>
     prisma.$transaction(async (tx) => {
       // One conditional delete: a concurrent PATCH protected=true either commits first
-      // (nothing matches: snapshot_protected) or finds the row gone (404).
+      // (nothing matches: snapshot_protected) or finds the row gone (404). The row lock
+      // first, so a restore being accepted from it commits before this looks for it.
+      await lockSnapshotRow(tx, snapshotId);
       const { count } = await tx.snapshot.deleteMany({
         where: {
           id: snapshotId,

@@ -2,6 +2,7 @@
 // (set by tests/setup.ts), and optionally the operation worker, so API tests go over
 // HTTP through everything a client would hit. Needs `npm run build` first.
 import { spawn, type ChildProcess } from "node:child_process";
+import { nextStartArgs } from "../../scripts/next-start";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -75,7 +76,7 @@ export async function startAppServer(options: { worker?: boolean; env?: Record<s
     await Promise.all(children.map(stopChild));
   };
   try {
-    const next = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    const next = spawn(process.execPath, nextStartArgs(port, "127.0.0.1"), {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],

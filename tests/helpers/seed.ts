@@ -23,13 +23,20 @@ export async function seedUser(role: "admin" | "member" = "member"): Promise<See
 }
 
 /** A server with its (empty) disk: this process runs its provision operation as the local agent would. */
-export async function seedServer(ownerId: number, options: { status?: "active" | "stopped"; name?: string; host?: string } = {}) {
-  const server = await createServer(ownerId, {
-    name: options.name ?? `srv-${++counter}`,
-    status: options.status ?? "stopped",
-    disk_mb: 8,
-    host: options.host,
-  });
+export async function seedServer(
+  ownerId: number,
+  options: { status?: "active" | "stopped"; name?: string; host?: string; diskMb?: number; contentMb?: number } = {},
+) {
+  const server = await createServer(
+    ownerId,
+    {
+      name: options.name ?? `srv-${++counter}`,
+      status: options.status ?? "stopped",
+      disk_mb: options.diskMb ?? 8,
+      host: options.host,
+    },
+    options.contentMb ? { demoContentMb: options.contentMb } : undefined,
+  );
   // A file that runs the worker beside it (serveApp({ worker: true })) may see the worker
   // claim the provision first; then it is the worker's to finish.
   if (!(await runOperation(server.operationId))) {

@@ -45,6 +45,8 @@ describe("PostgreSQL restart", () => {
 
     // A steady load of reads across the whole outage.
     const statuses: { status: number; code?: string; retryAfter: string | null }[] = [];
+    // And /api/health, which monitors poll: 503 with the reason, never a 500 or an empty body.
+    const health: { status: number; database?: string; reason?: string }[] = [];
     let loading = true;
     let i = 0;
     const reader = async () => {
@@ -53,10 +55,17 @@ describe("PostgreSQL restart", () => {
         statuses.push({ status: res.status, code: res.body?.code, retryAfter: res.headers.get("retry-after") });
       }
     };
-    const readers = Promise.all([reader(), reader(), reader()]);
+    const monitor = async () => {
+      while (loading) {
+        const res = await api("GET", "/api/health");
+        health.push({ status: res.status, database: res.body?.database, reason: res.body?.reason });
+      }
+    };
+    const readers = Promise.all([reader(), reader(), reader(), monitor()]);
 
     cluster.stop();
     await waitFor("a 503 during the outage", async () => statuses.some((s) => s.status === 503));
+    await waitFor("/api/health to say the database is down", async () => health.some((h) => h.database === "down"));
     cluster.start();
     const okAfter = statuses.length;
     await waitFor("reads to succeed again", async () => statuses.slice(okAfter).filter((s) => s.status === 200).length >= 5);
@@ -66,6 +75,9 @@ describe("PostgreSQL restart", () => {
     expect(statuses.filter((s) => s.status !== 200 && s.status !== 503)).toEqual([]);
     for (const s of statuses.filter((s) => s.status === 503))
       expect(s).toMatchObject({ code: "database_unavailable", retryAfter: "5" });
+    expect(health.filter((h) => h.status !== 200 && h.status !== 503)).toEqual([]);
+    for (const h of health.filter((h) => h.database === "down"))
+      expect(h).toEqual({ status: 503, database: "down", reason: "database unreachable" });
 
     // The snapshot finishes (redone after its lease expired, if the outage hit its writes).
     const snapshot = await waitFor(
