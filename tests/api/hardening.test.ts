@@ -8,6 +8,8 @@ import { dbFingerprint, markSnapshotCompleted, PASSWORD, seedServer, seedUser, s
 import { spawnWorker } from "../jobs/helpers";
 import { createHost } from "@/lib/server/hosts";
 import { MAX_SELECTOR_TERMS } from "@/lib/schemas/snapshots";
+import { createPrismaClient } from "@/lib/server/db";
+import { testDb } from "../helpers/postgres";
 
 // No NEXTAUTH_URL (serveApp sets one by default); short request time limits.
 const app = serveApp({
@@ -98,6 +100,23 @@ describe("label_selector", () => {
       });
       expect(res.status, res.text).toBe(200);
       expect(res.body.results.map((s: { id: number }) => s.id)).toEqual([snapshotId]);
+    }
+  });
+});
+
+describe.skipIf(testDb() !== "postgres")("PostgreSQL's statement timeout", () => {
+  it("cancels a statement that runs past SNAPDECK_DB_STATEMENT_TIMEOUT_MS; the backend is free again", async () => {
+    process.env.SNAPDECK_DB_STATEMENT_TIMEOUT_MS = "300";
+    const client = createPrismaClient(process.env.DATABASE_URL!);
+    try {
+      await expect(client.$queryRawUnsafe("SELECT pg_sleep(30)")).rejects.toThrow(/statement timeout/);
+      const [busy] = await client.$queryRawUnsafe<{ n: bigint }[]>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
+      );
+      expect(Number(busy!.n)).toBe(0);
+    } finally {
+      delete process.env.SNAPDECK_DB_STATEMENT_TIMEOUT_MS;
+      await client.$disconnect();
     }
   });
 });
