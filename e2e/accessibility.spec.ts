@@ -24,59 +24,64 @@ test("the sign-in page", async ({ page }) => {
   await expectNoSeriousViolations(page, "/login with an error");
 });
 
-for (const colorScheme of ["light", "dark"] as const) {
-  test.describe(`${colorScheme} theme`, () => {
-    test.use({ colorScheme });
-
-    test("the servers page, a server page with a toast on screen, its dialogs and the tokens page", async ({ page }) => {
-      const serverName = uniqueName(`e2e-axe-${colorScheme}`);
-      const serverId = createServer(serverName, "active");
-      await signIn(page);
-      await createCompletedSnapshot(page.request, serverId, "axe-snap");
-      expect(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches)).toBe(colorScheme === "dark");
-
-      await expect(page.getByRole("table")).toBeVisible();
-      await expectNoSeriousViolations(page, `/servers (${colorScheme})`);
-
-      await page.goto(`/servers/${serverId}`);
-      await expect(page.getByRole("row", { name: /axe-snap/ })).toBeVisible();
-      await expectNoSeriousViolations(page, `server page (${colorScheme})`);
-
-      await page.getByRole("button", { name: "Create snapshot" }).click();
-      await expect(page.getByRole("dialog")).toBeVisible();
-      await expectNoSeriousViolations(page, `create dialog, active server, with warning (${colorScheme})`);
-      await page.keyboard.press("Escape");
-
-      // A success toast, held on screen (sonner pauses while the pointer is over it).
-      await page.getByRole("button", { name: "Stop", exact: true }).click();
-      await page.getByRole("dialog").getByRole("button", { name: "Stop server" }).click();
-      const toast = page.getByText(`Server ${serverName} stopped.`);
-      await toast.hover();
-      await expectNoSeriousViolations(page, `server page with a success toast (${colorScheme})`);
-
-      // Opened with the keyboard, so the pointer stays on the toast and keeps it there.
-      await page.getByRole("button", { name: "Restore axe-snap" }).focus();
-      await page.keyboard.press("Enter");
-      await expect(page.getByRole("dialog")).toBeVisible();
-      await expect(toast).toBeVisible();
-      await expectNoSeriousViolations(page, `restore dialog under a success toast (${colorScheme})`);
-      await page.keyboard.press("Escape");
-
-      await page.getByRole("button", { name: "Delete axe-snap" }).click();
-      await expect(page.getByRole("dialog")).toBeVisible();
-      await expectNoSeriousViolations(page, `delete dialog (${colorScheme})`);
-      await page.keyboard.press("Escape");
-
-      await page.goto("/settings/tokens");
-      await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
-      await expect(page.getByRole("status")).toHaveCount(0); // loaded, not a skeleton
-      await expectNoSeriousViolations(page, `/settings/tokens (${colorScheme})`);
-
-      await page.goto("/nope");
-      await expectNoSeriousViolations(page, `404 page (${colorScheme})`);
-    });
-  });
+// Each state is checked in both themes: the page switches prefers-color-scheme between
+// the two scans (one walk through the states instead of one per theme).
+async function expectBothThemesClean(page: Page, what: string) {
+  for (const colorScheme of ["dark", "light"] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches)).toBe(colorScheme === "dark");
+    await expectNoSeriousViolations(page, `${what} (${colorScheme})`);
+  }
 }
+
+test("in both themes: the servers page, a server page with a toast on screen, its dialogs and the tokens page", async ({
+  page,
+}) => {
+  const serverName = uniqueName("e2e-axe");
+  const serverId = createServer(serverName, "active");
+  await signIn(page);
+  await createCompletedSnapshot(page.request, serverId, "axe-snap");
+
+  await expect(page.getByRole("table")).toBeVisible();
+  await expectBothThemesClean(page, "/servers");
+
+  await page.goto(`/servers/${serverId}`);
+  await expect(page.getByRole("row", { name: /axe-snap/ })).toBeVisible();
+  await expectBothThemesClean(page, "server page");
+
+  await page.getByRole("button", { name: "Create snapshot" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expectBothThemesClean(page, "create dialog, active server, with warning");
+  await page.keyboard.press("Escape");
+
+  // A success toast, held on screen (sonner pauses while the pointer is over it).
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Stop server" }).click();
+  const toast = page.getByText(`Server ${serverName} stopped.`);
+  await toast.hover();
+  await expectBothThemesClean(page, "server page with a success toast");
+
+  // Opened with the keyboard, so the pointer stays on the toast and keeps it there.
+  await page.getByRole("button", { name: "Restore axe-snap" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(toast).toBeVisible();
+  await expectBothThemesClean(page, "restore dialog under a success toast");
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("button", { name: "Delete axe-snap" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expectBothThemesClean(page, "delete dialog");
+  await page.keyboard.press("Escape");
+
+  await page.goto("/settings/tokens");
+  await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveCount(0); // loaded, not a skeleton
+  await expectBothThemesClean(page, "/settings/tokens");
+
+  await page.goto("/nope");
+  await expectBothThemesClean(page, "404 page");
+});
 
 test("phone width, a snapshot in progress: no page scrolls sideways and the key columns stay on screen", async ({ page }) => {
   const serverName = uniqueName("e2e-phone");
