@@ -30,8 +30,12 @@ type Step = {
   db?: Db;
   report?: string;
   count?: (report: Report) => Counts;
-  /** Steps of the same stage run at the same time; stages run one after the other. */
+  /**
+   * Stages run one after the other. Within a stage each lane runs its steps one after the
+   * other, and the lanes run at the same time (default: every step its own lane).
+   */
   stage: number;
+  lane?: number;
   env?: Record<string, string>;
 };
 
@@ -113,10 +117,13 @@ const SQLITE_ONLY = ["tests/api/methods.test.ts", "tests/api/malformed.test.ts",
 // the other specs reach in the database (throttle, tokens, labels, activity, hosts) is
 // covered on PostgreSQL by the API suites; the pages themselves are the same on both.
 const POSTGRES_BROWSER_SPECS = ["schedules", "sign-out", "snapshot-restore"];
-// The suites: with both databases, each vitest pass (busy on both cores) runs beside the
-// other database's Playwright pass (mostly waiting on the browser and on operations), so
-// two stages instead of four; with one database, one suite after the other.
-for (const [i, db] of databases.entries()) {
+// The suites: with both databases, two lanes side by side with no barrier between them:
+// vitest on SQLite then on PostgreSQL (busy on both cores), and Playwright on PostgreSQL
+// (short) then on SQLite (mostly waiting on the browser and on operations), so whichever
+// lane finishes a step goes on at once instead of waiting for the other. With one
+// database, one suite after the other.
+const order = databases.length === 2 ? { vitest: databases, playwright: [...databases].reverse() } : null;
+for (const db of databases) {
   const report = `test-results/vitest-${db}.json`;
   const files = db === "postgres" ? ["tests/api", "tests/jobs", "tests/fleet", "tests/postgres"] : [];
   const excluded = db === "postgres" ? SQLITE_ONLY.flatMap((file) => ["--exclude", file]) : [];
@@ -126,7 +133,8 @@ for (const [i, db] of databases.entries()) {
     db,
     report,
     count: vitestCount,
-    stage: 2 + 2 * i,
+    stage: order ? 2 : 2 + 2 * databases.indexOf(db),
+    lane: 0,
   });
   if (quick) continue;
   steps.push({
@@ -135,10 +143,23 @@ for (const [i, db] of databases.entries()) {
     db,
     report: `test-results/playwright-${db}.json`,
     count: playwrightCount,
-    stage: databases.length === 2 ? 2 + 2 * (1 - i) : 3,
-    env: { E2E_PORT: String(3100 + i), ...(db === "postgres" && { E2E_SPECS: POSTGRES_BROWSER_SPECS.join(",") }) },
+    stage: order ? 2 : 3 + 2 * databases.indexOf(db),
+    lane: 1,
+    env: {
+      E2E_PORT: String(3100 + databases.indexOf(db)),
+      ...(db === "postgres" && { E2E_SPECS: POSTGRES_BROWSER_SPECS.join(",") }),
+    },
   });
 }
+// Within a lane, steps run in the order of `order` (Playwright: PostgreSQL first).
+if (order)
+  steps.sort(
+    (a, b) =>
+      a.stage - b.stage ||
+      (a.lane ?? 0) - (b.lane ?? 0) ||
+      (a.lane === 1 ? order.playwright : order.vitest).indexOf(a.db!) -
+        (a.lane === 1 ? order.playwright : order.vitest).indexOf(b.db!),
+  );
 
 let passed = 0;
 let failed = 0;
@@ -195,22 +216,27 @@ function record(step: Step, ok: boolean, stepStarted: number) {
   console.log(`=== ${step.name}: ${ok ? "ok" : "FAILED"} in ${seconds(stepStarted).trim()}`);
 }
 
-// Every step runs, even after a failure. In a stage of several, the first one's output is
-// shown as it comes and each other's once it has ended, as a whole.
+// Every step runs, even after a failure. In a stage of several lanes, the first lane's
+// output is shown as it comes and each other step's once it has ended, as a whole.
 async function main() {
   mkdirSync("test-results", { recursive: true });
   for (const stage of [...new Set(steps.map((s) => s.stage))].sort((a, b) => a - b)) {
     const group = steps.filter((s) => s.stage === stage);
+    const lanes = new Map<number, Step[]>();
+    group.forEach((step, i) => lanes.set(step.lane ?? i, [...(lanes.get(step.lane ?? i) ?? []), step]));
+    const [first] = [...lanes.keys()];
     await Promise.all(
-      group.map(async (step, i) => {
-        const logFile = i === 0 ? undefined : `test-results/${step.name.replace(/\W+/g, "-")}.log`;
-        console.log(
-          `\n=== ${step.name}: ${step.cmd.join(" ")}${logFile ? ` (beside ${group[0]!.name}; its output follows when it ends)` : ""}`,
-        );
-        const stepStarted = performance.now();
-        const ok = await runStep(step, logFile);
-        if (logFile) console.log(`\n=== ${step.name}: output\n${readFileSync(logFile, "utf8")}`);
-        record(step, ok, stepStarted);
+      [...lanes].map(async ([lane, laneSteps]) => {
+        for (const step of laneSteps) {
+          const logFile = lane === first ? undefined : `test-results/${step.name.replace(/\W+/g, "-")}.log`;
+          console.log(
+            `\n=== ${step.name}: ${step.cmd.join(" ")}${logFile ? " (alongside; its output follows when it ends)" : ""}`,
+          );
+          const stepStarted = performance.now();
+          const ok = await runStep(step, logFile);
+          if (logFile) console.log(`\n=== ${step.name}: output\n${readFileSync(logFile, "utf8")}`);
+          record(step, ok, stepStarted);
+        }
       }),
     );
   }
