@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config";
 const postgres = process.env.SNAPDECK_TEST_DB === "postgres";
 // npm run test:quick: only what runs on any laptop (no root, PostgreSQL or qemu-img).
 const quick = process.env.SNAPDECK_TEST_QUICK === "1";
-const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.test.ts"];
+// The load test (12 s of load by design) is left to npm test as well.
+const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.test.ts", "tests/api/write-load.test.ts"];
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
@@ -30,7 +31,8 @@ export default defineConfig({
     pool: "forks",
     // Two files at a time: most of a file's time is spent waiting on the servers, agents
     // and CLI processes it starts, and two keep both cores of a CI machine busy.
-    maxWorkers: Number(process.env.SNAPDECK_TEST_WORKERS ?? 2),
+    // test:quick runs three: alone, its files wait more than they compute.
+    maxWorkers: Number(process.env.SNAPDECK_TEST_WORKERS ?? (quick ? 3 : 2)),
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: ["default", "json"],
