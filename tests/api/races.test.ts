@@ -17,12 +17,14 @@ beforeAll(async () => {
   user = await seedUser();
 });
 
+type Side = () => Promise<ApiResponse>;
+
 /**
  * One side once, then the other again and again over the next ~12 ms (each round shifted
  * by a fraction of a millisecond), so one of them lands inside the first's transaction.
  * Odd rounds start with `a`, even ones with `b`. Returns every answer of each side.
  */
-async function race(round: number, a: () => Promise<ApiResponse>, b: () => Promise<ApiResponse>) {
+async function race(round: number, a: Side, b: Side) {
   const [once, often] = round % 2 ? [a, b] : [b, a];
   const first = once();
   const rest: Promise<ApiResponse>[] = [];
@@ -48,84 +50,99 @@ async function serverWithSnapshot(name = "base") {
   return { serverId: server.id, snapshotId: created.body.id as number };
 }
 
+/**
+ * One rule, raced for `rounds` rounds, each on fresh state from `setup`: `sides` gives the
+ * two requests, `violated` judges a round from both sides' answers (and the database).
+ * Over all rounds: no 5xx, no violation.
+ */
+async function raceRule<S>(
+  rounds: number,
+  setup: () => Promise<S>,
+  sides: (state: S) => [Side, Side],
+  violated: (state: S, a: ApiResponse[], b: ApiResponse[]) => boolean | Promise<boolean>,
+) {
+  const seen: ApiResponse[] = [];
+  let violations = 0;
+  for (let round = 0; round < rounds; round++) {
+    const state = await setup();
+    const { a, b } = await race(round, ...sides(state));
+    seen.push(...a, ...b);
+    if (await violated(state, a, b)) violations++;
+  }
+  expect(serverErrors(seen)).toEqual([]);
+  expect(violations).toBe(0);
+}
+
 describe("races on the spec's rules (violations and 5xx both 0)", () => {
   it("delete vs restore from the same snapshot: never both accepted", async () => {
-    const seen: ApiResponse[] = [];
-    let violations = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const { snapshotId } = await serverWithSnapshot();
-      const restore = () => api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, { token: user.write });
-      const remove = () => api("DELETE", `/api/v1/snapshots/${snapshotId}/`, { token: user.write });
-      const { a: restores, b: deletes } = await race(round, restore, remove);
-      seen.push(...restores, ...deletes);
-      if (restores.some(ok) && deletes.some(ok)) violations++;
-      // A refused delete says why: the snapshot is in use (409), or already gone.
-      for (const d of deletes.filter((d) => !ok(d))) expect(["snapshot_in_use", "not_found"]).toContain(d.body?.code);
-    }
-    expect(serverErrors(seen)).toEqual([]);
-    expect(violations).toBe(0);
+    await raceRule(
+      ROUNDS,
+      () => serverWithSnapshot(),
+      ({ snapshotId }) => [
+        () => api("POST", `/api/v1/snapshots/${snapshotId}/restore/`, { token: user.write }),
+        () => api("DELETE", `/api/v1/snapshots/${snapshotId}/`, { token: user.write }),
+      ],
+      (_, restores, deletes) => {
+        // A refused delete says why: the snapshot is in use (409), or already gone.
+        for (const d of deletes.filter((d) => !ok(d))) expect(["snapshot_in_use", "not_found"]).toContain(d.body?.code);
+        return restores.some(ok) && deletes.some(ok);
+      },
+    );
   });
 
   it("protect vs delete: a snapshot reported protected is never deleted", async () => {
-    const seen: ApiResponse[] = [];
-    let violations = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const { snapshotId } = await serverWithSnapshot();
-      const protect = () => api("PATCH", `/api/v1/snapshots/${snapshotId}/`, { token: user.write, json: { protected: true } });
-      const remove = () => api("DELETE", `/api/v1/snapshots/${snapshotId}/`, { token: user.write });
-      const { a: protects, b: deletes } = await race(round, protect, remove);
-      seen.push(...protects, ...deletes);
-      if (protects.some(ok) && deletes.some(ok)) violations++;
-      const row = await prisma.snapshot.findUnique({ where: { id: snapshotId } });
-      if (protects.some(ok) && !row) violations++;
-    }
-    expect(serverErrors(seen)).toEqual([]);
-    expect(violations).toBe(0);
+    await raceRule(
+      ROUNDS,
+      () => serverWithSnapshot(),
+      ({ snapshotId }) => [
+        () => api("PATCH", `/api/v1/snapshots/${snapshotId}/`, { token: user.write, json: { protected: true } }),
+        () => api("DELETE", `/api/v1/snapshots/${snapshotId}/`, { token: user.write }),
+      ],
+      async ({ snapshotId }, protects, deletes) =>
+        protects.some(ok) && (deletes.some(ok) || !(await prisma.snapshot.findUnique({ where: { id: snapshotId } }))),
+    );
   });
 
   it("rename vs create with the same name on one server: the name stays unique", async () => {
-    const seen: ApiResponse[] = [];
-    let violations = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const { serverId, snapshotId } = await serverWithSnapshot();
-      const rename = () => api("PATCH", `/api/v1/snapshots/${snapshotId}/`, { token: user.write, json: { name: "taken" } });
-      const create = () => api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name: "taken" } });
-      const { a, b } = await race(round, rename, create);
-      seen.push(...a, ...b);
-      const named = await prisma.snapshot.count({ where: { serverId, name: "taken", status: { not: "failed" } } });
-      if (named > 1) violations++;
-    }
-    expect(serverErrors(seen)).toEqual([]);
-    expect(violations).toBe(0);
+    await raceRule(
+      ROUNDS,
+      () => serverWithSnapshot(),
+      ({ serverId, snapshotId }) => [
+        () => api("PATCH", `/api/v1/snapshots/${snapshotId}/`, { token: user.write, json: { name: "taken" } }),
+        () => api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name: "taken" } }),
+      ],
+      async ({ serverId }) =>
+        (await prisma.snapshot.count({ where: { serverId, name: "taken", status: { not: "failed" } } })) > 1,
+    );
   });
 
   it("the snapshot limit vs a schedule's run now and a manual create: never more than the limit", async () => {
-    const seen: ApiResponse[] = [];
-    let violations = 0;
-    for (let round = 0; round < ROUNDS / 2; round++) {
-      const server = await seedServer(user.id);
-      for (let i = 0; i < 4; i++) {
-        const made = await api("POST", "/api/v1/snapshots/", {
+    await raceRule(
+      ROUNDS / 2,
+      async () => {
+        const server = await seedServer(user.id);
+        for (let i = 0; i < 4; i++) {
+          const made = await api("POST", "/api/v1/snapshots/", {
+            token: user.write,
+            json: { server_id: server.id, name: `m${i}` },
+          });
+          await markSnapshotCompleted(made.body.id);
+        }
+        const schedule = await api("POST", "/api/v1/schedules/", {
           token: user.write,
-          json: { server_id: server.id, name: `m${i}` },
+          json: { server_id: server.id, cron: "0 3 * * *", keep: 3 },
         });
-        await markSnapshotCompleted(made.body.id);
-      }
-      const schedule = await api("POST", "/api/v1/schedules/", {
-        token: user.write,
-        json: { server_id: server.id, cron: "0 3 * * *", keep: 3 },
-      });
-      expect(schedule.status, schedule.text).toBe(201);
-      const run = () => api("POST", `/api/v1/schedules/${schedule.body.id}/run/`, { token: user.write });
-      const create = () => api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: server.id, name: "m4" } });
-      const { a, b } = await race(round, run, create);
-      seen.push(...a, ...b);
-      const counted = await prisma.snapshot.count({
-        where: { serverId: server.id, status: { in: ["in_progress", "completed"] }, kind: { not: "safety" } },
-      });
-      if (counted > 5) violations++;
-    }
-    expect(serverErrors(seen)).toEqual([]);
-    expect(violations).toBe(0);
+        expect(schedule.status, schedule.text).toBe(201);
+        return { serverId: server.id, scheduleId: schedule.body.id as number };
+      },
+      ({ serverId, scheduleId }) => [
+        () => api("POST", `/api/v1/schedules/${scheduleId}/run/`, { token: user.write }),
+        () => api("POST", "/api/v1/snapshots/", { token: user.write, json: { server_id: serverId, name: "m4" } }),
+      ],
+      async ({ serverId }) =>
+        (await prisma.snapshot.count({
+          where: { serverId, status: { in: ["in_progress", "completed"] }, kind: { not: "safety" } },
+        })) > 5,
+    );
   });
 });
