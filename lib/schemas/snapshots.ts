@@ -40,8 +40,7 @@ export const labelsSchema = z
   .record(
     z
       .string()
-      .regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" })
-      .refine((key) => key !== "constructor" && key !== "prototype", { error: "this label key is reserved" }),
+      .regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" }),
     z
       .string({ error: "label values must be strings" })
       .max(63, { error: "label values must be at most 63 characters" })
