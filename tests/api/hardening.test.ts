@@ -177,6 +177,7 @@ describe("a host whose agent stopped cleanly", () => {
 
     const stopped = (await host()).body;
     expect(stopped.status).toBe("offline");
+    expect(stopped.last_seen_at).not.toBeNull();
     expect(Date.parse(stopped.last_seen_at)).toBeGreaterThanOrEqual(Date.parse(online.last_seen_at));
   });
 });
