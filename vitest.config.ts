@@ -8,7 +8,7 @@ const postgres = process.env.SNAPDECK_TEST_DB === "postgres";
 // npm run test:quick: only what runs on any laptop (no root, PostgreSQL or qemu-img).
 const quick = process.env.SNAPDECK_TEST_QUICK === "1";
 // The load test (12 s of load by design) is left to npm test as well.
-const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.test.ts", "tests/api/write-load.test.ts"];
+const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.test.ts", "tests/api/write-load.test.ts", "tests/vm/**"];
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
@@ -25,7 +25,8 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     // PostgreSQL-only tests (e.g. two instances, restarting the server) run in the
     // PostgreSQL pass only.
-    exclude: quick ? NEEDS_MORE : postgres ? [] : ["tests/postgres/**"],
+    // Real guests (tests/vm) run once, in the SQLite pass: what they test is below the database.
+    exclude: quick ? NEEDS_MORE : postgres ? ["tests/vm/**"] : ["tests/postgres/**"],
     setupFiles: ["tests/setup.ts"],
     globalSetup: ["tests/global-setup.ts"],
     pool: "forks",

@@ -114,6 +114,18 @@ export const config = {
   get host() {
     return process.env.SNAPDECK_HOST || "local";
   },
+  /** libvirt hosts: how long `stop` waits for an ACPI shutdown before it forces the guest off. */
+  get shutdownTimeoutS() {
+    return intFrom("SNAPDECK_SHUTDOWN_TIMEOUT_S", 60);
+  },
+  /** libvirt hosts: where backup jobs write their point-in-time copies (QEMU's user must reach it). */
+  get libvirtScratchDir() {
+    return process.env.SNAPDECK_LIBVIRT_SCRATCH_DIR || path.join(getDataDir(), "scratch");
+  },
+  /** libvirt hosts: how often an agent reads its guests' states (outside changes show within this). */
+  get guestPollMs() {
+    return Math.max(500, intFrom("SNAPDECK_GUEST_POLL_MS", 3_000));
+  },
   /** `npm start` runs one worker process beside the web server. */
   get startWorker() {
     return process.env.SNAPDECK_WORKER !== "0";

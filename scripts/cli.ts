@@ -9,7 +9,9 @@ import { migrateDatabase } from "@/lib/server/setup";
 const USAGE = `usage:
   npm run cli -- user create --email E --password P [--admin]
   npm run cli -- token create --email E --name N [--scope read|write] [--expires-in-days N]
-  npm run cli -- host create --name NAME
+  npm run cli -- host create --name NAME [--hypervisor simulated|libvirt] [--libvirt-uri qemu:///system]
+  npm run cli -- host domains --host NAME
+  npm run cli -- server import --host NAME --domain DOMAIN --owner E [--name NAME]
   npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N] [--host NAME] [--wait]
   npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
 
@@ -64,12 +66,49 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   "host create": {
-    options: { name: { type: "string" } },
+    options: { name: { type: "string" }, hypervisor: { type: "string" }, "libvirt-uri": { type: "string" } },
     required: ["name"],
     async run(o) {
       const { createHost } = await import("@/lib/server/hosts");
-      const host = await createHost(str(o, "name"));
-      return [`created host ${host.name}; run its agent there with: npm run agent -- --host ${host.name}`, host.name];
+      const host = await createHost(str(o, "name"), {
+        hypervisor: o.hypervisor as string | undefined,
+        libvirtUri: o["libvirt-uri"] as string | undefined,
+      });
+      const kind = host.hypervisor === "libvirt" ? ` (libvirt, ${host.libvirtUri ?? "qemu:///system"})` : "";
+      return [`created host ${host.name}${kind}; run its agent there with: npm run agent -- --host ${host.name}`, host.name];
+    },
+  },
+  "host domains": {
+    options: { host: { type: "string" } },
+    required: ["host"],
+    async run(o) {
+      const { listDomains } = await import("@/lib/server/guests");
+      const domains = await listDomains(str(o, "host"));
+      if (domains.length === 0) return ["no domains"];
+      const width = Math.max(6, ...domains.map((d) => d.domain.length));
+      return [
+        `${"DOMAIN".padEnd(width)}  ${"STATE".padEnd(8)}  SERVER`,
+        ...domains.map((d) => `${d.domain.padEnd(width)}  ${d.state.padEnd(8)}  ${d.serverId ?? "-"}`),
+      ];
+    },
+  },
+  "server import": {
+    options: { host: { type: "string" }, domain: { type: "string" }, owner: { type: "string" }, name: { type: "string" } },
+    required: ["host", "domain", "owner"],
+    async run(o) {
+      const { getUserByEmail } = await import("@/lib/server/users");
+      const { importServer } = await import("@/lib/server/guests");
+      const owner = await getUserByEmail(str(o, "owner"));
+      const server = await importServer({
+        host: str(o, "host"),
+        domain: str(o, "domain"),
+        ownerId: owner.id,
+        name: o.name as string | undefined,
+      });
+      return [
+        `imported domain ${str(o, "domain")} as server ${server.name} (${server.diskMb} MB disk, ${server.status}) for ${owner.email}`,
+        String(server.id),
+      ];
     },
   },
   "server create": {

@@ -11,6 +11,8 @@ const isFinal = (op: LastOperation) => op.status === "completed" || op.status ==
 function describe(server: Server, op: LastOperation): string {
   const snapshot = op.snapshot ? ` ${op.snapshot.name}` : "";
   if (op.kind === "provision") return `Disk of ${server.name}`;
+  if (op.kind === "server_start") return `Start of ${server.name}`;
+  if (op.kind === "server_stop") return `Stop of ${server.name}`;
   return OPERATION_KIND_INFO[op.kind].restore
     ? `Restore of ${server.name} from${snapshot || " a snapshot"}`
     : `Snapshot${snapshot} of ${server.name}`;
@@ -28,7 +30,10 @@ export function useOperationToasts(server: Server | undefined) {
     }
     if (!op || !isFinal(op) || op.id === oldNews.current || shown.current.has(op.id)) return;
     shown.current.add(op.id);
-    if (op.status === "completed") toast.success(`${describe(server, op)} completed.`);
+    // A completed operation with a code carries a warning (shutdown_timeout: forced off).
+    if (op.status === "completed" && op.error_code)
+      toast.warning(`${describe(server, op)} completed with a warning.`, { description: op.error ?? undefined });
+    else if (op.status === "completed") toast.success(`${describe(server, op)} completed.`);
     else toast.error(`${describe(server, op)} failed.`, { description: op.error ?? undefined });
   }, [server]);
 }

@@ -36,6 +36,7 @@ export function useServer(id: number) {
 }
 
 const PAST: Record<PowerAction, string> = { stop: "stopped", start: "started" };
+const UNDER_WAY: Record<PowerAction, string> = { stop: "Stopping", start: "Starting" };
 
 export function useServerPower() {
   const queryClient = useQueryClient();
@@ -44,7 +45,10 @@ export function useServerPower() {
       apiFetch<Server>(`/servers/${server.id}/actions/${action}/`, { method: "POST" }),
     onSuccess: (updated, { action }) => {
       queryClient.setQueryData(serverKeys.detail(updated.id), updated);
-      toast.success(`Server ${updated.name} ${PAST[action]}.`);
+      // A libvirt guest's power action is an operation its host's agent runs (the server
+      // JSON shows it); its end gets its own toast (useOperationToasts).
+      if (updated.operation) toast.success(`${UNDER_WAY[action]} server ${updated.name}.`);
+      else toast.success(`Server ${updated.name} ${PAST[action]}.`);
     },
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => queryClient.invalidateQueries({ queryKey: serverKeys.all }),

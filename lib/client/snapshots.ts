@@ -5,7 +5,8 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tansta
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
-import { hasSnapshotInProgress, isServerBusy, pollOnlyWhile } from "@/lib/client/polling";
+import { expectedConsistency } from "@/lib/client/hypervisor";
+import { POLL_INTERVAL_MS, hasSnapshotInProgress, isServerBusy, pollOnlyWhile } from "@/lib/client/polling";
 import { eventKeys, serverKeys, snapshotKeys } from "@/lib/client/query-keys";
 import type { CreatedSnapshot, Page, RestoreResult, Server, Snapshot } from "@/lib/schemas/api-responses";
 
@@ -67,6 +68,38 @@ export function useSnapshotName(serverId: number, snapshotId: number | null | un
   return data;
 }
 
+/** The longest a "stop first" waits for a guest's shutdown (ACPI, then forced off after SNAPDECK_SHUTDOWN_TIMEOUT_S). */
+const STOP_WAIT_MS = 5 * 60_000;
+
+/**
+ * Waits until the stop operation `stopping.operation` has ended, reading the server through
+ * the page's own query (a fetch the page's 1.5 s poll has just made is reused); throws when
+ * the stop failed or the server did not end up stopped, so no snapshot is attempted.
+ */
+async function waitForStop(queryClient: QueryClient, stopping: Server): Promise<void> {
+  const operationId = stopping.operation!.id;
+  const deadline = Date.now() + STOP_WAIT_MS;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    const server = await queryClient.fetchQuery({
+      queryKey: serverKeys.detail(stopping.id),
+      queryFn: () => apiFetch<Server>(`/servers/${stopping.id}/`),
+      staleTime: POLL_INTERVAL_MS - 250,
+    });
+    if (server.operation?.id === operationId) {
+      if (Date.now() > deadline)
+        throw new Error(`${server.name} has not stopped yet; no snapshot was taken. Create it once the server is stopped.`);
+      continue;
+    }
+    const op = server.last_operation?.id === operationId ? server.last_operation : null;
+    if (op?.status === "failed")
+      throw new Error(`Stopping ${server.name} failed, so no snapshot was taken: ${op.error ?? "unknown error"}`);
+    if (server.status !== "stopped")
+      throw new Error(`${server.name} is ${server.status}, not stopped, so no snapshot was taken.`);
+    return;
+  }
+}
+
 export type CreateSnapshotVars = { server: Server; name: string; description?: string; stopFirst: boolean };
 
 export function useCreateSnapshot() {
@@ -75,17 +108,25 @@ export function useCreateSnapshot() {
     mutationFn: async ({ server, name, description, stopFirst }: CreateSnapshotVars) => {
       // Stopping first gives a filesystem-consistent snapshot; if the stop fails, no
       // snapshot is attempted, so the operator never gets a silently inconsistent one.
-      if (stopFirst && server.status === "active")
-        await apiFetch<Server>(`/servers/${server.id}/actions/stop/`, { method: "POST" });
+      if (stopFirst && server.status === "active") {
+        const stopping = await apiFetch<Server>(`/servers/${server.id}/actions/stop/`, { method: "POST" });
+        // A libvirt guest stops through an operation of its host's agent (an ACPI shutdown,
+        // forced off after a timeout): the snapshot waits for it to end.
+        if (stopping.operation) {
+          queryClient.setQueryData(serverKeys.detail(server.id), stopping);
+          await waitForStop(queryClient, stopping);
+        }
+      }
       return apiFetch<CreatedSnapshot>("/snapshots/", { method: "POST", body: { server_id: server.id, name, description } });
     },
     // The API's message and warning speak to API clients ("poll the snapshot"); the
     // operator is told what happens next on this page.
-    onSuccess: (snapshot) => {
+    onSuccess: (snapshot, { server }) => {
       toast.success(`Taking snapshot ${snapshot.name}.`, {
         description: "This usually takes a few minutes. Its progress shows in the list; you can leave this page.",
       });
-      if (snapshot.warning)
+      // A running guest whose agent answers has its filesystems frozen: no inconsistency to warn of.
+      if (snapshot.warning && expectedConsistency(server) !== "application")
         toast.warning("The server was running when the snapshot started, so its files may be inconsistent in the snapshot.");
     },
     onError: (error) => toast.error(errorMessage(error)),

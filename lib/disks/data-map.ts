@@ -4,8 +4,9 @@
 // Without it the whole disk is read: holes read as zeros, so the result is the same.
 import "server-only";
 import { runQemuImg } from "@/lib/disks/qemu-img";
+import type { Range } from "@/lib/disks/driver";
 
-export type Range = { start: number; end: number };
+export type { Range };
 
 /**
  * Ranges of `file` that may hold non-zero bytes, widened to multiples of `align` and

@@ -19,6 +19,24 @@ export type OperationArgs = {
   diskBytes?: number;
 };
 
+export type Range = { start: number; end: number };
+
+/** Where a capture reads, when not the server's own disk (a libvirt backup job's copy). */
+export type CaptureSource = {
+  /** A raw image of the disk at the snapshot's moment. */
+  file: string;
+  /** The only byte ranges to read (sorted, disjoint); the rest is zeros, or the base's content. */
+  ranges?: Range[];
+  /**
+   * With `ranges`: the server's newest completed snapshot (the one a create inherits from),
+   * whose content the disk has outside `ranges`: an incremental capture reads only those.
+   */
+  baseSnapshotId?: number;
+};
+
+/** Where a restore writes, when not the server's own disk: a libvirt guest's image, in its format. */
+export type RestoreTarget = { file: string; format: "raw" | "qcow2" };
+
 export type SnapshotSize = {
   /** Bytes this snapshot added to the store (its share of new data, after dedupe). */
   storedBytes: number;
@@ -34,10 +52,12 @@ export interface DiskDriver {
   diskPath(serverId: number): string;
   /** Creates an empty (sparse) disk of `sizeMb`; fails if one exists. */
   createDisk(serverId: number, sizeMb: number): Promise<void>;
-  /** Captures the disk into the store; idempotent for a snapshot id (a retry starts over). */
-  createSnapshot(args: OperationArgs): Promise<SnapshotSize>;
-  /** Replaces the disk with the snapshot's content atomically, after verifying it. */
-  restoreSnapshot(args: OperationArgs): Promise<void>;
+  /** Captures the disk (or `source`) into the store; idempotent for a snapshot id (a retry starts over). */
+  createSnapshot(args: OperationArgs & { source?: CaptureSource }): Promise<SnapshotSize>;
+  /** Replaces the disk (or `target`) with the snapshot's content atomically, after verifying it. */
+  restoreSnapshot(args: OperationArgs & { target?: RestoreTarget }): Promise<void>;
+  /** True when the snapshot's data is complete in the store (its manifest is published). */
+  hasSnapshot(snapshotId: number): Promise<boolean>;
   /** Removes the snapshot's stored data that no other snapshot uses. Missing is fine. */
   deleteSnapshot(snapshotId: number): Promise<void>;
   /** Bytes the snapshot occupies in the store (its share of new data). */
@@ -53,7 +73,8 @@ export interface DiskDriver {
 /** A failure the driver can explain to a tenant: a stable code and a sentence without internals. */
 export class DriverError extends Error {
   constructor(
-    public readonly code: "snapshot_corrupt" | "snapshot_missing" | "disk_in_use",
+    public readonly code:
+      "snapshot_corrupt" | "snapshot_missing" | "disk_in_use" | "hypervisor_unavailable" | "domain_missing" | "unsupported",
     message: string,
     options?: { cause?: unknown },
   ) {

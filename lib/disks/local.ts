@@ -13,7 +13,8 @@ import path from "node:path";
 import { DriverError, type DiskDriver } from "@/lib/disks/driver";
 import { createChunkStore, CorruptChunkError, sha256Async, type ChunkIndex, type Manifest } from "@/lib/disks/chunk-store";
 import { createFsBlobStore } from "@/lib/disks/blob-store";
-import { packChunk } from "@/lib/disks/chunk-codec";
+import { packChunk, unpackChunkInto } from "@/lib/disks/chunk-codec";
+import { runQemuImg } from "@/lib/disks/qemu-img";
 import { dataRanges, type Range } from "@/lib/disks/data-map";
 import { fsyncDir, removeIfExists, removeTempFiles } from "@/lib/disks/fs-util";
 import { createThrottle } from "@/lib/disks/throttle";
@@ -39,6 +40,34 @@ async function readFully(handle: fs.FileHandle, buf: Buffer, position: number): 
   return buf;
 }
 
+/** The parts of [start, end) that no range covers (ranges sorted and disjoint). */
+function uncovered(ranges: Range[], start: number, end: number): Range[] {
+  const out: Range[] = [];
+  let at = start;
+  for (const r of ranges) {
+    if (r.end <= at) continue;
+    if (r.start >= end) break;
+    if (r.start > at) out.push({ start: at, end: r.start });
+    at = Math.max(at, r.end);
+    if (at >= end) break;
+  }
+  if (at < end) out.push({ start: at, end });
+  return out;
+}
+
+/** Chunk-aligned pieces of at most a block covering `ranges`, clipped to the disk. */
+function piecesOf(ranges: Range[], diskBytes: number, align: number): Range[] {
+  const pieces: Range[] = [];
+  for (const r of ranges) {
+    const start = Math.floor(r.start / align) * align;
+    const end = Math.min(diskBytes, Math.ceil(r.end / align) * align);
+    const last = pieces.at(-1);
+    const from = last && start < last.end ? last.end : start;
+    for (let at = from; at < end; at += BLOCK_SIZE) pieces.push({ start: at, end: Math.min(end, at + BLOCK_SIZE) });
+  }
+  return pieces;
+}
+
 function percentOf(done: number, total: number): number {
   return total === 0 ? 99 : Math.min(99, Math.floor((done / total) * 100));
 }
@@ -58,6 +87,28 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
   const store = createChunkStore(blobs, options.chunkIndex);
   const diskPath = (serverId: number) => path.join(disksDir, `${serverId}.img`);
 
+  async function baseManifest(baseSnapshotId: number, diskBytes: number): Promise<Manifest> {
+    const base = await store.readManifest(baseSnapshotId);
+    if (!base || base.diskBytes !== diskBytes || base.chunkSize !== CHUNK_SIZE)
+      throw new Error(`snapshot ${baseSnapshotId} cannot be the base of an incremental capture`);
+    return base;
+  }
+
+  /** Puts the base's bytes into the parts of `block` (at disk offset `at`) outside the changed ranges. */
+  async function fillFromBase(block: Buffer, at: number, ranges: Range[], base: Manifest) {
+    const chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+    for (let c = at; c < at + block.length; c += CHUNK_SIZE) {
+      const end = Math.min(c + CHUNK_SIZE, at + block.length);
+      const gaps = uncovered(ranges, c, end);
+      if (gaps.length === 0) continue;
+      const hash = base.chunks[c / CHUNK_SIZE];
+      const content = chunk.subarray(0, end - c);
+      if (hash) unpackChunkInto(await store.readPacked(hash), content);
+      else content.fill(0);
+      for (const g of gaps) content.copy(block, g.start - at, g.start - c, g.end - c);
+    }
+  }
+
   return {
     name: "local",
     diskPath,
@@ -74,9 +125,10 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       await fsyncDir(disksDir);
     },
 
-    async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
+    async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, source }) {
       await store.deleteSnapshot(snapshotId); // a retry starts over
-      const disk = await fs.open(diskPath(serverId), "r");
+      const file = source?.file ?? diskPath(serverId);
+      const disk = await fs.open(file, "r");
       const batch = store.chunkBatch(snapshotId);
       const throttle = createThrottle(options.throughputMbps);
       const pool = createPool(IN_FLIGHT);
@@ -91,15 +143,21 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
         // then pins only its new chunks instead of every block's.
         const inherited = await store.inherit(snapshotId, serverId);
         const diskBytes = (await disk.stat()).size;
-        // Pieces of at most a block, within the ranges that hold data (or the whole disk).
-        const pieces: Range[] = [];
-        for (const r of (await dataRanges(diskPath(serverId), diskBytes, CHUNK_SIZE)) ?? [{ start: 0, end: diskBytes }])
-          for (let at = r.start; at < r.end; at += BLOCK_SIZE) pieces.push({ start: at, end: Math.min(r.end, at + BLOCK_SIZE) });
+        const changed = source?.baseSnapshotId !== undefined ? source.ranges : undefined;
+        const base = changed ? await baseManifest(source!.baseSnapshotId!, diskBytes) : null;
+        // Pieces of at most a block, within the ranges that hold data (or the whole disk);
+        // for a source, within its ranges (an incremental one's: what changed).
+        const pieces = piecesOf(
+          source?.ranges ?? (await dataRanges(file, diskBytes, CHUNK_SIZE)) ?? [{ start: 0, end: diskBytes }],
+          diskBytes,
+          CHUNK_SIZE,
+        );
         // Reads a piece and hashes its non-zero chunks; runs one piece ahead of the loop, so
         // the thread pool reads and hashes the next piece while this one is compressed.
         const preparePiece = async (i: number) => {
           const p = pieces[i]!;
           const block = await readFully(disk, buffers[i % 2]!.subarray(0, p.end - p.start), p.start);
+          if (changed && base) await fillFromBase(block, p.start, changed, base);
           const parts: Buffer[] = [];
           for (let at = 0; at < block.length; at += CHUNK_SIZE) parts.push(block.subarray(at, at + CHUNK_SIZE));
           const hashes = isZero(block)
@@ -109,9 +167,10 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
         };
         let covered = 0; // bytes of the disk accounted for, read or known to be a hole
         const skipTo = async (offset: number) => {
-          // A hole is charged to the throttle too, so a capped operation lasts as long as before.
-          await throttle(offset - covered, signal);
-          while (chunks.length < Math.ceil(offset / CHUNK_SIZE)) chunks.push(null);
+          // A hole is charged to the throttle too, so a capped operation lasts as long as
+          // before; unchanged parts of an incremental source are the base's chunks, not read.
+          if (!base) await throttle(offset - covered, signal);
+          while (chunks.length < Math.ceil(offset / CHUNK_SIZE)) chunks.push(base?.chunks[chunks.length] ?? null);
           covered = offset;
         };
         next = pieces.length ? preparePiece(0) : null;
@@ -141,6 +200,14 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
           onProgress(percentOf(covered, diskBytes));
         }
         await skipTo(diskBytes);
+        // Chunks kept from the base without reading: pinned (most already are, inherited) and sized.
+        const kept = [...new Set(chunks.filter((h): h is string => h !== null && !sizes.has(h)))];
+        const keptSizes = kept.length ? await store.reference(snapshotId, kept, inherited) : [];
+        for (const [k, hash] of kept.entries()) {
+          const size = keptSizes[k];
+          if (size == null) throw new CorruptChunkError(`base chunk ${hash.slice(0, 12)}… is missing`);
+          sizes.set(hash, size);
+        }
         await pool.drain();
         await batch.commit();
         await store.dropUnused(
@@ -174,14 +241,17 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       }
     },
 
-    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, diskBytes }) {
+    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, diskBytes, target }) {
       const manifest = await store.readManifest(snapshotId);
       if (!manifest) throw new DriverError("snapshot_missing", "The snapshot has no stored data; it cannot be restored.");
-      await fs.mkdir(disksDir, { recursive: true });
-      const target = diskPath(serverId);
+      const disk = target?.file ?? diskPath(serverId);
+      const dir = path.dirname(disk);
+      await fs.mkdir(dir, { recursive: true });
       // Written beside the disk so the final rename is atomic (same filesystem).
-      const tmp = `${target}.restore-${snapshotId}.tmp`;
+      const tmp = `${disk}.restore-${snapshotId}.tmp`;
+      const converted = `${disk}.restore-${snapshotId}.qcow2.tmp`;
       await removeIfExists(tmp);
+      await removeIfExists(converted);
       const out = await fs.open(tmp, "wx");
       const throttle = createThrottle(options.throughputMbps);
       try {
@@ -196,10 +266,18 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
         });
         await out.sync();
         await out.close();
+        if (target?.format === "qcow2") {
+          // A guest's qcow2 disk gets a qcow2 image of the same content, made durable before the swap.
+          await runQemuImg(["convert", "-f", "raw", "-O", "qcow2", tmp, converted], { signal });
+          const handle = await fs.open(converted, "r+");
+          await handle.sync().finally(() => handle.close());
+          await removeIfExists(tmp);
+        }
         await beforeCommit?.();
       } catch (err) {
         await out.close().catch(() => {});
         await removeIfExists(tmp);
+        await removeIfExists(converted);
         if (err instanceof CorruptChunkError)
           throw new DriverError(
             "snapshot_corrupt",
@@ -212,14 +290,18 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       // (measured), after the restore is done: an open handle keeps the old inode alive
       // through the rename and its close, which frees the blocks, is not awaited. No name
       // is left behind; after a crash the filesystem reclaims the orphan inode.
-      const old = await fs.open(target, "r").catch(() => null);
+      const old = await fs.open(disk, "r").catch(() => null);
       try {
-        await fs.rename(tmp, target);
-        await fsyncDir(disksDir);
+        await fs.rename(target?.format === "qcow2" ? converted : tmp, disk);
+        await fsyncDir(dir);
       } finally {
         void old?.close().catch(() => {});
       }
       onProgress(100);
+    },
+
+    async hasSnapshot(snapshotId) {
+      return (await store.readManifest(snapshotId)) !== null;
     },
 
     async deleteSnapshot(snapshotId) {

@@ -35,6 +35,12 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
+// The qcow2 store keeps files per server disk; libvirt guests use the chunk store (local driver).
+const LIBVIRT_UNSUPPORTED = new DriverError(
+  "unsupported",
+  "Snapshots of libvirt guests need the chunk store (SNAPDECK_DISK_DRIVER=local); ask the operator.",
+);
+
 export function createQemuDriver(options: { dataDir: string; storeDir?: string; throughputMbps: number }): DiskDriver {
   const disksDir = path.join(options.dataDir, "disks");
   const storeDir = path.join(options.storeDir ?? path.join(options.dataDir, "snapshots"), "qemu");
@@ -59,7 +65,8 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       await fsyncDir(disksDir);
     },
 
-    async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
+    async createSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, source }) {
+      if (source) throw LIBVIRT_UNSUPPORTED;
       await fs.mkdir(storeDir, { recursive: true });
       const target = snapshotPath(snapshotId);
       const tmp = `${target}.tmp`;
@@ -107,7 +114,8 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       return { storedBytes: actualSize(chain[0]!), sizeBytes: chain.reduce((sum, i) => sum + actualSize(i), 0), readBytes };
     },
 
-    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit }) {
+    async restoreSnapshot({ serverId, snapshotId, onProgress, signal, beforeCommit, ...rest }) {
+      if (rest.target) throw LIBVIRT_UNSUPPORTED;
       const source = snapshotPath(snapshotId);
       const target = diskPath(serverId);
       const refuseIfLocked = async () => {
@@ -184,6 +192,8 @@ export function createQemuDriver(options: { dataDir: string; storeDir?: string; 
       await removeIfExists(file);
       await removeIfExists(`${file}.tmp`);
     },
+
+    hasSnapshot: (snapshotId) => exists(snapshotPath(snapshotId)),
 
     async storedSize(snapshotId) {
       try {

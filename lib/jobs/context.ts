@@ -35,17 +35,18 @@ export function createJobContext(
 
   /** Ends the operation in one transaction, only while this worker still holds the lease. */
   async function finish(
-    result: { status: "completed" } | { status: "failed"; failure: Failure },
+    result: { status: "completed"; warning?: Failure } | { status: "failed"; failure: Failure },
     extra: (tx: Tx) => Promise<unknown>,
   ) {
+    const said = result.status === "failed" ? result.failure : result.warning;
     await writing;
     await prisma.$transaction(async (tx) => {
       const { count } = await tx.operation.updateMany({
         where: ownedBy(op, workerId),
         data: {
           status: result.status,
-          error: result.status === "failed" ? result.failure.message : null,
-          errorCode: result.status === "failed" ? result.failure.code : null,
+          error: said?.message ?? null,
+          errorCode: said?.code ?? null,
           ...(result.status === "completed" && { progress: 100 }),
           finishedAt: new Date(),
           leaseOwner: null,
@@ -85,7 +86,8 @@ export function createJobContext(
       });
       return count === 1;
     },
-    complete: (extra: (tx: Tx) => Promise<unknown>) => finish({ status: "completed" }, extra),
+    /** `warning`: completed, with something to say (a guest that had to be forced off). */
+    complete: (extra: (tx: Tx) => Promise<unknown>, warning?: Failure) => finish({ status: "completed", warning }, extra),
     fail: (failure: Failure, extra: (tx: Tx) => Promise<unknown>) => finish({ status: "failed", failure }, extra),
   };
 }

@@ -5,7 +5,10 @@ import type { JobContext } from "@/lib/jobs/context";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { OperationFailure, type Failure } from "@/lib/jobs/failures";
 import { enqueueDeletion } from "@/lib/server/deletions";
-import type { SnapshotSize } from "@/lib/disks/driver";
+import { prisma } from "@/lib/server/db";
+import { captureServer, guestOf, type Capture } from "@/lib/jobs/guests";
+import { pruneCheckpoints } from "@/lib/disks/guest-data";
+import { logger } from "@/lib/server/logger";
 
 const MIB = 1024 * 1024;
 
@@ -25,12 +28,7 @@ function snapshotIdOf(ctx: JobContext): number {
 type Tx = Prisma.TransactionClient;
 
 /** Records a capture's completion (a create's, or a restore's safety snapshot). */
-export function markSnapshotCompleted(
-  tx: Tx,
-  snapshotId: number,
-  size: SnapshotSize,
-  consistency: "offline" | "crash-consistent",
-) {
+export function markSnapshotCompleted(tx: Tx, snapshotId: number, size: Capture) {
   return tx.snapshot.updateMany({
     where: { id: snapshotId, status: "in_progress" },
     data: {
@@ -39,7 +37,8 @@ export function markSnapshotCompleted(
       sizeMb: Math.round((size.sizeBytes / MIB) * 100) / 100,
       storedBytes: BigInt(size.storedBytes),
       completedAt: new Date(),
-      consistency,
+      consistency: size.consistency,
+      checkpoint: size.checkpoint,
       error: null,
     },
   });
@@ -52,21 +51,24 @@ export async function runCreateSnapshot(
 ): Promise<void> {
   const snapshotId = snapshotIdOf(ctx);
   await ctx.driver.cleanupPartial({ snapshotId });
-  const size = await ctx.driver.createSnapshot({
-    serverId: ctx.op.serverId,
-    snapshotId,
-    onProgress: ctx.progress,
-    signal: ctx.signal,
-    beforeCommit: ctx.assertLease,
-  });
+  // Power actions are refused while this operation holds the server, so the status now is
+  // the status for the whole capture: stopped throughout means an offline snapshot. (A
+  // guest's consistency comes from its hypervisor instead.)
+  const server = await prisma.server.findUnique({ where: { id: ctx.op.serverId }, select: { status: true } });
+  const capture = await captureServer(ctx, snapshotId, ctx.progress, server?.status === "stopped");
   await ctx.complete(async (tx) => {
-    // Power actions are refused while this operation holds the server, so the status now is
-    // the status for the whole capture: stopped throughout means an offline snapshot.
-    const server = await tx.server.findUnique({ where: { id: ctx.op.serverId }, select: { status: true } });
-    await markSnapshotCompleted(tx, snapshotId, size, server?.status === "stopped" ? "offline" : "crash-consistent");
+    await markSnapshotCompleted(tx, snapshotId, capture);
     await releaseServer(tx, ctx);
     await after?.(tx, snapshotId);
   });
+  // Older checkpoints are no base any more (the newest completed snapshot is); best effort.
+  if (capture.checkpoint) {
+    const guest = await guestOf(ctx.op.serverId);
+    if (guest)
+      await pruneCheckpoints(guest.host, guest.domain, capture.checkpoint).catch((err) =>
+        logger.warn({ err, domain: guest.domain }, "could not remove older checkpoints"),
+      );
+  }
 }
 
 /**

@@ -11,6 +11,9 @@ import { failCreateSnapshot, runCreateSnapshot } from "@/lib/jobs/create-snapsho
 import { failRestoreSnapshot, restorePayload, runRestoreSnapshot } from "@/lib/jobs/restore-snapshot";
 import { expireSafetySnapshots, runDueSchedules } from "@/lib/jobs/scheduler";
 import { failProvision, provisionPayload, runProvision } from "@/lib/jobs/provision";
+import { observeGuests } from "@/lib/jobs/guest-states";
+import { config } from "@/lib/config";
+import { failPower, powerPayload, runStart, runStop } from "@/lib/jobs/power";
 import { failScheduledSnapshot, runScheduledSnapshot, scheduledSnapshotPayload } from "@/lib/jobs/scheduled-snapshot";
 
 export type JobDefinition<P> = {
@@ -56,15 +59,19 @@ export const JOBS: { [K in OperationKind]: JobDefinition<unknown> } = {
     run: runProvision,
     fail: failProvision,
   }),
+  server_start: defineJob({ payload: powerPayload, writesSnapshot: false, run: runStart, fail: failPower }),
+  server_stop: defineJob({ payload: powerPayload, writesSnapshot: false, run: runStop, fail: failPower }),
 };
 
 /**
  * Work every worker does on a timer beside its operations (no slot taken), each task at
  * most one run at a time per process; every task is safe with many processes (CAS claims).
  */
-export const PERIODIC_TASKS: { name: string; everyMs: number; run(log: Logger): Promise<unknown> }[] = [
+export const PERIODIC_TASKS: { name: string; everyMs: number; run(log: Logger, host: string): Promise<unknown> }[] = [
   { name: "scheduler", everyMs: 1_000, run: runDueSchedules },
   { name: "safety snapshot expiry", everyMs: 10_000, run: expireSafetySnapshots },
+  // Per host: an agent of a libvirt host reads its guests' states (changes made outside Snapdeck).
+  { name: "guest states", everyMs: config.guestPollMs, run: observeGuests },
 ];
 
 export function jobDefinition(kind: string): JobDefinition<unknown> | null {

@@ -18,6 +18,10 @@ import { enqueueDeletion } from "@/lib/server/deletions";
 import { markSnapshotCompleted } from "@/lib/jobs/create-snapshot";
 import { LeaseLostError } from "@/lib/jobs/lease";
 import { prisma } from "@/lib/server/db";
+import { captureServer, guestOf } from "@/lib/jobs/guests";
+import { dropAllCheckpoints } from "@/lib/disks/guest-data";
+import { config } from "@/lib/config";
+import { shutdownWarning } from "@/lib/jobs/power";
 
 // A server whose previous state is unknown is left stopped: the safe power state.
 export const restorePayload = z.object({
@@ -43,36 +47,43 @@ async function captureSafetySnapshot(ctx: JobContext, snapshotId: number): Promi
     );
   if (row.status === "completed") return; // taken by an earlier attempt of this operation
   await ctx.driver.cleanupPartial({ snapshotId });
-  const size = await ctx.driver.createSnapshot({
-    serverId: ctx.op.serverId,
-    snapshotId,
-    onProgress: (p) => ctx.progress(p / 2),
-    signal: ctx.signal,
-    beforeCommit: ctx.assertLease,
-  });
+  // The server is `restoring`, i.e. stopped (a guest was shut down first), for the whole capture.
+  const capture = await captureServer(ctx, snapshotId, (p) => ctx.progress(p / 2), true);
   await prisma.$transaction(async (tx) => {
     if (!(await ctx.holdsLease(tx))) throw new LeaseLostError(ctx.op.id);
-    // The server is `restoring`, i.e. stopped, for the whole capture.
-    await markSnapshotCompleted(tx, snapshotId, size, "offline");
+    await markSnapshotCompleted(tx, snapshotId, capture);
   });
 }
 
 export async function runRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload): Promise<void> {
   if (ctx.op.snapshotId === null) throw new OperationFailure("snapshot_missing", "The snapshot to restore no longer exists.");
   const safety = payload.safetySnapshotId;
+  // A guest is shut down first (as `stop`), so the safety snapshot is offline and nothing
+  // writes the disk while it is replaced.
+  const guest = await guestOf(ctx.op.serverId);
+  const forced = guest ? (await guest.host.stop(guest.domain, config.shutdownTimeoutS * 1000, ctx.signal)).forced : false;
   if (safety !== null) await captureSafetySnapshot(ctx, safety);
   await ctx.driver.cleanupPartial({ serverId: ctx.op.serverId });
-  // The target may be another, bigger server than the snapshot's (restore to another server).
-  const { diskMb } = await prisma.server.findUniqueOrThrow({ where: { id: ctx.op.serverId }, select: { diskMb: true } });
-  await ctx.driver.restoreSnapshot({
+  const args = {
     serverId: ctx.op.serverId,
-    diskBytes: diskMb * 1024 * 1024,
     snapshotId: ctx.op.snapshotId,
-    onProgress: safety === null ? ctx.progress : (p) => ctx.progress(50 + p / 2),
+    onProgress: safety === null ? ctx.progress : (p: number) => ctx.progress(50 + p / 2),
     signal: ctx.signal,
     beforeCommit: ctx.assertLease,
-  });
-  await ctx.complete((tx) => releaseServer(tx, ctx, payload));
+  };
+  if (guest) {
+    // Written in the guest's own format and renamed into place: wholly old or wholly new.
+    const disk = await guest.host.disk(guest.domain);
+    await ctx.driver.restoreSnapshot({ ...args, diskBytes: disk.bytes, target: { file: disk.file, format: disk.format } });
+    // Its checkpoints describe the old disk: forget them (the next snapshot is a full copy).
+    await dropAllCheckpoints(guest.host, guest.domain);
+    if (payload.previousStatus === "active") await guest.host.start(guest.domain, ctx.signal);
+  } else {
+    // The target may be another, bigger server than the snapshot's (restore to another server).
+    const { diskMb } = await prisma.server.findUniqueOrThrow({ where: { id: ctx.op.serverId }, select: { diskMb: true } });
+    await ctx.driver.restoreSnapshot({ ...args, diskBytes: diskMb * 1024 * 1024 });
+  }
+  await ctx.complete((tx) => releaseServer(tx, ctx, payload), forced ? shutdownWarning("snapshot_restore") : undefined);
 }
 
 export async function failRestoreSnapshot(ctx: JobContext, payload: SnapshotRestorePayload, failure: Failure): Promise<void> {

@@ -138,7 +138,7 @@ export function startWorker(opts: { workerId?: string; pollMs?: number; concurre
         if (task.running || Date.now() < task.dueAt) continue;
         task.dueAt = Date.now() + task.everyMs;
         task.running = task
-          .run(log)
+          .run(log, host)
           .catch((err) => log.warn({ err, task: task.name }, "periodic task failed"))
           .finally(() => (task.running = null));
       }

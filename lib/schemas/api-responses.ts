@@ -5,7 +5,7 @@ import { z } from "zod";
 import { SNAPSHOT_CONSISTENCIES, SNAPSHOT_KINDS, SNAPSHOT_STATUSES } from "@/lib/schemas/snapshots";
 import { SERVER_STATUSES } from "@/lib/schemas/servers";
 import { TOKEN_SCOPES } from "@/lib/schemas/tokens";
-import { HOST_STATUSES } from "@/lib/schemas/hosts";
+import { GUEST_AGENT_STATES, HOST_STATUSES, HYPERVISOR_STATES, HYPERVISORS } from "@/lib/schemas/hosts";
 import { FAILURE_CODES } from "@/lib/schemas/failure-codes";
 import { OPERATION_KINDS } from "@/lib/schemas/operation-kinds";
 import { responseComponents } from "@/lib/schemas/openapi-components";
@@ -39,7 +39,9 @@ export const snapshotSchema = z
     consistency: z
       .enum(SNAPSHOT_CONSISTENCIES)
       .nullable()
-      .describe("offline: the server was stopped for the whole capture; crash-consistent otherwise; null until completed."),
+      .describe(
+        "offline: the server was stopped for the whole capture; application: a libvirt guest's agent froze its filesystems as the copy began; crash-consistent otherwise; null until completed.",
+      ),
     stored_mb: z
       .number()
       .nullable()
@@ -84,6 +86,21 @@ export const serverSchema = z
     location: z.string(),
     disk_mb: z.number().int(),
     host: z.string().optional().describe("The hypervisor host holding the server's disk; admins only."),
+    hypervisor: z
+      .enum(HYPERVISORS)
+      .describe(
+        "libvirt: a real guest on its host's libvirtd; simulated: Snapdeck's own disk image (status is what was recorded).",
+      ),
+    hypervisor_state: z
+      .enum(HYPERVISOR_STATES)
+      .nullable()
+      .describe("libvirt: the domain's state as the host's agent last read it (within seconds); null on simulated hosts."),
+    guest_agent: z
+      .enum(GUEST_AGENT_STATES)
+      .nullable()
+      .describe(
+        "libvirt: whether the QEMU guest agent answers (snapshots are then application-consistent); null on simulated hosts.",
+      ),
     owner_id: z.number().int(),
     snapshot_count: z.number().int(),
     snapshot_limit: z.number().int(),
@@ -111,8 +128,16 @@ export const serverSchema = z
         id: z.string(),
         kind: z.enum(OPERATION_KINDS),
         status: z.enum(["queued", "running", "completed", "failed"]),
-        error: z.string().nullable().describe("Why it failed, as a sentence for people; null unless failed."),
-        error_code: z.enum(FAILURE_CODES).nullable().describe("Stable code of the failure, for programs; null unless failed."),
+        error: z
+          .string()
+          .nullable()
+          .describe(
+            "Why it failed, as a sentence for people; on a completed operation, a warning (shutdown_timeout); else null.",
+          ),
+        error_code: z
+          .enum(FAILURE_CODES)
+          .nullable()
+          .describe("Stable code of the failure (or of a completed operation's warning: shutdown_timeout), for programs."),
         started_at: timestamp.nullable(),
         finished_at: timestamp.nullable(),
         snapshot: z.object({ id: z.number().int(), name: z.string() }).nullable().describe("null once the snapshot was deleted"),

@@ -8,6 +8,10 @@ export const FAILURE_CODES = [
   "snapshot_corrupt",
   "snapshot_missing",
   "disk_in_use",
+  "hypervisor_unavailable",
+  "domain_missing",
+  "shutdown_timeout",
+  "unsupported",
   "interrupted",
   "internal_error",
 ] as const;

@@ -6,6 +6,8 @@ export const OPERATION_KIND_INFO = {
   snapshot_restore: { label: "Restoring snapshot", subject: "The restore", restore: true },
   scheduled_snapshot: { label: "Taking scheduled snapshot", subject: "The scheduled snapshot", restore: false },
   provision: { label: "Creating disk", subject: "Creating the disk", restore: false },
+  server_start: { label: "Starting", subject: "Starting the server", restore: false },
+  server_stop: { label: "Stopping", subject: "Stopping the server", restore: false },
 } as const satisfies Record<string, { label: string; subject: string; restore: boolean }>;
 
 export type OperationKind = keyof typeof OPERATION_KIND_INFO;

@@ -5,7 +5,7 @@ import { requestComponents } from "@/lib/schemas/openapi-components";
 export const SNAPSHOT_STATUSES = ["in_progress", "completed", "failed"] as const;
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 export const SNAPSHOT_KINDS = ["manual", "scheduled", "safety"] as const;
-export const SNAPSHOT_CONSISTENCIES = ["offline", "crash-consistent"] as const;
+export const SNAPSHOT_CONSISTENCIES = ["offline", "crash-consistent", "application"] as const;
 
 /** The largest id (a positive 32-bit integer, what every database here stores). */
 export const MAX_ID = 2_147_483_647;

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/server/errors";
 import { isUniqueViolation } from "@/lib/server/db-errors";
 import type { Actor } from "@/lib/server/actor";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { hostNameSchema, LOCAL_HOST } from "@/lib/schemas/hosts";
+import { HYPERVISORS, hostNameSchema, LOCAL_HOST } from "@/lib/schemas/hosts";
 
 /** An agent whose last heartbeat is older than this no longer keeps its host online. */
 export const HOST_ONLINE_MS = 15_000;
@@ -24,10 +24,17 @@ function parseName(name: string): string {
   return parsed.data;
 }
 
-export async function createHost(name: string) {
+/** A host; a `libvirt` one drives the real guests of the libvirtd at `libvirtUri` (default qemu:///system). */
+export async function createHost(name: string, options: { hypervisor?: string; libvirtUri?: string } = {}) {
   const hostName = parseName(name);
+  const hypervisor = options.hypervisor ?? "simulated";
+  if (!(HYPERVISORS as readonly string[]).includes(hypervisor))
+    throw new AppError("validation_error", `Hypervisor must be one of ${HYPERVISORS.join(", ")}, not "${hypervisor}".`);
+  if (options.libvirtUri !== undefined && hypervisor !== "libvirt")
+    throw new AppError("validation_error", "A libvirt URI applies to a libvirt host only (--hypervisor libvirt).");
+  const data = { name: hostName, hypervisor, libvirtUri: options.libvirtUri ?? null };
   try {
-    return await prisma.$transaction((tx) => tx.host.create({ data: { name: hostName } }));
+    return await prisma.$transaction((tx) => tx.host.create({ data }));
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", `A host named ${hostName} already exists.`);
     throw err;

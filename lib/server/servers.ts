@@ -10,7 +10,7 @@ import { createServerSchema, type CreateServerInput, type PowerAction } from "@/
 import { hostPresence, resolveHost, type HostPresence } from "@/lib/server/hosts";
 import { randomUUID } from "node:crypto";
 
-const withHost = { host: { select: { name: true } } } as const;
+const withHost = { host: { select: { name: true, hypervisor: true } } } as const;
 type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow<{ where: object; include: typeof withHost }>>>;
 const COUNTED = ["in_progress", "completed"];
 
@@ -95,23 +95,35 @@ const TRANSITIONS: Record<PowerAction, { from: string; to: string }> = {
 
 /**
  * stop: active → stopped; start: stopped → active. Asking for the state the server is
- * already in succeeds without change (as Hetzner Cloud does); anything else is a 400.
+ * already in succeeds without change (as Hetzner Cloud does); anything else is a 400. On a
+ * simulated host the recorded status changes here; on a libvirt host the action is an
+ * operation its agent runs on the real domain (lib/jobs/power.ts), which holds the server.
  */
 export async function runPowerAction(actor: Actor, serverId: number, action: PowerAction) {
   assertCanWrite(actor);
   const { from, to } = TRANSITIONS[action];
   try {
     await prisma.$transaction(async (tx) => {
+      const row = await tx.server.findFirst({
+        where: { id: serverId, ...ownedServers(actor) },
+        select: { name: true, ownerId: true, host: { select: { hypervisor: true } } },
+      });
+      if (!row) throw new AppError("not_found", `Server ${serverId} not found.`);
+      const operationId = randomUUID();
+      const guest = row.host.hypervisor === "libvirt";
       const { count } = await tx.server.updateMany({
-        where: { id: serverId, ...ownedServers(actor), activeOperationId: null, status: from },
-        data: { status: to },
+        where: { id: serverId, activeOperationId: null, status: from },
+        data: guest ? { activeOperationId: operationId, lastOperationId: operationId } : { status: to },
       });
       if (count === 1) {
-        const { name, ownerId } = await tx.server.findUniqueOrThrow({ where: { id: serverId } });
-        return recordAudit(tx, actor, `server.${action}`, { type: "server", id: serverId, name, ownerId, serverId }, "success");
+        if (guest)
+          await tx.operation.create({
+            data: { id: operationId, kind: `server_${action}`, status: "queued", serverId, userId: actor.userId },
+          });
+        const target = { type: "server", id: serverId, name: row.name, ownerId: row.ownerId, serverId };
+        return recordAudit(tx, actor, `server.${action}`, target, "success");
       }
-      const server = await tx.server.findFirst({ where: { id: serverId, ...ownedServers(actor) } });
-      if (!server) throw new AppError("not_found", `Server ${serverId} not found.`);
+      const server = await tx.server.findUniqueOrThrow({ where: { id: serverId } });
       if (server.activeOperationId || server.status === "restoring")
         throw new AppError(
           "operation_in_progress",
