@@ -1,6 +1,8 @@
 "use client";
 // A failed snapshot or restore stays on the server page until the operator dismisses it:
-// a failure must never look like a success. Dismissal is remembered per operation.
+// a failure must never look like a success. So does a completed operation's warning (a
+// libvirt guest that did not shut down in time and was forced off: shutdown_timeout), in
+// a warning's colours, not a failure's. Dismissal is remembered per operation.
 import { useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -31,19 +33,57 @@ function useDismissed(operationId: string | null): boolean {
 function title(op: LastOperation): string {
   const name = op.snapshot ? ` ${op.snapshot.name}` : "";
   if (op.kind === "provision") return "Creating the server's disk failed";
+  if (op.kind === "server_start" || op.kind === "server_stop") return `${OPERATION_KIND_INFO[op.kind].subject} failed`;
   return OPERATION_KIND_INFO[op.kind].restore ? `Restore from snapshot${name} failed` : `Snapshot${name} failed`;
+}
+
+/** A completed operation that carries a warning (error_code set, e.g. shutdown_timeout). */
+function isWarning(op: LastOperation): boolean {
+  return op.status === "completed" && op.error_code !== null;
+}
+
+function warningTitle(op: LastOperation): string {
+  if (op.error_code === "shutdown_timeout") return "The server was forced off";
+  return `${OPERATION_KIND_INFO[op.kind].subject} completed with a warning`;
 }
 
 export function LastOperationAlert({ server }: { server: Server }) {
   const op = server.last_operation;
-  const failedId = op?.status === "failed" ? op.id : null;
-  const dismissed = useDismissed(failedId);
+  const noticeId = op && (op.status === "failed" || isWarning(op)) ? op.id : null;
+  const dismissed = useDismissed(noticeId);
 
-  if (!op || !failedId || dismissed) return null;
+  if (!op || !noticeId || dismissed) return null;
   const dismiss = () => {
-    window.localStorage.setItem(storageKey(failedId), "1");
+    window.localStorage.setItem(storageKey(noticeId), "1");
     window.dispatchEvent(new Event(CHANGED));
   };
+  if (isWarning(op)) {
+    return (
+      <div
+        role="status"
+        aria-labelledby="last-operation-title"
+        data-testid="last-operation-warning"
+        className="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950"
+      >
+        <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
+          <div>
+            <p id="last-operation-title" className="font-medium">
+              {warningTitle(op)}
+            </p>
+            {op.error ? <p className="mt-1">{op.error}</p> : null}
+            {op.finished_at ? (
+              <p className="mt-1 text-xs text-amber-900">
+                Completed <RelativeTime iso={op.finished_at} /> · code {op.error_code}
+              </p>
+            ) : null}
+          </div>
+          <Button size="sm" onClick={dismiss}>
+            Dismiss
+          </Button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div
       role="alert"

@@ -4,6 +4,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { isGuest } from "@/lib/client/hypervisor";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServerPower } from "@/lib/client/servers";
 import type { Server } from "@/lib/schemas/api-responses";
@@ -36,7 +37,11 @@ export function PowerActions({ server }: { server: Server }) {
         open={confirmStop}
         onOpenChange={setConfirmStop}
         title={`Stop ${server.name}?`}
-        description="The server is powered off. Services running on it become unavailable until you start it again."
+        description={
+          isGuest(server)
+            ? "The guest is asked to shut down, and forced off if it has not within the host's timeout. Services running on it become unavailable until you start it again."
+            : "The server is powered off. Services running on it become unavailable until you start it again."
+        }
         confirmLabel="Stop server"
         pending={power.isPending}
         onConfirm={() => power.mutate({ server, action: "stop" }, { onSuccess: () => setConfirmStop(false) })}

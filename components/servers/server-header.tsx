@@ -1,6 +1,7 @@
 "use client";
 import type { ReactNode } from "react";
 import Link from "next/link";
+import { HypervisorBadges } from "@/components/servers/hypervisor-badges";
 import { PowerActions } from "@/components/servers/power-actions";
 import { ServerStatusBadge } from "@/components/servers/server-status-badge";
 import { formatMb } from "@/components/ui/format";
@@ -10,10 +11,16 @@ import { useSnapshotName } from "@/lib/client/snapshots";
 import type { Server, ServerOperation } from "@/lib/schemas/api-responses";
 import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
+/** A libvirt guest's power action: its progress says little (ACPI shutdown waits on the guest). */
+const isPowerOperation = (operation: ServerOperation) => operation.kind === "server_start" || operation.kind === "server_stop";
+
 /** The progress banner names the snapshot (from the page's snapshot list) once it is known. */
 function operationText(operation: ServerOperation, snapshotName: string | undefined): string {
   const name = snapshotName ? ` ${snapshotName}` : "";
   if (operation.kind === "provision") return "Creating the server's disk";
+  if (operation.kind === "server_start") return "Starting the server";
+  if (operation.kind === "server_stop")
+    return "Stopping the server: the guest is asked to shut down, and forced off if it does not in time";
   return OPERATION_KIND_INFO[operation.kind].restore
     ? `Restoring from snapshot${name}; the server stays stopped until it finishes`
     : `Taking snapshot${name}`;
@@ -57,6 +64,7 @@ export function ServerHeader({ server }: { server: Server }) {
           <div className="flex flex-wrap items-center gap-2.5">
             <h1 className="truncate text-xl font-semibold text-zinc-900">{server.name}</h1>
             <ServerStatusBadge status={server.status} />
+            <HypervisorBadges server={server} />
           </div>
           <p className="font-mono text-xs break-all text-zinc-600">{server.hostname}</p>
           <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:flex sm:flex-wrap">
@@ -76,10 +84,16 @@ export function ServerHeader({ server }: { server: Server }) {
           className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900"
         >
           {server.operation.waiting_for_host ? <WaitingForHost waiting={server.operation.waiting_for_host} /> : null}
-          <p className="mb-2">
-            {operationText(server.operation, snapshotName)} · {Math.round(server.operation.progress)}%
-          </p>
-          <Progress value={server.operation.progress} label="Operation progress" className="bg-blue-200" />
+          {isPowerOperation(server.operation) ? (
+            <p>{operationText(server.operation, snapshotName)}.</p>
+          ) : (
+            <>
+              <p className="mb-2">
+                {operationText(server.operation, snapshotName)} · {Math.round(server.operation.progress)}%
+              </p>
+              <Progress value={server.operation.progress} label="Operation progress" className="bg-blue-200" />
+            </>
+          )}
         </div>
       ) : null}
     </div>

@@ -1,11 +1,16 @@
 "use client";
 // Validates with the very schema the API uses, so the form never accepts what the API
-// would refuse. A running server gets a consistency warning and the option to stop it.
+// would refuse. A running server gets a consistency warning and the option to stop it. A
+// libvirt guest's dialog says which consistency the snapshot will have (SPEC §7):
+// application when its guest agent answers, crash-consistent when not (the warning and the
+// option to stop it), offline when it is stopped.
 import { useState, type FormEvent } from "react";
+import { ConsistencyBadge } from "@/components/snapshots/consistency-badge";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
 import { Field, Input, Textarea, fieldAria } from "@/components/ui/input";
 import { ApiError, isStaleStateError } from "@/lib/client/api-fetch";
+import { expectedConsistency, isGuest, type Consistency } from "@/lib/client/hypervisor";
 import { useCreateSnapshot } from "@/lib/client/snapshots";
 import type { Server } from "@/lib/schemas/api-responses";
 import { createSnapshotSchema } from "@/lib/schemas/snapshots";
@@ -42,6 +47,9 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
   const [stopFirst, setStopFirst] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const active = server.status === "active";
+  const guest = isGuest(server);
+  // Offered to a running simulated server, and to a running guest whose snapshot would be crash-consistent.
+  const willStop = active && stopFirst && (!guest || expectedConsistency(server) === "crash-consistent");
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -58,7 +66,7 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
     }
     setErrors({});
     create.mutate(
-      { server, name: parsed.data.name, description: parsed.data.description, stopFirst: active && stopFirst },
+      { server, name: parsed.data.name, description: parsed.data.description, stopFirst: willStop },
       {
         onSuccess: onDone,
         onError: (error) => {
@@ -96,22 +104,16 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
             placeholder="Before the system update"
           />
         </Field>
-        {active ? (
+        {guest ? (
+          <GuestConsistencyNote server={server} stopFirst={stopFirst} onStopFirstChange={setStopFirst} />
+        ) : active ? (
           <div role="note" className="space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
             <p className="font-semibold">This server is running.</p>
             <p>
               A snapshot of a running server may be filesystem-inconsistent: writes in flight can be lost or half-written. Stop
               the server first for a clean snapshot.
             </p>
-            <label className="flex items-start gap-2 font-medium">
-              <input
-                type="checkbox"
-                className="mt-0.5 size-4 accent-zinc-900"
-                checked={stopFirst}
-                onChange={(e) => setStopFirst(e.target.checked)}
-              />
-              Stop the server first (it stays stopped afterwards)
-            </label>
+            <StopFirstBox checked={stopFirst} onChange={setStopFirst} />
           </div>
         ) : null}
         <DialogFooter>
@@ -119,10 +121,104 @@ function CreateForm({ server, onDone }: { server: Server; onDone: () => void }) 
             <Button>Cancel</Button>
           </DialogClose>
           <Button type="submit" variant="primary" disabled={create.isPending}>
-            {create.isPending ? "Creating…" : active && stopFirst ? "Stop server and create snapshot" : "Create snapshot"}
+            {create.isPending
+              ? guest && willStop
+                ? "Stopping server…"
+                : "Creating…"
+              : willStop
+                ? "Stop server and create snapshot"
+                : "Create snapshot"}
           </Button>
         </DialogFooter>
       </form>
     </DialogContent>
+  );
+}
+
+function StopFirstBox({
+  checked,
+  onChange,
+  guest = false,
+}: {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  guest?: boolean;
+}) {
+  return (
+    <label className="flex items-start gap-2 font-medium">
+      <input
+        type="checkbox"
+        className="mt-0.5 size-4 accent-zinc-900"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      {guest
+        ? "Stop the server first (the guest shuts down, which can take a minute; it stays stopped afterwards)"
+        : "Stop the server first (it stays stopped afterwards)"}
+    </label>
+  );
+}
+
+function WillBe({ consistency }: { consistency: Consistency }) {
+  return (
+    <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
+      This snapshot will be <ConsistencyBadge consistency={consistency} testId="expected-consistency" />
+    </p>
+  );
+}
+
+/** A libvirt guest: the consistency it will get, from the hypervisor's view of it. */
+function GuestConsistencyNote({
+  server,
+  stopFirst,
+  onStopFirstChange,
+}: {
+  server: Server;
+  stopFirst: boolean;
+  onStopFirstChange: (checked: boolean) => void;
+}) {
+  const expected = expectedConsistency(server);
+  const active = server.status === "active";
+  const neutral = "space-y-2 rounded-md border border-zinc-200 bg-zinc-50 p-3 text-sm text-zinc-900";
+  const warning = "space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950";
+  if (expected === null) {
+    return (
+      <div role="note" className={warning}>
+        <p className="font-semibold">The server&apos;s VM is missing on its host.</p>
+        <p>The hypervisor has no VM of this name: the snapshot fails until the VM is back.</p>
+      </div>
+    );
+  }
+  if (expected === "application") {
+    return (
+      <div role="note" className={neutral}>
+        <WillBe consistency="application" />
+        <p>
+          The guest agent responds: it freezes the server&apos;s filesystems as the copy begins, for well under a second, and the
+          server keeps running. Files are captured as its applications left them.
+        </p>
+      </div>
+    );
+  }
+  if (expected === "offline") {
+    return (
+      <div role="note" className={neutral}>
+        <WillBe consistency="offline" />
+        <p>The server is stopped: its disk is captured as it was shut down.</p>
+      </div>
+    );
+  }
+  return (
+    <div role="note" className={warning}>
+      <p className="font-semibold">
+        {server.hypervisor_state === "paused" ? "This server's VM is paused." : "This server is running."}
+      </p>
+      <WillBe consistency={active && stopFirst ? "offline" : "crash-consistent"} />
+      <p>
+        Its guest agent is not responding, so its filesystems cannot be frozen. A snapshot of a running server may be
+        filesystem-inconsistent: writes in flight can be lost or half-written. Stop the server first for a clean snapshot.
+      </p>
+      {active ? <StopFirstBox checked={stopFirst} onChange={onStopFirstChange} guest /> : null}
+    </div>
   );
 }

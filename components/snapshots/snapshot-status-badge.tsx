@@ -1,8 +1,12 @@
+import { ConsistencyBadge } from "@/components/snapshots/consistency-badge";
 import { Badge } from "@/components/ui/badge";
 import { Progress } from "@/components/ui/progress";
 import type { Snapshot } from "@/lib/schemas/api-responses";
 
-/** testId: only the copy in the Status column carries it (a phone shows a second copy under the name). */
+/**
+ * testId: only the copy in the Status column carries it (a phone shows a second copy under the
+ * name). A completed snapshot also shows its consistency (`<testId>-consistency`).
+ */
 export function SnapshotStatusBadge({ snapshot, testId = "snapshot-status" }: { snapshot: Snapshot; testId?: string }) {
   if (snapshot.status === "in_progress") {
     return (
@@ -23,8 +27,9 @@ export function SnapshotStatusBadge({ snapshot, testId = "snapshot-status" }: { 
     );
   }
   return (
-    <div data-testid={testId}>
+    <div className="flex flex-col items-start gap-1" data-testid={testId}>
       <Badge tone="green">Completed</Badge>
+      {snapshot.consistency ? <ConsistencyBadge consistency={snapshot.consistency} testId={`${testId}-consistency`} /> : null}
     </div>
   );
 }

@@ -154,6 +154,7 @@ export function serializeServer(s: ServerView): Server {
 
 export function serializeHost(h: {
   name: string;
+  hypervisor: string;
   online: boolean;
   lastSeenAt: Date | null;
   servers: number;
@@ -161,6 +162,7 @@ export function serializeHost(h: {
 }): Host {
   return hostSchema.parse({
     name: h.name,
+    hypervisor: h.hypervisor,
     status: h.online ? "online" : "offline",
     last_seen_at: iso(h.lastSeenAt),
     servers: h.servers,

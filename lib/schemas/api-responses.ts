@@ -57,6 +57,7 @@ export const createdSnapshotSchema = snapshotSchema
 export const hostSchema = z
   .object({
     name: z.string(),
+    hypervisor: z.enum(HYPERVISORS).describe("simulated: Snapdeck's own disk images; libvirt: the host's real guests."),
     status: z.enum(HOST_STATUSES).describe("online while any agent of the host sent a heartbeat in the last 15 s"),
     last_seen_at: timestamp.nullable().describe("The newest heartbeat of any of its agents; null: never seen."),
     servers: z.number().int(),

@@ -84,7 +84,7 @@ export async function hostPresence(names: string[]): Promise<Map<string, HostPre
   );
 }
 
-type HostRow = { id: number; name: string; _count: { servers: number } };
+type HostRow = { id: number; name: string; hypervisor: string; _count: { servers: number } };
 const WITH_SERVER_COUNT = { _count: { select: { servers: true } } } as const;
 
 function assertAdmin(actor: Actor) {
@@ -104,6 +104,7 @@ async function describeHosts(hosts: HostRow[]) {
   for (const op of running) runningByHost.set(op.server.hostId, (runningByHost.get(op.server.hostId) ?? 0) + 1);
   return hosts.map((h) => ({
     name: h.name,
+    hypervisor: h.hypervisor,
     ...presence.get(h.name)!,
     servers: h._count.servers,
     runningOperations: runningByHost.get(h.id) ?? 0,

@@ -131,8 +131,9 @@ export async function createSnapshot(actor: Actor, input: CreateSnapshotInput) {
       });
       const target = { type: "snapshot", id: snapshot.id, name: snapshot.name, ownerId: server.ownerId, serverId: server.id };
       await recordAudit(tx, actor, "snapshot.create", target, "success", `on ${server.name}`);
-      // A running server's snapshot may be filesystem-inconsistent: the API warns about it.
-      return { ...snapshot, serverWasRunning: server.status === "active" };
+      // A running server's snapshot may be filesystem-inconsistent: the API warns about it,
+      // unless it is a guest whose agent answers (its filesystems are frozen for the copy).
+      return { ...snapshot, serverWasRunning: server.status === "active" && server.guestAgent !== "responding" };
     }),
   );
 }
