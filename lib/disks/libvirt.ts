@@ -4,6 +4,9 @@
 // are in guest-data.ts.
 import "server-only";
 import { XMLBuilder, XMLParser } from "fast-xml-parser";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DriverError } from "@/lib/disks/driver";
 import { virshFor, type Virsh } from "@/lib/disks/virsh";
@@ -233,9 +236,7 @@ export function libvirtHost(uri: string | null | undefined, run: Virsh = virshFo
 
     /** Starts a push-mode backup job (with a checkpoint when given) and returns once it runs. */
     async beginBackup(domain: string, backup: string, checkpoint: string | null): Promise<void> {
-      const { writeFile, mkdtemp, rm } = await import("node:fs/promises");
-      const { tmpdir } = await import("node:os");
-      const path = await import("node:path");
+      // virsh takes the XML as files; they live only for the call.
       const dir = await mkdtemp(path.join(tmpdir(), "snapdeck-backup-xml-"));
       try {
         await writeFile(path.join(dir, "backup.xml"), backup);
