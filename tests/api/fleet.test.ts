@@ -58,6 +58,7 @@ describe("hosts", () => {
       expect(hosts.find((h) => h.name === "hv-api-1")).toMatchObject({ status: "online", servers: 0, running_operations: 0 });
       expect(hosts.find((h) => h.name === "hv-api-2")).toEqual({
         name: "hv-api-2",
+        hypervisor: "simulated",
         status: "offline",
         last_seen_at: null,
         servers: 0,
@@ -136,7 +137,7 @@ describe("restore onto another server", () => {
     expect(doc.components.schemas.RestoreSnapshot.properties).toHaveProperty("server_id");
     expect(doc.paths["/hosts/"].get.responses).toHaveProperty("403");
     expect(doc.components.schemas.Host.required).toEqual(
-      expect.arrayContaining(["name", "status", "last_seen_at", "servers", "running_operations"]),
+      expect.arrayContaining(["name", "hypervisor", "status", "last_seen_at", "servers", "running_operations"]),
     );
   });
 });
