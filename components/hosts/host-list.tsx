@@ -19,6 +19,7 @@ export function HostList() {
       <THead>
         <TR>
           <TH>Name</TH>
+          <TH>Hypervisor</TH>
           <TH>Status</TH>
           <TH>Last seen</TH>
           <TH className="text-right">Servers</TH>
@@ -29,6 +30,7 @@ export function HostList() {
         {data.map((host) => (
           <TR key={host.name} data-testid="host-row">
             <TD className="font-mono font-medium text-zinc-900">{host.name}</TD>
+            <TD className="text-zinc-700">{host.hypervisor === "libvirt" ? "libvirt" : "Simulated"}</TD>
             <TD>
               <Badge tone={host.status === "online" ? "green" : "red"}>{host.status === "online" ? "Online" : "Offline"}</Badge>
             </TD>

@@ -56,8 +56,8 @@ export interface DiskDriver {
   createSnapshot(args: OperationArgs & { source?: CaptureSource }): Promise<SnapshotSize>;
   /** Replaces the disk (or `target`) with the snapshot's content atomically, after verifying it. */
   restoreSnapshot(args: OperationArgs & { target?: RestoreTarget }): Promise<void>;
-  /** True when the snapshot's data is complete in the store (its manifest is published). */
-  hasSnapshot(snapshotId: number): Promise<boolean>;
+  /** True when the snapshot's data is complete in the store (its manifest is published), of `diskBytes` when given. */
+  hasSnapshot(snapshotId: number, diskBytes?: number): Promise<boolean>;
   /** Removes the snapshot's stored data that no other snapshot uses. Missing is fine. */
   deleteSnapshot(snapshotId: number): Promise<void>;
   /** Bytes the snapshot occupies in the store (its share of new data). */

@@ -92,7 +92,10 @@ async function captureRunning(args: CaptureArgs, disk: GuestDisk, copy: string, 
   if (await host.job(domain)) await host.abortJob(domain);
   if (checkpoint && existing.includes(checkpoint)) await host.deleteCheckpoint(domain, checkpoint);
   const base =
-    checkpoint && args.base && existing.includes(args.base.checkpoint) && (await driver.hasSnapshot(args.base.snapshotId))
+    checkpoint &&
+    args.base &&
+    existing.includes(args.base.checkpoint) &&
+    (await driver.hasSnapshot(args.base.snapshotId, disk.bytes)) // a resized disk: a full copy
       ? args.base
       : null;
 

@@ -199,8 +199,8 @@ export function libvirtHost(uri: string | null | undefined, run: Virsh = virshFo
     },
 
     /**
-     * ACPI shutdown, then forced off after `timeoutMs`. Returns true when it had to be forced.
-     * A paused or crashed guest cannot answer ACPI: it is forced off at once.
+     * ACPI shutdown, then forced off after `timeoutMs`: `forced` says it had to be. A paused
+     * or crashed guest cannot answer ACPI: it is powered off at once (not a timeout).
      */
     async stop(domain: string, timeoutMs: number, signal?: AbortSignal): Promise<{ forced: boolean }> {
       const now = await state(domain);
@@ -216,7 +216,7 @@ export function libvirtHost(uri: string | null | undefined, run: Virsh = virshFo
       await run(["destroy", "--", domain]).catch(async (err) => {
         if ((await state(domain)) !== "shut_off") throw err; // it went down by itself meanwhile
       });
-      return { forced: true };
+      return { forced: now === "running" };
     },
 
     async checkpoints(domain: string): Promise<string[]> {

@@ -300,8 +300,9 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       onProgress(100);
     },
 
-    async hasSnapshot(snapshotId) {
-      return (await store.readManifest(snapshotId)) !== null;
+    async hasSnapshot(snapshotId, diskBytes) {
+      const manifest = await store.readManifest(snapshotId);
+      return manifest !== null && (diskBytes === undefined || manifest.diskBytes === diskBytes);
     },
 
     async deleteSnapshot(snapshotId) {

@@ -159,6 +159,11 @@ export async function createServer(
   const operationId = randomUUID();
   return prisma.$transaction(async (tx) => {
     const host = await resolveHost(tx, hostName);
+    if (host.hypervisor === "libvirt")
+      throw new AppError(
+        "validation_error",
+        `Host ${host.name} is a libvirt host: its servers are its domains; import one with: npm run cli -- server import --host ${host.name} --domain NAME --owner EMAIL`,
+      );
     const server = await tx.server.create({
       data: {
         name: data.name,
