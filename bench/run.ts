@@ -1,11 +1,11 @@
-// `npm run bench [-- --quick] [-- --only api,dataplane,dashboard] [-- --profile] [-- --keep]`
+// `npm run bench [-- --quick] [-- --only api,dataplane,dashboard,guests] [-- --profile] [-- --keep]`
 // Runs against the existing production build (it builds nothing) and writes
 // docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
 // With SNAPDECK_BENCH_POSTGRES_URL (or SNAPDECK_TEST_POSTGRES_URL) set to an admin URL of a
 // PostgreSQL server, the API part also runs on PostgreSQL, in throwaway databases.
 //   --quick    small sizes and few rounds (a few minutes on 2 cores)
 //   --smoke    tiny sizes, one short round, SQLite only, no dashboard part (it waits for the
-//              real 30 s idle refresh): that the API and data-plane benchmarks still run and
+//              real 30 s idle refresh) and no guests part (it boots VMs): that the API and data-plane benchmarks still run and
 //              the three servers still answer the same JSON (.ci/run; well under a minute;
 //              tests/postgres/bench-baseline.test.ts checks that JSON on PostgreSQL)
 //   --only     run some parts only
@@ -22,12 +22,13 @@ import { parseArgs } from "node:util";
 import { runApiPart } from "./api-part";
 import { runDataplanePart } from "./dataplane-part";
 import { runDashboardPart } from "./dashboard-part";
+import { runGuestsPart } from "./guests-part";
 import { benchPostgresUrl, POSTGRES_BENCH_HOWTO } from "./postgres";
 import { writeReport, type Machine, type Report } from "./report";
 import { snapshotBuild } from "./servers";
 import { live, log, ROOT } from "./util";
 
-const PARTS = ["api", "dataplane", "dashboard"] as const;
+const PARTS = ["api", "dataplane", "dashboard", "guests"] as const;
 type Part = (typeof PARTS)[number];
 
 function machine(): Machine {
@@ -125,6 +126,17 @@ async function main() {
       diskMb: size(2_048, 384, 64),
       throughputMbps: size(8, 10, 32),
     });
+  });
+  await attempt("guests", async () => {
+    // Real libvirt/QEMU guests (TCG); skipped, with the reason, where libvirt cannot run them.
+    report.guests = await runGuestsPart({
+      diskMb: size(1_024, 512, 256),
+      contentMb: size(256, 96, 16),
+      rounds: size(3, 1, 1),
+      runSeconds: size(10, 10, 10),
+      agentRunSeconds: size(5, 4, 3),
+    });
+    if ("skipped" in report.guests) log(`guests skipped: ${report.guests.skipped}`);
   });
   report.seconds = (performance.now() - started) / 1000;
   const complete = !quick && parts.size === PARTS.length;
