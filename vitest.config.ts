@@ -8,7 +8,13 @@ const postgres = process.env.SNAPDECK_TEST_DB === "postgres";
 // npm run test:quick: only what runs on any laptop (no root, PostgreSQL or qemu-img).
 const quick = process.env.SNAPDECK_TEST_QUICK === "1";
 // The load test (12 s of load by design) is left to npm test as well.
-const NEEDS_MORE = ["tests/postgres/**", "tests/faults/**", "tests/disks/qemu-*.test.ts", "tests/api/write-load.test.ts", "tests/vm/**"];
+const NEEDS_MORE = [
+  "tests/postgres/**",
+  "tests/faults/**",
+  "tests/disks/qemu-*.test.ts",
+  "tests/api/write-load.test.ts",
+  "tests/vm/**",
+];
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 
 export default defineConfig({
