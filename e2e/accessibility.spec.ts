@@ -37,6 +37,9 @@ async function expectBothThemesClean(page: Page, what: string) {
 test("in both themes: the servers page, a server page with a toast on screen, its dialogs and the tokens page", async ({
   page,
 }) => {
+  // Eight states, each scanned in two themes: on a CI machine that also runs QEMU guests
+  // (tests/vm) beside it, that walk took longer than the default 90 s once.
+  test.setTimeout(180_000);
   const serverName = uniqueName("e2e-axe");
   const serverId = createServer(serverName, "active");
   await signIn(page);

@@ -55,6 +55,8 @@ const start = workerProcessesPerTest();
 let root: string;
 let actor: Actor;
 const guests: string[] = [];
+/** Unique per attempt: a retried test must not meet the domain and disk of its first try. */
+const guestName = (kind: string) => `sdtest-${kind}-${process.pid}-${guests.length + 1}`;
 
 const env = () => ({
   DATA_DIR: path.join(root, "data"),
@@ -95,15 +97,21 @@ async function snapshotOf(serverId: number, name: string) {
 }
 
 /** What the agent logged when it captured `snapshotId` (bytes read, incremental, freeze). */
+// Waits for it: the agent's output pipe may be read after the database says the snapshot completed.
 function captureLog(worker: WorkerProcess, snapshotId: number) {
-  const line = worker
-    .output()
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((l) => l.msg === "guest captured" && l.snapshotId === snapshotId);
-  if (!line) throw new Error(`no capture log for snapshot ${snapshotId}`);
-  return line as { incremental: boolean; readBytes: number; frozenMs: number | null; consistency: string };
+  const find = () =>
+    worker
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === "guest captured" && l.snapshotId === snapshotId);
+  return waitFor(`the agent's capture log of snapshot ${snapshotId}`, async () => find(), 10_000) as Promise<{
+    incremental: boolean;
+    readBytes: number;
+    frozenMs: number | null;
+    consistency: string;
+  }>;
 }
 
 /** The snapshot's content as a raw file, through the chunk store (what a simulated server would get). */
@@ -160,7 +168,7 @@ describe.skipIf(skip)("libvirt guests", () => {
   });
 
   it("a running guest: point-in-time and incremental snapshots, restore while it runs, power actions, outside changes", async () => {
-    const name = `sdtest-web-${process.pid}`;
+    const name = guestName("web");
     const { disk, server } = await runningGuest(name);
     expect((await listDomains(HOST)).find((d) => d.domain === name)).toMatchObject({ state: "running", serverId: server.id });
     expect(server).toMatchObject({ status: "active", diskMb: 256 });
@@ -173,7 +181,7 @@ describe.skipIf(skip)("libvirt guests", () => {
     // 1. A full snapshot while the guest writes: point in time, not torn.
     const first = await snapshotOf(server.id, "while-writing");
     expect(first).toMatchObject({ consistency: "crash-consistent", checkpoint: `snapdeck-${first.id}` });
-    const firstLog = captureLog(worker, first.id);
+    const firstLog = await captureLog(worker, first.id);
     expect(firstLog.incremental).toBe(false);
     const atFirst = await readCounters(await restoredFile(first.id, "first"));
     console.log(`point-in-time snapshot: A=${atFirst.a} B=${atFirst.b}`);
@@ -187,7 +195,7 @@ describe.skipIf(skip)("libvirt guests", () => {
     await virsh("suspend", name);
     await serverShows(server.id, { hypervisor_state: "paused" }, 20_000);
     const second = await snapshotOf(server.id, "incremental");
-    const secondLog = captureLog(worker, second.id);
+    const secondLog = await captureLog(worker, second.id);
     const live = path.join(root, "live.raw");
     await exec("qemu-img", ["convert", "-U", "-f", "qcow2", "-O", "raw", disk, live]);
     expect(await sha256(await restoredFile(second.id, "second"))).toBe(await sha256(live));
@@ -237,14 +245,14 @@ describe.skipIf(skip)("libvirt guests", () => {
   }, 600_000);
 
   it("with the QEMU guest agent a snapshot is application-consistent; libvirtd down fails it with hypervisor_unavailable, then the next works", async () => {
-    const name = `sdtest-agent-${process.pid}`;
+    const name = guestName("agent");
     const { server } = await runningGuest(name, { agent: true });
     const worker = agent();
     await serverShows(server.id, { guest_agent: "responding" }, 30_000);
 
     const snap = await snapshotOf(server.id, "frozen");
     expect(snap.consistency).toBe("application");
-    const log = captureLog(worker, snap.id);
+    const log = await captureLog(worker, snap.id);
     console.log(`guest agent freeze: filesystems frozen for ${log.frozenMs} ms`);
     expect(log.frozenMs).toBeGreaterThanOrEqual(0);
     const counters = await readCounters(await restoredFile(snap.id, "frozen"));
@@ -283,7 +291,7 @@ describe.skipIf(skip)("libvirt guests", () => {
   }, 300_000);
 
   it("a raw-disk guest: kill -9 of the agent mid-restore leaves the guest off on its whole old disk; the next agent finishes; undo puts the safety snapshot back", async () => {
-    const name = `sdtest-raw-${process.pid}`;
+    const name = guestName("raw");
     const { disk, server } = await runningGuest(name, { format: "raw" });
     const first = agent();
     const snap = await snapshotOf(server.id, "raw-running");
@@ -331,7 +339,7 @@ describe.skipIf(skip)("libvirt guests", () => {
   }, 600_000);
 
   it("a domain that disappears: imported through the CLI, then undefined outside Snapdeck: shown missing, and a power action fails with domain_missing", async () => {
-    const name = `sdtest-gone-${process.pid}`;
+    const name = guestName("gone");
     const disk = path.join(root, `${name}.qcow2`);
     await createGuestDisk(disk, "qcow2");
     guests.push(name);
