@@ -27,6 +27,9 @@ const STATE_BY_CODE: Record<string, HypervisorState> = {
   "7": "paused", // suspended by guest power management
 };
 
+/** How often `stop` presses the ACPI power button again while it waits. */
+const ACPI_REPEAT_MS = 5_000;
+
 export type GuestDisk = {
   /** The image file the domain's first disk reads. */
   file: string;
@@ -78,8 +81,11 @@ export function parseDomstats(text: string): Map<string, HypervisorState> {
   for (const line of text.split("\n")) {
     const domain = /^Domain: '(.*)'$/.exec(line.trim());
     if (domain) name = domain[1]!;
-    const state = /^state\.state=(\d+)$/.exec(line.trim());
-    if (state && name !== null) states.set(name, STATE_BY_CODE[state[1]!] ?? "running");
+    const state = /^state\.(state|reason)=(\d+)$/.exec(line.trim());
+    if (!state || name === null) continue;
+    if (state[1] === "state") states.set(name, STATE_BY_CODE[state[2]!] ?? "running");
+    // Paused with reason 11 (VIR_DOMAIN_PAUSED_STARTING_UP): a guest on its way to running.
+    else if (states.get(name) === "paused" && state[2] === "11") states.set(name, "running");
   }
   return states;
 }
@@ -208,10 +214,15 @@ export function libvirtHost(uri: string | null | undefined, run: Virsh = virshFo
         throw new DriverError("domain_missing", "The server's virtual machine no longer exists on its host.");
       if (now === "shut_off") return { forced: false };
       if (now === "running") {
-        await run(["shutdown", "--mode", "acpi", "--", domain]).catch((err) => {
-          if (err instanceof DriverError) throw err; // a guest that already went down is fine
-        });
-        if (await waitFor(domain, "shut_off", timeoutMs, signal)) return { forced: false };
+        // The power button is pressed again every few seconds: a guest still booting has no
+        // handler for it yet and drops the first press (so does a plain `virsh shutdown`).
+        const until = Date.now() + timeoutMs;
+        while (Date.now() < until) {
+          await run(["shutdown", "--mode", "acpi", "--", domain]).catch((err) => {
+            if (err instanceof DriverError) throw err; // a guest that already went down is fine
+          });
+          if (await waitFor(domain, "shut_off", Math.min(ACPI_REPEAT_MS, until - Date.now()), signal)) return { forced: false };
+        }
       }
       await run(["destroy", "--", domain]).catch(async (err) => {
         if ((await state(domain)) !== "shut_off") throw err; // it went down by itself meanwhile
