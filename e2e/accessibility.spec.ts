@@ -1,18 +1,13 @@
 // axe on every page and on open dialogs: no serious or critical violations.
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { createCompletedSnapshot, createServer, signIn, uniqueName } from "./fixtures";
-
-async function expectNoSeriousViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
-    .analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-    `axe violations on ${what}`,
-  ).toEqual([]);
-}
+import { expect, test } from "@playwright/test";
+import {
+  createCompletedSnapshot,
+  createServer,
+  expectBothThemesClean,
+  expectNoSeriousViolations,
+  signIn,
+  uniqueName,
+} from "./fixtures";
 
 test("the sign-in page", async ({ page }) => {
   await page.goto("/login");
@@ -23,16 +18,6 @@ test("the sign-in page", async ({ page }) => {
   await expect(page.getByTestId("login-error")).toBeVisible();
   await expectNoSeriousViolations(page, "/login with an error");
 });
-
-// Each state is checked in both themes: the page switches prefers-color-scheme between
-// the two scans (one walk through the states instead of one per theme).
-async function expectBothThemesClean(page: Page, what: string) {
-  for (const colorScheme of ["dark", "light"] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches)).toBe(colorScheme === "dark");
-    await expectNoSeriousViolations(page, `${what} (${colorScheme})`);
-  }
-}
 
 test("in both themes: the servers page, a server page with a toast on screen, its dialogs and the tokens page", async ({
   page,

@@ -2,6 +2,7 @@
 // operator CLI (so specs never fight over the demo servers), and driving the API directly
 // for setup that is not what a spec is about.
 import { execFileSync } from "node:child_process";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 export const DEMO = { email: "demo@snapdeck.local", password: "snapdeck-demo" } as const;
@@ -109,4 +110,26 @@ export async function markDocument(page: Page) {
 
 export async function expectSameDocument(page: Page) {
   expect(await page.evaluate(() => (window as unknown as { __e2eMark?: boolean }).__e2eMark)).toBe(true);
+}
+
+/** axe on what the page shows now: no serious or critical violations. */
+export async function expectNoSeriousViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+    .analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    `axe violations on ${what}`,
+  ).toEqual([]);
+}
+
+// Each state is checked in both themes: the page switches prefers-color-scheme between
+// the two scans (one walk through the states instead of one per theme).
+export async function expectBothThemesClean(page: Page, what: string) {
+  for (const colorScheme of ["dark", "light"] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches)).toBe(colorScheme === "dark");
+    await expectNoSeriousViolations(page, `${what} (${colorScheme})`);
+  }
 }

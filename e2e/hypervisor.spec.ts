@@ -6,9 +6,8 @@
 // DATA_DIR, as e2e/fixtures.ts runs the operator CLI. No agent serves that host, so nothing
 // changes them while the specs look.
 import { execFileSync } from "node:child_process";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
-import { DEMO, signIn, uniqueName } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { DEMO, expectBothThemesClean, signIn, uniqueName } from "./fixtures";
 
 type Guest = {
   name: string;
@@ -93,20 +92,6 @@ function seedGuests(host: string, guests: Guest[]): number[] {
   return JSON.parse(out.trim().split("\n").pop()!) as number[];
 }
 
-async function expectNoSeriousViolations(page: Page, what: string) {
-  for (const colorScheme of ["dark", "light"] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page })
-      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
-      .analyze();
-    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    expect(
-      serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-      `axe violations on ${what} (${colorScheme})`,
-    ).toEqual([]);
-  }
-}
-
 let withAgent: number, withoutAgent: number, forcedOff: number;
 const names = { withAgent: uniqueName("vm-app"), withoutAgent: uniqueName("vm-crash"), forcedOff: uniqueName("vm-off") };
 
@@ -143,7 +128,7 @@ test("a running guest with its agent: the hypervisor's view, consistency badges,
   await expect(badge("no-agent-yet")).toHaveText("Crash-consistent");
   await expect(badge("before-stop")).toHaveText("Offline");
   await expect(page.getByTestId("last-operation-warning")).toHaveCount(0);
-  await expectNoSeriousViolations(page, "a libvirt guest's server page");
+  await expectBothThemesClean(page, "a libvirt guest's server page");
 
   await page.getByRole("button", { name: "Create snapshot" }).click();
   const dialog = page.getByRole("dialog", { name: `Create a snapshot of ${names.withAgent}` });
@@ -151,7 +136,7 @@ test("a running guest with its agent: the hypervisor's view, consistency badges,
   await expect(dialog.getByText(/freezes the server's filesystems as the copy begins, for well under a second/)).toBeVisible();
   await expect(dialog.getByText(/filesystem-inconsistent/)).toHaveCount(0);
   await expect(dialog.getByLabel(/Stop the server first/)).toHaveCount(0);
-  await expectNoSeriousViolations(page, "the create dialog of a guest with its agent");
+  await expectBothThemesClean(page, "the create dialog of a guest with its agent");
 });
 
 test("without an agent the dialog warns of a crash-consistent snapshot; a forced-off stop is a warning, its snapshot offline", async ({
@@ -178,7 +163,7 @@ test("without an agent the dialog warns of a crash-consistent snapshot; a forced
   await expect(warning).toContainText("The server was forced off");
   await expect(warning).toContainText(FORCED_OFF);
   await expect(page.getByRole("alert").filter({ hasText: "failed" })).toHaveCount(0); // a warning, not a failure
-  await expectNoSeriousViolations(page, "a forced-off warning");
+  await expectBothThemesClean(page, "a forced-off warning");
   await page.getByRole("button", { name: "Create snapshot" }).click();
   dialog = page.getByRole("dialog", { name: `Create a snapshot of ${names.forcedOff}` });
   await expect(dialog.getByTestId("expected-consistency")).toHaveText("Offline");
