@@ -290,16 +290,30 @@ describe.skipIf(skip)("libvirt guests", () => {
     expect(await snapshotOf(server.id, "libvirtd-back")).toMatchObject({ status: "completed", consistency: "application" });
   }, 300_000);
 
-  it("a raw-disk guest: kill -9 of the agent mid-restore leaves the guest off on its whole old disk; the next agent finishes; undo puts the safety snapshot back", async () => {
+  it("a raw-disk guest: kill -9 of the agent mid-snapshot and mid-restore; the next agent finishes each; the guest only ever runs on a whole disk; undo puts the safety snapshot back", async () => {
     const name = guestName("raw");
     const { disk, server } = await runningGuest(name, { format: "raw" });
-    const first = agent();
-    const snap = await snapshotOf(server.id, "raw-running");
+    // A slow agent (32 MB/s) is killed while it stores the backup job's copy.
+    const first = agent({ SNAPDECK_DISK_THROUGHPUT_MBPS: "32" });
+    const taking = await createSnapshot(actor, { server_id: server.id, name: "raw-running" });
+    const takeOp = await operationOf(taking.id, "snapshot_create");
+    await waitFor(
+      "the capture to store the copy",
+      async () => (await prisma.operation.findUniqueOrThrow({ where: { id: takeOp.id } })).progress >= 50,
+      120_000,
+    );
+    await killHard(first);
+    expect((await virsh("domstate", name)).trim()).toBe("running"); // a capture never stops the guest
+    // The next agent reclaims it once the lease expires, and starts over: a whole new copy.
+    const second = agent();
+    expect(await waitForOperationEnd(takeOp.id, 120_000)).toMatchObject({ status: "completed" });
+    const snap = await prisma.snapshot.findUniqueOrThrow({ where: { id: taking.id } });
     // Raw images keep no dirty bitmaps: a full copy, no checkpoint, still point in time.
     expect(snap).toMatchObject({ consistency: "crash-consistent", checkpoint: null });
     const atSnap = await readCounters(await restoredFile(snap.id, "raw-running"));
     expect([atSnap.b, atSnap.b! + 1]).toContain(atSnap.a);
-    await killHard(first);
+    expect(await fs.readdir(env().SNAPDECK_LIBVIRT_SCRATCH_DIR)).toEqual([]); // the killed run's copy is gone too
+    await killHard(second);
     await waitFor("the guest to write on", async () => lastCounter(await consoleLog(name)) > atSnap.a! + 30, 60_000);
 
     // A slow agent (32 MB/s) restores with a safety snapshot and is killed while writing the new disk.
