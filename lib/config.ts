@@ -15,10 +15,18 @@ export function getDataDir(): string {
   return path.resolve(/*turbopackIgnore: true*/ process.env.DATA_DIR ?? "data");
 }
 
-/** The snapshot store: SNAPDECK_STORE_DIR, default DATA_DIR/snapshots (in a fleet, one shared mount). */
+/** The filesystem store's directory: SNAPDECK_STORE_DIR, default DATA_DIR/snapshots (in a fleet, one shared mount). */
 export function getStoreDir(): string {
   const dir = process.env.SNAPDECK_STORE_DIR;
   return dir ? path.resolve(/*turbopackIgnore: true*/ dir) : path.join(/*turbopackIgnore: true*/ getDataDir(), "snapshots");
+}
+
+/**
+ * The snapshot store (lib/disks/stores.ts): SNAPDECK_STORE_URL, `file:///path` or
+ * `s3://bucket/prefix`; without it, the directory above as a file: URL.
+ */
+export function getStoreUrl(): string {
+  return process.env.SNAPDECK_STORE_URL || `file://${getStoreDir()}`;
 }
 
 export function getDatabaseUrl(): string {
@@ -113,6 +121,20 @@ export const config = {
   /** The host this process's agent serves (`npm run agent -- --host` sets it). */
   get host() {
     return process.env.SNAPDECK_HOST || "local";
+  },
+  /** S3 stores: the endpoint of an S3-compatible service (Ceph RGW, MinIO); unset = AWS. */
+  get s3Endpoint() {
+    return process.env.SNAPDECK_S3_ENDPOINT || undefined;
+  },
+  get s3Region() {
+    return process.env.SNAPDECK_S3_REGION || "us-east-1";
+  },
+  /** Path-style URLs (endpoint/bucket/key); default on with a custom endpoint, off on AWS. */
+  get s3ForcePathStyle() {
+    const raw = process.env.SNAPDECK_S3_FORCE_PATH_STYLE;
+    if (raw === undefined || raw === "") return this.s3Endpoint !== undefined;
+    if (!/^(1|0|true|false)$/.test(raw)) throw new Error(`SNAPDECK_S3_FORCE_PATH_STYLE must be 1 or 0, got "${raw}"`);
+    return raw === "1" || raw === "true";
   },
   /** libvirt hosts: how long `stop` waits for an ACPI shutdown before it forces the guest off. */
   get shutdownTimeoutS() {

@@ -13,7 +13,8 @@ const USAGE = `usage:
   npm run cli -- host domains --host NAME
   npm run cli -- server import --host NAME --domain DOMAIN --owner E [--name NAME]
   npm run cli -- server create --owner E --name NAME [--status active|stopped|suspended] [--disk-mb N] [--host NAME] [--wait]
-  npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB`;
+  npm run cli -- db copy --from file:OLD.db --to postgresql://USER@HOST/NEW_DB
+  npm run cli -- store copy --to s3://BUCKET/PREFIX [--from file:///OLD/STORE]`;
 
 class UsageError extends Error {}
 
@@ -142,6 +143,27 @@ const COMMANDS: Record<string, Command> = {
       return [
         `created server ${server.name} (${diskMb} MB disk, ${server.status}) on host ${server.host.name} for ${owner.email}; its agent makes the disk`,
         String(server.id),
+      ];
+    },
+  },
+  "store copy": {
+    options: { from: { type: "string" }, to: { type: "string" } },
+    required: ["to"],
+    ownDatabases: true, // none: the references in the database name chunks alike in every store
+    async run(o) {
+      const { getStoreUrl } = await import("@/lib/config");
+      const { openBlobStore, parseStoreUrl } = await import("@/lib/disks/stores");
+      const { copyStore } = await import("@/lib/disks/store-copy");
+      const fromUrl = (o.from as string | undefined) ?? getStoreUrl();
+      const from = openBlobStore(parseStoreUrl(fromUrl));
+      const to = openBlobStore(parseStoreUrl(str(o, "to")));
+      if (from.location === to.location) throw new UsageError("--to names the store being copied");
+      const r = await copyStore(from, to, (line) => console.error(line));
+      const mb = (r.bytes / 1e6).toFixed(1);
+      return [
+        `copied ${r.chunks.copied} chunks (${mb} MB, each checked by SHA-256 before and after) and ${r.manifests.copied} manifests from ${from.location} to ${to.location}`,
+        `already there: ${r.chunks.present} chunks, ${r.manifests.present} manifests`,
+        `to use it: SNAPDECK_STORE_URL=${to.location} for every agent (run the copy again after stopping them: it copies only what is missing)`,
       ];
     },
   },

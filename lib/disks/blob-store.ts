@@ -1,19 +1,23 @@
 // The snapshot store's storage: named blobs ("chunks/ab/<hash>", "manifests/7.json") and
 // nothing else, so the chunk store (chunk-store.ts) runs unchanged on any backend that can
-// put, get, stat, delete and list. The filesystem implementation below is used on a local
-// disk or a shared mount (SNAPDECK_STORE_DIR); what an S3-compatible one would need is in
-// docs/operations.md (the data plane).
+// put, get, stat, delete and list. Two backends: files under a directory (below: a local
+// disk or a shared mount) and an S3 bucket (s3-blob-store.ts); stores.ts picks one from
+// SNAPDECK_STORE_URL.
 import "server-only";
 import { promises as fs, readFileSync, statSync, writeFile } from "node:fs";
 import { promisify } from "node:util";
 import os from "node:os";
 import path from "node:path";
-import { removeIfExists, writeFileAtomic } from "@/lib/disks/fs-util";
+import { probeWritable, removeIfExists, writeFileAtomic } from "@/lib/disks/fs-util";
 import { isAlive } from "@/lib/disks/pids";
 import { syncFilesystem } from "@/lib/disks/sync-fs";
 
 /** Puts that become durable and visible together, for many small blobs at once. */
 export interface BlobBatch {
+  /**
+   * Writes a content-addressed blob once: a blob already under that key is left as it is.
+   * Visible to others at commit, or already when this resolves where `publishesOnPut`.
+   */
   put(key: string, data: Buffer): Promise<void>;
   /** Every put of the batch is durable and visible once this resolves. */
   commit(): Promise<void>;
@@ -22,8 +26,12 @@ export interface BlobBatch {
 }
 
 export interface BlobStore {
-  /** Where the blobs live, for the health probe and logs. */
+  /** Where the blobs live, for the health probe and logs (never a secret). */
   readonly location: string;
+  /** A batch's put is visible at once (S3: no rename), so it must be referenced before. */
+  readonly publishesOnPut: boolean;
+  /** Requests worth keeping in flight at once (a network store hides its latency so). */
+  readonly parallelism: number;
   /** Writes one blob durably and atomically (readers see the old blob or the new one). */
   put(key: string, data: Buffer | string): Promise<void>;
   batch(): BlobBatch;
@@ -31,12 +39,25 @@ export interface BlobStore {
   get(key: string): Promise<Buffer | null>;
   /** The blob's size in bytes, or null when there is none ("has"). */
   size(key: string): Promise<number | null>;
-  /** Removes a blob; false when there was none. */
-  delete(key: string): Promise<boolean>;
+  /** Removes a blob, if there is one. */
+  delete(key: string): Promise<void>;
+  /** Removes these blobs, those there are. */
+  deleteMany(keys: string[]): Promise<void>;
   /** Keys of every blob under `prefix` ("chunks/"), in no particular order. */
   list(prefix: string): Promise<string[]>;
   /** Removes what writers that died left half-written under `prefix` (temp files). */
   removeAbandoned(prefix: string): Promise<void>;
+  /** Throws unless a small blob can be written and removed (the agents' health probe). */
+  probe(): Promise<void>;
+}
+
+/** The store cannot be reached or refuses this process (network, credentials, bucket). */
+export class StoreUnavailableError extends Error {
+  readonly code = "storage_unavailable";
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreUnavailableError";
+  }
 }
 
 const HOST = os.hostname();
@@ -92,7 +113,9 @@ export function createFsBlobStore(root: string): BlobStore {
   }
 
   return {
-    location: root,
+    location: `file://${root}`,
+    publishesOnPut: false,
+    parallelism: 8,
 
     async put(key, data) {
       const target = file(key);
@@ -146,7 +169,14 @@ export function createFsBlobStore(root: string): BlobStore {
     // Inline too: cached metadata, cheaper than a thread-pool round trip.
     size: async (key) => statSync(file(key), { throwIfNoEntry: false })?.size ?? null,
 
-    delete: (key) => removeIfExists(file(key)),
+    delete: async (key) => {
+      await removeIfExists(file(key));
+    },
+
+    async deleteMany(keys) {
+      for (let i = 0; i < keys.length; i += RENAMES)
+        await Promise.all(keys.slice(i, i + RENAMES).map((key) => removeIfExists(file(key))));
+    },
 
     async list(prefix) {
       const out: string[] = [];
@@ -164,5 +194,7 @@ export function createFsBlobStore(root: string): BlobStore {
       };
       await sweep(file(prefix));
     },
+
+    probe: () => probeWritable(root),
   };
 }

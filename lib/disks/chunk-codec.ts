@@ -31,3 +31,18 @@ export function unpackChunkInto(packed: Buffer, dst: Buffer): void {
   if (data.length !== dst.length) throw new Error("Brotli chunk of the wrong size");
   data.copy(dst);
 }
+
+/** The largest chunk any version wrote (1 MiB Brotli chunks of the first stores). */
+const MAX_CHUNK = 1024 * 1024;
+
+/** Decompresses a chunk of either format whose length is not known beforehand (store copy). */
+export function unpackChunk(packed: Buffer): Buffer {
+  if (packed.subarray(0, 4).equals(ZSTD_MAGIC)) {
+    const size = getFrameContentSize(packed);
+    if (typeof size !== "number" || size > MAX_CHUNK) throw new Error("zstd frame without a valid size");
+    const dst = Buffer.allocUnsafe(size);
+    unpackChunkInto(packed, dst);
+    return dst;
+  }
+  return zlib.brotliDecompressSync(packed, { maxOutputLength: MAX_CHUNK });
+}

@@ -9,7 +9,10 @@
 //   look misses it writes itself (the data is still in hand). A create starts by pinning
 //   the chunks of the server's previous snapshot (inherit), so for those one look, after
 //   that pin, is enough; it unpins the ones it did not use before it commits;
-// - chunks a create writes are pinned before they are published under their final names;
+// - chunks a create writes are pinned before they are published under their final names
+//   (at the batch's commit on a filesystem; before each block's PUTs on S3, where a PUT
+//   publishes); a blob found under its final name with no row (a writer that outlived its
+//   own failure) gets an unreferenced row from the startup sweep, and goes;
 // - a chunk is deleted only inside a transaction that locked its row and then found no
 //   reference, and its blob is removed before that transaction commits; a pin locks the
 //   same rows (or, for stored chunks, holds them through the foreign key), so the database
@@ -58,6 +61,8 @@ export interface ChunkIndex {
   collect(hashes: string[] | null, remove: (hashes: string[]) => Promise<void>): Promise<number>;
   /** Rows for chunk blobs found in the store that have none (stores from before the rows). */
   adopt(hashes: string[]): Promise<void>;
+  /** Those of `hashes` that have no row. */
+  unknown(hashes: string[]): Promise<string[]>;
   /** Ids of snapshots that reference any chunk. */
   pinnedSnapshotIds(): Promise<number[]>;
 }
@@ -86,9 +91,7 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
     return raw ? (JSON.parse(raw.toString("utf8")) as Manifest) : null;
   }
 
-  const removeChunks = async (hashes: string[]) => {
-    for (const hash of hashes) await blobs.delete(chunkKey(hash));
-  };
+  const removeChunks = (hashes: string[]) => blobs.deleteMany(hashes.map(chunkKey));
 
   /**
    * A store written before references were in the database: every manifest's chunks and
@@ -162,17 +165,29 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
       await index.collect(hashes, removeChunks);
     },
 
-    /** A create's new chunks: pinned, then durable and visible together, at commit (blob-store.ts). */
+    /**
+     * A create's new chunks: pinned, then durable and visible (blob-store.ts). `prepare`
+     * names the chunks about to be put: where a put publishes (S3) they are pinned there
+     * and then; elsewhere at commit, one round per 500 chunks rather than per block.
+     */
     chunkBatch(snapshotId: number) {
       const batch: BlobBatch = blobs.batch();
       const written: string[] = [];
+      const pinned = new Set<string>();
+      const prepare = async (hashes: string[]) => {
+        if (!blobs.publishesOnPut || hashes.length === 0) return;
+        await index.pin(snapshotId, hashes, true);
+        for (const h of hashes) pinned.add(h);
+      };
       return {
+        prepare,
         put: async (hash: string, packed: Buffer) => {
+          if (blobs.publishesOnPut && !pinned.has(hash)) await prepare([hash]); // never published unpinned
           await batch.put(chunkKey(hash), packed);
           written.push(hash);
         },
         commit: async () => {
-          await index.pin(snapshotId, written, true); // one round per 500 chunks, not per block
+          if (!blobs.publishesOnPut) await index.pin(snapshotId, written, true);
           await batch.commit();
         },
         abort: batch.abort,
@@ -198,11 +213,16 @@ export function createChunkStore(blobs: BlobStore, index: ChunkIndex) {
       await releaseAndCollect(id);
     },
 
-    /** The startup sweep: dead writers' temp files and every unreferenced chunk. */
+    /**
+     * The startup sweep: dead writers' leftovers (temp files, S3 uploads), blobs with no row
+     * (listed a page at a time; they get an unreferenced row), every unreferenced chunk.
+     */
     async collectGarbage(): Promise<number> {
       await ensureBackfilled();
       await blobs.removeAbandoned("chunks/");
       await blobs.removeAbandoned("manifests/");
+      const listed = (await blobs.list("chunks/")).map(hashOf).filter((h) => /^[0-9a-f]{64}$/.test(h));
+      for (let i = 0; i < listed.length; i += 1000) await index.adopt(await index.unknown(listed.slice(i, i + 1000)));
       return index.collect(null, removeChunks);
     },
 

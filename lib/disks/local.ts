@@ -12,7 +12,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DriverError, type DiskDriver } from "@/lib/disks/driver";
 import { createChunkStore, CorruptChunkError, sha256Async, type ChunkIndex, type Manifest } from "@/lib/disks/chunk-store";
-import { createFsBlobStore } from "@/lib/disks/blob-store";
+import { createFsBlobStore, type BlobStore } from "@/lib/disks/blob-store";
 import { packChunk, unpackChunkInto } from "@/lib/disks/chunk-codec";
 import { runQemuImg } from "@/lib/disks/qemu-img";
 import { dataRanges, type Range } from "@/lib/disks/data-map";
@@ -23,7 +23,6 @@ import { writeChunks } from "@/lib/disks/restore-chunks";
 
 export const CHUNK_SIZE = 128 * 1024;
 const BLOCK_SIZE = 32 * CHUNK_SIZE;
-const IN_FLIGHT = 8;
 const ZERO = Buffer.alloc(BLOCK_SIZE);
 
 function isZero(buf: Buffer): boolean {
@@ -74,7 +73,9 @@ function percentOf(done: number, total: number): number {
 
 export type LocalDriverOptions = {
   dataDir: string;
-  /** The snapshot store (SNAPDECK_STORE_DIR); default DATA_DIR/snapshots. */
+  /** The snapshot store (stores.ts); default: files under storeDir. */
+  blobs?: BlobStore;
+  /** The filesystem store's directory when no `blobs` is given; default DATA_DIR/snapshots. */
   storeDir?: string;
   throughputMbps: number;
   /** The database's chunk references (lib/jobs/chunk-refs.ts). */
@@ -83,7 +84,7 @@ export type LocalDriverOptions = {
 
 export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
   const disksDir = path.join(options.dataDir, "disks");
-  const blobs = createFsBlobStore(options.storeDir ?? path.join(options.dataDir, "snapshots"));
+  const blobs = options.blobs ?? createFsBlobStore(options.storeDir ?? path.join(options.dataDir, "snapshots"));
   const store = createChunkStore(blobs, options.chunkIndex);
   const diskPath = (serverId: number) => path.join(disksDir, `${serverId}.img`);
 
@@ -131,7 +132,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
       const disk = await fs.open(file, "r");
       const batch = store.chunkBatch(snapshotId);
       const throttle = createThrottle(options.throughputMbps);
-      const pool = createPool(IN_FLIGHT);
+      const pool = createPool(blobs.parallelism);
       const chunks: (string | null)[] = [];
       const sizes = new Map<string, number>();
       // Two buffers: the next block is read into one while the other is processed.
@@ -183,6 +184,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
           chunks.push(...hashes);
           const fresh = [...new Set(hashes.filter((h): h is string => h !== null && !sizes.has(h)))];
           const found = fresh.length ? await store.reference(snapshotId, fresh, inherited) : [];
+          await batch.prepare(fresh.filter((_, k) => found[k] == null));
           for (const [k, hash] of fresh.entries()) {
             const size = found[k];
             if (size != null) {
@@ -262,6 +264,7 @@ export function createLocalDriver(options: LocalDriverOptions): DiskDriver {
           throttle,
           signal,
           readPacked: store.readPacked,
+          readAhead: blobs.parallelism,
           onBytes: (done) => onProgress(percentOf(done, manifest.diskBytes)),
         });
         await out.sync();

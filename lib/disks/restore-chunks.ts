@@ -26,6 +26,8 @@ export async function writeChunks(args: {
   manifest: Manifest;
   /** The stored (compressed) bytes of a chunk; throws CorruptChunkError when it is missing. */
   readPacked: (hash: string) => Promise<Buffer>;
+  /** Chunks read ahead of the one being decoded (a network store's latency hides behind them). */
+  readAhead?: number;
   out: FileHandle;
   throttle: Throttle;
   signal?: AbortSignal;
@@ -36,6 +38,21 @@ export async function writeChunks(args: {
   const perBlock = Math.max(1, Math.floor(BLOCK_BYTES / size));
   const buffers = Array.from({ length: DEPTH + 1 }, () => Buffer.allocUnsafe(perBlock * size));
   const inFlight: Promise<void>[] = [];
+  // Reads of the next `readAhead` stored chunks, started before they are needed.
+  const ahead = new Map<number, Promise<Buffer>>();
+  let requested = 0;
+  const packedAt = (i: number): Promise<Buffer> => {
+    for (; requested < manifest.chunks.length && requested <= i + (args.readAhead ?? 0); requested++) {
+      const hash = manifest.chunks[requested];
+      if (!hash) continue;
+      const read = args.readPacked(hash);
+      read.catch(() => {}); // awaited in order below; a failure meanwhile is not unhandled
+      ahead.set(requested, read);
+    }
+    const read = ahead.get(i)!;
+    ahead.delete(i);
+    return read;
+  };
   try {
     for (let first = 0, n = 0; first < manifest.chunks.length; first += perBlock, n++) {
       args.signal?.throwIfAborted();
@@ -59,7 +76,7 @@ export async function writeChunks(args: {
         }
         const chunk = block.subarray(at, at + Math.min(size, manifest.diskBytes - base - at));
         try {
-          unpackChunkInto(await args.readPacked(hash), chunk);
+          unpackChunkInto(await packedAt(i), chunk);
         } catch (err) {
           if (err instanceof CorruptChunkError) throw err;
           throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… cannot be decompressed`);

@@ -163,6 +163,13 @@ export const chunkRefs: ChunkIndex = {
     for (const batch of batches(hashes, BATCH)) await retrying(() => pinBatch(null, batch));
   },
 
+  async unknown(hashes) {
+    const known = new Set<string>();
+    for (const batch of batches(hashes, BATCH))
+      for (const row of await prisma.chunk.findMany({ where: { hash: { in: batch } }, select: { hash: true } })) known.add(row.hash);
+    return hashes.filter((h) => !known.has(h));
+  },
+
   async release(snapshotId) {
     // Read before the transaction: on SQLite a transaction that reads before it writes can
     // fail at once (SQLITE_BUSY_SNAPSHOT) instead of waiting. Only the snapshot's own create

@@ -3,6 +3,7 @@
 // (runner.ts); this file only decides what may be shown.
 import "server-only";
 import { DriverError } from "@/lib/disks/driver";
+import { StoreUnavailableError } from "@/lib/disks/blob-store";
 import { isOperationKind, OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 import type { FailureCode } from "@/lib/schemas/failure-codes";
 
@@ -46,6 +47,8 @@ function sentence(code: FailureCode, kind: string | null): string {
       return `${what} failed because the storage is full.${unchanged} Free space (for example by deleting old snapshots) and try again.`;
     case "storage_read_only":
       return `${what} failed because the storage cannot be written at the moment.${unchanged} Try again once it is writable.`;
+    case "storage_unavailable":
+      return `${what} failed because the snapshot store could not be reached.${unchanged} Try again once it is back; nothing was half-saved.`;
     case "storage_io_error":
       return `${what} failed because the storage reported a read or write error.${unchanged} Try again; if it keeps failing, contact the operator.`;
     case "interrupted":
@@ -58,6 +61,7 @@ function sentence(code: FailureCode, kind: string | null): string {
 export function describeFailure(err: unknown, kind: string | null): Failure {
   if (err instanceof OperationFailure || err instanceof DriverError) return { code: err.code, message: err.message };
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof StoreUnavailableError) return failureOf("storage_unavailable", kind);
     const errno = (e as NodeJS.ErrnoException).code;
     const code = (typeof errno === "string" && ERRNO[errno]) || TEXT.find(([re]) => re.test(String((e as Error).message)))?.[1];
     if (code) return { code, message: sentence(code, kind) };

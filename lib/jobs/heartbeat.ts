@@ -7,8 +7,7 @@ import "server-only";
 import os from "node:os";
 import { databaseNow, prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
-import { getStoreDir } from "@/lib/config";
-import { probeWritable } from "@/lib/disks/fs-util";
+import { getBlobStore } from "@/lib/disks/stores";
 import { describeFailure } from "@/lib/jobs/failures";
 
 export const WORKER_HEARTBEAT_MS = 5_000;
@@ -16,11 +15,12 @@ export const WORKER_HEARTBEAT_MS = 5_000;
 /** null when the store takes a small write, else the failure code (storage_full, …). */
 async function storeFault(): Promise<string | null> {
   try {
-    await probeWritable(getStoreDir());
+    await getBlobStore().probe();
     return null;
   } catch (err) {
     const { code } = describeFailure(err, null);
-    logger.warn({ err, code }, "the snapshot store cannot be written");
+    // The message names the store and the error (blob-store.ts), never a credential.
+    logger.warn({ code, error: (err as Error).message }, "the snapshot store cannot be written");
     return code;
   }
 }

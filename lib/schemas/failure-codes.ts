@@ -5,6 +5,7 @@ export const FAILURE_CODES = [
   "storage_full",
   "storage_read_only",
   "storage_io_error",
+  "storage_unavailable",
   "snapshot_corrupt",
   "snapshot_missing",
   "disk_in_use",

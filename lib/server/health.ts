@@ -5,6 +5,7 @@
 import "server-only";
 import { databaseNow, ensureDb, prisma } from "@/lib/server/db";
 import { logger } from "@/lib/server/logger";
+import { describeStore } from "@/lib/disks/stores";
 
 const WORKER_FRESH_MS = 30_000;
 /** Each check's own bound: a monitor gets an answer in seconds whatever is down. */
@@ -60,7 +61,7 @@ export async function checkHealth() {
   const store = fresh.find((beat) => beat.storeFault)?.storeFault ?? null;
   const reasons = [
     ...(workerAlive ? [] : [latest ? `worker: no heartbeat for ${Math.round(workerAge! / 1000)} s` : "worker: none has started"]),
-    ...(store ? [`store: cannot be written (${store})`] : []),
+    ...(store ? [`store ${describeStore()}: cannot be written (${store})`] : []),
   ];
   return {
     status: reasons.length ? ("unavailable" as const) : ("ok" as const),
