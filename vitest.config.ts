@@ -14,6 +14,7 @@ const NEEDS_MORE = [
   "tests/disks/qemu-*.test.ts",
   "tests/api/write-load.test.ts",
   "tests/vm/**",
+  "tests/s3/**",
 ];
 process.env.SNAPDECK_TEST_RUN ??= randomBytes(3).toString("hex");
 

@@ -60,7 +60,7 @@ export async function newBucket(tag: string): Promise<string> {
 }
 
 /** Applies s3Env to this process (its driver: seeding, checks, GC); returns the undo. */
-export function useS3Store(url: string): () => void {
+export function applyS3Store(url: string): () => void {
   const env = s3Env(url);
   const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);

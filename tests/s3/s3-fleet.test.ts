@@ -25,7 +25,7 @@ import {
   waitForOperationEnd,
   workerProcessesPerTest,
 } from "../jobs/helpers";
-import { gatewayKill, gatewayStart, newBucket, s3Env, s3SkipReason, testSecretKey, useS3Store } from "../helpers/s3";
+import { gatewayKill, gatewayStart, newBucket, s3Env, s3SkipReason, testSecretKey, applyS3Store } from "../helpers/s3";
 
 const skip = await s3SkipReason("tests/s3/s3-fleet.test.ts");
 const start = workerProcessesPerTest();
@@ -38,7 +38,7 @@ beforeAll(async () => {
   if (skip) return;
   bucket = await newBucket("fleet");
   url = `s3://${bucket}/fleet`;
-  undo = useS3Store(url);
+  undo = applyS3Store(url);
   process.env.SNAPDECK_SNAPSHOT_LIMIT = "20";
   await ensureDb();
   actor = await seedActor();
@@ -84,7 +84,8 @@ describe.skipIf(skip)("Snapdeck on an S3 store", () => {
       await fs.copyFile(getDiskDriver().diskPath(s.id), path.join(hostB, "disks", `${s.id}.img`));
       expected.set(s.id, await hashFile(getDiskDriver().diskPath(s.id)));
     }
-    const slow = { ...s3Env(url), SNAPDECK_DISK_THROUGHPUT_MBPS: "24" };
+    // One operation at a time each, so both agents take some.
+    const slow = { ...s3Env(url), SNAPDECK_DISK_THROUGHPUT_MBPS: "24", SNAPDECK_WORKER_CONCURRENCY: "1" };
     const a = start(slow);
     const b = start({ ...slow, DATA_DIR: hostB });
 
@@ -139,9 +140,9 @@ describe.skipIf(skip)("Snapdeck on an S3 store", () => {
       expect(op).toMatchObject({ status: "failed", errorCode: "storage_unavailable" });
       expect(op.error).toMatch(/snapshot store could not be reached/);
       expect(await prisma.snapshot.findUniqueOrThrow({ where: { id: snap.id } })).toMatchObject({ status: "failed" });
-      // Released: the server takes the next operation (queued now, run once the store is back).
-      const next = await createSnapshot(actor, { server_id: server.id, name: "after" });
+      // Released: once the store is back, the server takes the next snapshot.
       gatewayStart();
+      const next = await createSnapshot(actor, { server_id: server.id, name: "after" });
       const after = await waitForOperationEnd((await operationOf(next.id, "snapshot_create")).id, 60_000);
       expect(after).toMatchObject({ status: "completed", errorCode: null });
       expect(await restoredHash(next.id)).toBe(disk);

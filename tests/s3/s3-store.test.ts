@@ -16,11 +16,11 @@ import { createChunkStore } from "@/lib/disks/chunk-store";
 import { createLocalDriver } from "@/lib/disks/local";
 import { createS3BlobStore, type S3Options } from "@/lib/disks/s3-blob-store";
 import { chunkRefsSuite } from "../helpers/chunk-refs-suite";
-import { newBucket, s3SkipReason, s3TestClient, useS3Store } from "../helpers/s3";
+import { newBucket, s3SkipReason, s3TestClient, applyS3Store } from "../helpers/s3";
 import { hashFile, MIB, scribble } from "../disks/helpers";
 
 const skip = await s3SkipReason("tests/s3/s3-store.test.ts");
-if (!skip) useS3Store("s3://unused"); // this file's process: the credentials for the SDK's default chain
+if (!skip) applyS3Store("s3://unused"); // this file's process: the credentials for the SDK's default chain
 
 function s3Store(bucket: string, prefix = "store", abandonedUploadMs?: number): BlobStore {
   const options: S3Options = {
