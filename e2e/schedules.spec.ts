@@ -80,9 +80,11 @@ test("restore with a safety snapshot, then Undo restore: the disk is back byte f
   const undo = page.getByTestId("undo-restore");
   await expect(undo).toBeVisible();
   await undo.getByRole("button", { name: "Undo restore" }).click();
-  dialog = page.getByRole("dialog", { name: new RegExp(`^Restore ${serverName} from safety-`) });
+  dialog = page.getByRole("dialog", { name: `Undo the last restore of ${serverName}?` });
+  await expect(dialog.getByText(/goes back to safety-.*, the safety snapshot taken just before the last restore/)).toBeVisible();
   await expect(dialog.getByText("All current data on the server will be overwritten.")).toBeVisible();
-  const confirm = dialog.getByRole("button", { name: "Restore and overwrite" });
+  await expect(dialog.getByLabel(/Take a safety snapshot first/)).not.toBeChecked();
+  const confirm = dialog.getByRole("button", { name: "Undo restore and overwrite" });
   await expect(confirm).toBeDisabled();
   await dialog.getByLabel(/Type the target server's name/).fill(serverName);
   await confirm.click();

@@ -1,5 +1,16 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Locator } from "@playwright/test";
 import { createCompletedSnapshot, createServer, expectSameDocument, markDocument, signIn, uniqueName } from "./fixtures";
+
+/** How colourful a button's background is, 0 (grey) to 1: sRGB max − min, as a canvas paints it (any CSS colour syntax). */
+async function colourfulness(button: Locator): Promise<number> {
+  return button.evaluate((el) => {
+    const ctx = document.createElement("canvas").getContext("2d")!;
+    ctx.fillStyle = getComputedStyle(el).backgroundColor;
+    ctx.fillRect(0, 0, 1, 1);
+    const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+    return (Math.max(r!, g!, b!) - Math.min(r!, g!, b!)) / 255;
+  });
+}
 
 test("restore warns, demands the exact server name, and the server shows restoring then its previous status", async ({
   page,
@@ -23,6 +34,12 @@ test("restore warns, demands the exact server name, and the server shows restori
   const confirm = dialog.getByRole("button", { name: "Restore and overwrite" });
   const input = dialog.getByLabel(/Type the target server's name/);
   await expect(confirm).toBeDisabled();
+  // Disabled must look disabled in both themes: grey, never a red that reads as ready.
+  for (const colorScheme of ["dark", "light"] as const) {
+    await page.emulateMedia({ colorScheme });
+    // Polled: the button's colour transition may still run right after the switch.
+    await expect.poll(() => colourfulness(confirm), { message: `disabled confirm button (${colorScheme})` }).toBeLessThan(0.08);
+  }
   await input.fill("web-server-01");
   await expect(confirm).toBeDisabled();
   await input.fill(serverName.toUpperCase());
@@ -31,6 +48,10 @@ test("restore warns, demands the exact server name, and the server shows restori
   await expect(confirm).toBeDisabled();
   await input.fill(serverName);
   await expect(confirm).toBeEnabled();
+  for (const colorScheme of ["dark", "light"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expect.poll(() => colourfulness(confirm), { message: `enabled confirm button (${colorScheme})` }).toBeGreaterThan(0.25);
+  }
   await confirm.click();
 
   await expect(dialog).toBeHidden();

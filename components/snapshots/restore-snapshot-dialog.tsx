@@ -13,23 +13,26 @@ import { useRestoreSnapshot } from "@/lib/client/snapshots";
 import { useServers } from "@/lib/client/servers";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
-/** safetyByDefault: the "safety snapshot first" box starts ticked (SPEC §6); Undo restore starts it unticked. */
+/**
+ * The "safety snapshot first" box starts ticked (SPEC §6). `undo`: the snapshot is the
+ * safety snapshot of the last restore; the dialog says it is an undo, its box unticked.
+ */
 export function RestoreSnapshotDialog({
   server,
   snapshot,
   onClose,
-  safetyByDefault = true,
+  undo = false,
 }: {
   server: Server;
   snapshot: Snapshot | null;
   onClose: () => void;
-  safetyByDefault?: boolean;
+  undo?: boolean;
 }) {
   return (
     <Dialog open={snapshot !== null} onOpenChange={(open) => !open && onClose()}>
       {snapshot ? (
         // Keyed by snapshot, so the typed confirmation never carries over to another one.
-        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} safetyByDefault={safetyByDefault} />
+        <RestoreForm key={snapshot.id} server={server} snapshot={snapshot} onClose={onClose} undo={undo} />
       ) : null}
     </Dialog>
   );
@@ -39,12 +42,12 @@ function RestoreForm({
   server: source,
   snapshot,
   onClose,
-  safetyByDefault,
+  undo,
 }: {
   server: Server;
   snapshot: Snapshot;
   onClose: () => void;
-  safetyByDefault: boolean;
+  undo: boolean;
 }) {
   const restore = useRestoreSnapshot();
   const servers = useServers();
@@ -53,14 +56,18 @@ function RestoreForm({
   const [targetId, setTargetId] = useState(source.id);
   const server = candidates.find((s) => s.id === targetId) ?? source;
   const [typed, setTyped] = useState("");
-  const [safety, setSafety] = useState(safetyByDefault);
+  const [safety, setSafety] = useState(!undo);
   const matches = typed === server.name;
   const afterState = server.status === "active" ? "started again" : `left ${server.status}`;
 
   return (
     <DialogContent
-      title={`Restore ${server.name} from ${snapshot.name}?`}
-      description="Read this before you continue. A restore replaces the target server's disk."
+      title={undo ? `Undo the last restore of ${server.name}?` : `Restore ${server.name} from ${snapshot.name}?`}
+      description={
+        undo
+          ? `The disk goes back to ${snapshot.name}, the safety snapshot taken just before the last restore. Read this before you continue.`
+          : "Read this before you continue. A restore replaces the target server's disk."
+      }
     >
       <div className="space-y-4 text-sm">
         <div className="space-y-1.5">
@@ -146,7 +153,7 @@ function RestoreForm({
           <Button>Cancel</Button>
         </DialogClose>
         <Button type="submit" form="restore-form" variant="danger" disabled={!matches || restore.isPending}>
-          {restore.isPending ? "Starting restore…" : "Restore and overwrite"}
+          {restore.isPending ? "Starting restore…" : undo ? "Undo restore and overwrite" : "Restore and overwrite"}
         </Button>
       </DialogFooter>
     </DialogContent>

@@ -37,7 +37,7 @@ export function UndoRestore({ server }: { server: Server }) {
       >
         Undo restore
       </Button>
-      <RestoreSnapshotDialog server={server} snapshot={open} onClose={() => setOpen(null)} safetyByDefault={false} />
+      <RestoreSnapshotDialog server={server} snapshot={open} onClose={() => setOpen(null)} undo />
     </div>
   );
 }

@@ -7,7 +7,9 @@ type Size = "sm" | "md";
 const VARIANTS: Record<Variant, string> = {
   primary: "bg-zinc-900 text-white hover:bg-zinc-700 disabled:bg-zinc-300 disabled:text-zinc-600",
   secondary: "border border-zinc-300 bg-white text-zinc-800 hover:bg-zinc-100 disabled:text-zinc-500 disabled:bg-zinc-50",
-  danger: "bg-red-700 text-white hover:bg-red-800 disabled:bg-red-200 disabled:text-red-900",
+  // Disabled is grey, not a paler red: in the mirrored dark palette a pale red turns bright,
+  // and a disabled "overwrite" button must never look more ready than the enabled one.
+  danger: "bg-red-700 text-white hover:bg-red-800 disabled:bg-zinc-200 disabled:text-zinc-600",
   ghost: "text-zinc-700 hover:bg-zinc-100 disabled:text-zinc-500",
 };
 
