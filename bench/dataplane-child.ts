@@ -5,8 +5,9 @@
 //   DATA_DIR=… tsx --conditions=react-server bench/dataplane-child.ts qemu-change <changed raw> <qcow2> <positions.json>
 //   DATA_DIR=… tsx --conditions=react-server bench/dataplane-child.ts create|restore <serverId> <snapshotId>
 //
-// Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, readBytes?, changedBytes? }.
-// SNAPDECK_DISK_DRIVER=qemu runs create/restore through the qemu driver.
+// Prints one JSON line: { seconds, maxRssMb, floorRssMb, storedBytes?, sizeBytes?, readBytes?, changedBytes?, requests? }.
+// SNAPDECK_DISK_DRIVER=qemu runs create/restore through the qemu driver; SNAPDECK_STORE_URL=s3://…
+// puts the snapshot store on S3, and `requests` is then the S3 requests the work sent.
 // floorRssMb is the resident size after loading the modules, before the work starts.
 // With BENCH_CPU_PROFILE=<file>, the work alone (not start-up) is CPU-profiled into that file.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -84,6 +85,9 @@ async function main() {
     if (op === "create") await snapshotRow(Number(a), Number(b), "in_progress");
   }
   const content = await import("./disk-content");
+  const s3 = process.env.SNAPDECK_STORE_URL?.startsWith("s3:") ?? false;
+  const requests = s3 ? (await import("@/lib/disks/s3-blob-store")).s3RequestCount : () => 0;
+  const requestsBefore = requests();
   const floorRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   let extra: Record<string, number> = {};
@@ -104,6 +108,7 @@ async function main() {
     else throw new Error(`unknown operation ${op}`);
   });
   const seconds = (performance.now() - started) / 1000;
+  if (s3) extra.requests = requests() - requestsBefore;
   if (op === "create") await snapshotRow(Number(a), Number(b), "completed");
   // maxRSS is in KiB on Linux.
   const maxRssMb = process.resourceUsage().maxRSS / 1024;

@@ -5,7 +5,7 @@ import type { ApiResult, ApiRow } from "./api-part";
 import type { DataplaneResult } from "./dataplane-part";
 import type { DashboardResult } from "./dashboard-part";
 import type { GuestsOutcome, GuestsResult } from "./guests-part";
-import { ratio, ROOT, type Stat } from "./util";
+import { ratio, ROOT, stat, type Stat } from "./util";
 
 export type Machine = {
   cpus: number;
@@ -154,6 +154,19 @@ function dataplaneSection(d: DataplaneResult): string[] {
         `Its peak RSS is the node process alone (the qemu-img, qemu-nbd and qemu-io it runs are not counted).`,
     );
   else lines.push("", "The qemu driver rows did not run (no qemu-utils).");
+  const s3 = (step: string) => d.samples[`${step}:snapdeck s3`] ?? [];
+  if (s3("restore").length) {
+    const requests = (step: string) => cell(stat(s3(step).map((m) => m.requests ?? NaN)));
+    const seconds = (key: string) => (d.samples[key] ?? []).map((m) => m.seconds);
+    lines.push(
+      "",
+      `\`snapdeck s3\`: the same driver with its snapshot store on S3 (\`SNAPDECK_STORE_URL=s3://…\`): a one-host Ceph ` +
+        "cluster's RADOS Gateway on loopback (scripts/s3/ceph.sh: one OSD on memstore, sharing the cores with the benchmark), " +
+        "a disk copy, database and bucket prefix of its own per round. S3 requests per snapshot: " +
+        `first ${requests("first")}, second ${requests("second")}, restore ${requests("restore")}. ` +
+        `Restore from S3 at ${x(ratio(seconds("restore:snapdeck"), seconds("restore:snapdeck s3")))} the filesystem store's speed.`,
+    );
+  } else lines.push("", `The S3 store rows did not run (${d.s3Skipped ?? "no radosgw"}).`);
   if (d.profiles) {
     lines.push(
       "",

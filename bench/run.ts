@@ -26,7 +26,7 @@ import { runGuestsPart } from "./guests-part";
 import { benchPostgresUrl, POSTGRES_BENCH_HOWTO } from "./postgres";
 import { writeReport, type Machine, type Report } from "./report";
 import { snapshotBuild } from "./servers";
-import { live, log, ROOT } from "./util";
+import { cleanups, live, log, ROOT } from "./util";
 
 const PARTS = ["api", "dataplane", "dashboard", "guests"] as const;
 type Part = (typeof PARTS)[number];
@@ -151,7 +151,7 @@ async function main() {
 }
 
 async function stopAll(code: number) {
-  await Promise.all([...live].map((r) => r.stop()));
+  await Promise.all([...[...live].map((r) => r.stop()), ...[...cleanups].map((undo) => undo())]);
   process.exit(code);
 }
 process.on("SIGINT", () => void stopAll(130));

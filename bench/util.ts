@@ -60,6 +60,8 @@ export type Running = { child: ChildProcess; stop: () => Promise<void>; output: 
 
 /** Every long-running child still alive, so an interrupted benchmark leaves nothing behind. */
 export const live = new Set<Running>();
+/** What else an interrupted benchmark must undo (daemons in sessions of their own: the S3 store's Ceph). */
+export const cleanups = new Set<() => Promise<void>>();
 
 /** Starts a long-running child in its own process group and keeps the tail of its output. */
 export function startProcess(cmd: string, args: string[], options: SpawnOptions): Running {

@@ -49,12 +49,15 @@ export function getBlobStore(): BlobStore {
   return cached.blobs;
 }
 
-/** The configured store's name for health answers and logs: its URL, which holds no secret. */
-export function describeStore(): string {
+/**
+ * The configured store's name for /api/health: an S3 store's URL (no secret in it); none for
+ * a directory, whose path is nobody's business outside the host.
+ */
+export function describeStore(): string | null {
   try {
     const location = parseStoreUrl(getStoreUrl());
-    return location.kind === "file" ? `file://${location.root}` : `s3://${location.bucket}/${location.prefix}`;
+    return location.kind === "file" ? null : `s3://${location.bucket}/${location.prefix}`;
   } catch {
-    return "an invalid SNAPDECK_STORE_URL";
+    return null;
   }
 }

@@ -61,7 +61,7 @@ export async function checkHealth() {
   const store = fresh.find((beat) => beat.storeFault)?.storeFault ?? null;
   const reasons = [
     ...(workerAlive ? [] : [latest ? `worker: no heartbeat for ${Math.round(workerAge! / 1000)} s` : "worker: none has started"]),
-    ...(store ? [`store ${describeStore()}: cannot be written (${store})`] : []),
+    ...(store ? [`store${describeStore() ? ` ${describeStore()}` : ""}: cannot be written (${store})`] : []),
   ];
   return {
     status: reasons.length ? ("unavailable" as const) : ("ok" as const),
