@@ -1,7 +1,7 @@
 // `npm run agent -- --host hv-01` (or SNAPDECK_HOST=hv-01 npm run agent; `npm run worker`
 // is the same, for the host `local`): the data plane of one host. It runs the operations
 // of that host's servers only, with their disks under this process's DATA_DIR/disks/ and
-// the shared store at SNAPDECK_STORE_DIR. Any number can run per host (lib/jobs/lease.ts).
+// the shared store of SNAPDECK_STORE_URL. Any number can run per host (lib/jobs/lease.ts).
 // SIGTERM/SIGINT stop it cleanly: running operations are put back in the queue for another
 // agent of the host, and its heartbeat row is removed; within seconds even when a handler
 // is stuck in I/O.

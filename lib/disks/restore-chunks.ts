@@ -75,8 +75,9 @@ export async function writeChunks(args: {
           continue;
         }
         const chunk = block.subarray(at, at + Math.min(size, manifest.diskBytes - base - at));
+        const packed = await packedAt(i); // a store that fails is not a damaged chunk
         try {
-          unpackChunkInto(await packedAt(i), chunk);
+          unpackChunkInto(packed, chunk);
         } catch (err) {
           if (err instanceof CorruptChunkError) throw err;
           throw new CorruptChunkError(`chunk ${hash.slice(0, 12)}… cannot be decompressed`);

@@ -8,7 +8,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDb, prisma } from "@/lib/server/db";
-import { createSnapshot, deleteSnapshot } from "@/lib/server/snapshots";
+import { createSnapshot, deleteSnapshot, restoreSnapshot } from "@/lib/server/snapshots";
 import { getDiskDriver } from "@/lib/disks/get-driver";
 import { getBlobStore } from "@/lib/disks/stores";
 import { sweepStore } from "@/lib/jobs/recovery";
@@ -76,7 +76,10 @@ const storedChunks = async () => (await getBlobStore().list("chunks/")).map((k) 
 describe.skipIf(skip)("Snapdeck on an S3 store", () => {
   it("two agents on two hosts share one bucket: snapshots while others are deleted; survivors restore byte-exact; nothing left over", async () => {
     const hostB = path.join(process.env.DATA_DIR!, "host-b");
-    const servers = [await seedServer(actor, { diskMb: 12, contentMb: 8 }), await seedServer(actor, { diskMb: 12, contentMb: 8 })];
+    const servers = [
+      await seedServer(actor, { diskMb: 12, contentMb: 8 }),
+      await seedServer(actor, { diskMb: 12, contentMb: 8 }),
+    ];
     await scribble(getDiskDriver().diskPath(servers[1]!.id), 9 * MIB, MIB);
     await fs.mkdir(path.join(hostB, "disks"), { recursive: true });
     const expected = new Map<number, string>();
@@ -160,23 +163,60 @@ describe.skipIf(skip)("Snapdeck on an S3 store", () => {
     expect(agent.output()).not.toContain(testSecretKey());
   });
 
-  it("wrong credentials: the agent reports the store down, health names it, a snapshot fails cleanly; no secret in any log", async () => {
-    const server = await seedServer(actor, { diskMb: 8, contentMb: 4 });
-    const wrong = "wrong-secret-" + "x".repeat(28);
-    const agent = start(s3Env(url, wrong));
-    await waitFor("the agent's heartbeat to report the store", async () =>
-      prisma.workerHeartbeat.findFirst({ where: { storeFault: "storage_unavailable" } }),
-    );
-    const health = await checkHealth();
-    expect(health).toMatchObject({ status: "unavailable", store: "down" });
-    expect(health.reason).toContain(`store s3://${bucket}/fleet: cannot be written (storage_unavailable)`);
-    const { op } = await snapshotOf(server.id, "refused");
-    expect(op).toMatchObject({ status: "failed", errorCode: "storage_unavailable" });
-    expect(agent.output()).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied/);
-    expect(agent.output()).not.toContain(wrong);
-    expect(agent.output()).not.toContain(testSecretKey());
-    expect(JSON.stringify(health)).not.toContain(wrong);
+  it("the gateway killed mid-restore: storage_unavailable, the disk exactly as it was", async () => {
+    const server = await seedServer(actor, { diskMb: 64, contentMb: 40 });
+    start({ ...s3Env(url), SNAPDECK_DISK_THROUGHPUT_MBPS: "8" }); // ~5 s for 40 MB
+    const snap = await snapshotOf(server.id, "to-restore");
+    expect(snap.op).toMatchObject({ status: "completed" });
+    await scribble(getDiskDriver().diskPath(server.id), 0, 4 * MIB);
+    const before = await hashFile(getDiskDriver().diskPath(server.id));
+    await restoreSnapshot(actor, snap.id);
+    const opId = (await operationOf(snap.id, "snapshot_restore")).id;
+    await waitFor("the restore to be under way", async () => {
+      const op = await prisma.operation.findUniqueOrThrow({ where: { id: opId } });
+      return op.status === "running" && op.progress >= 10;
+    });
+    try {
+      gatewayKill();
+      const op = await waitForOperationEnd(opId, 60_000);
+      expect(op).toMatchObject({ status: "failed", errorCode: "storage_unavailable" });
+      expect(await hashFile(getDiskDriver().diskPath(server.id))).toBe(before);
+    } finally {
+      gatewayStart();
+    }
   });
+
+  it.each([
+    [
+      "wrong credentials",
+      (u: string) => s3Env(u, "wrong-secret-" + "x".repeat(28)),
+      /SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied/,
+    ],
+    ["a missing bucket", (u: string) => s3Env(u.replace(bucket, `${bucket}-missing`)), /NoSuchBucket/],
+  ])(
+    "%s: the agent reports the store down, health names it, a snapshot fails cleanly; no secret in any log",
+    async (_, env, error) => {
+      const server = await seedServer(actor, { diskMb: 8, contentMb: 4 });
+      const agentEnv = env(url);
+      const agent = start(agentEnv);
+      await waitFor("the agent's heartbeat to report the store", async () =>
+        prisma.workerHeartbeat.findFirst({ where: { storeFault: "storage_unavailable" } }),
+      );
+      process.env.SNAPDECK_STORE_URL = agentEnv.SNAPDECK_STORE_URL; // health names the store as configured
+      const health = await checkHealth();
+      process.env.SNAPDECK_STORE_URL = url;
+      expect(health).toMatchObject({ status: "unavailable", store: "down" });
+      expect(health.reason).toContain(`store ${agentEnv.SNAPDECK_STORE_URL}: cannot be written (storage_unavailable)`);
+      const { op } = await snapshotOf(server.id, "refused");
+      expect(op).toMatchObject({ status: "failed", errorCode: "storage_unavailable" });
+      expect(agent.output()).toMatch(error);
+      for (const secret of [agentEnv.AWS_SECRET_ACCESS_KEY!, testSecretKey()]) {
+        expect(agent.output()).not.toContain(secret);
+        expect(JSON.stringify(health)).not.toContain(secret);
+      }
+      await prisma.workerHeartbeat.deleteMany(); // the next case waits for its own agent's report
+    },
+  );
 
   it("store copy: a filesystem store's snapshots move into a bucket, checked; a second run copies nothing new; the copy restores byte-exact", async () => {
     const fsStore = `file://${path.join(process.env.DATA_DIR!, "old-store")}`;
@@ -197,10 +237,14 @@ describe.skipIf(skip)("Snapdeck on an S3 store", () => {
       process.env.SNAPDECK_STORE_URL = url;
     }
     const copy = () =>
-      spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/cli.ts", "store", "copy", "--to", target], {
-        encoding: "utf8",
-        env: { ...process.env, ...s3Env(fsStore), LOG_LEVEL: "info" },
-      });
+      spawnSync(
+        process.execPath,
+        ["--conditions=react-server", "--import", "tsx", "scripts/cli.ts", "store", "copy", "--to", target],
+        {
+          encoding: "utf8",
+          env: { ...process.env, ...s3Env(fsStore), LOG_LEVEL: "info" },
+        },
+      );
     const first = copy();
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/copied [1-9]\d* chunks .* and 2 manifests from file:\/\/.* to s3:\/\//);
