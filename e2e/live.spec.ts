@@ -1,9 +1,13 @@
-// Live from anywhere: work started elsewhere (another tab, a colleague, the API) shows on
-// an open page without a reload, within one idle refresh (30 s) or at once when the tab
-// becomes visible again; a hidden tab stays silent. The page's clock is Playwright's
-// (page.clock): time flows as usual, and the specs jump over the 30 s idle wait.
-import { expect, test } from "@playwright/test";
+// Live from anywhere: work started elsewhere (the API, another `next start` instance, a
+// colleague) shows on an open page within ~2 s through the live stream (GET /api/live,
+// lib/client/live.ts), progress included; an idle page then asks nothing but holds that one
+// stream; a hidden tab holds nothing; without the stream, the 30 s polling takes over.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
 import {
+  cli,
   createServer,
   expectSameDocument,
   getServer,
@@ -15,71 +19,135 @@ import {
   uniqueName,
 } from "./fixtures";
 
-test("a snapshot started through the API appears on an open server page without a reload", async ({ page }) => {
+const liveOpen = (page: Page) => expect(page.locator("html[data-live=open]")).toHaveCount(1);
+
+/** Starts the snapshot, then measures until its row shows with a percentage on the page. */
+async function shownWithProgress(page: Page, start: () => Promise<unknown>, name: string): Promise<number> {
+  const row = page.getByRole("row", { name: new RegExp(name) });
+  const started = Date.now();
+  await start();
+  await expect(row.getByTestId("snapshot-status")).toContainText(/In progress · \d+%/, { timeout: 15_000 });
+  return Date.now() - started;
+}
+
+test("a snapshot started through the API shows with its progress on an open server page within ~2 s", async ({ page }) => {
   const serverId = createServer(uniqueName("e2e-live"), "stopped");
-  await page.clock.install();
   await signIn(page);
   await page.goto(`/servers/${serverId}`);
   await expect(page.getByText("No snapshots yet")).toBeVisible();
+  await liveOpen(page);
   await markDocument(page);
-  const requests = recordApiRequests(page);
 
-  await startSnapshotViaApi(page.request, serverId, "made-elsewhere");
-  const row = page.getByRole("row", { name: /made-elsewhere/ });
-  await expect(row).toBeHidden();
-  // One idle refresh later, plus the time the snapshot list needs to follow.
-  await page.clock.fastForward(30_000);
-  await expect(row).toBeVisible({ timeout: 10_000 });
-  await expect(row.getByTestId("snapshot-status")).toContainText("Completed", { timeout: 60_000 });
+  const ms = await shownWithProgress(page, () => startSnapshotViaApi(page.request, serverId, "made-elsewhere"), "made-elsewhere");
+  console.log(`live: an API-started snapshot showed with its progress after ${ms} ms`);
+  expect(ms).toBeLessThan(10_000); // a generous ceiling; the figure itself is reported above and in the bench
+  // The progress moves while the page watches, and the end shows too.
+  const status = page.getByRole("row", { name: /made-elsewhere/ }).getByTestId("snapshot-status");
+  await expect(status).toContainText("Completed", { timeout: 60_000 });
   await expect(page.getByRole("button", { name: "Create snapshot" })).toBeEnabled();
   await expectSameDocument(page);
-  // The idle refresh asks for the server only; its change pulled the snapshot list.
-  expect(requests[0]).toBe(`GET /api/v1/servers/${serverId}/`);
-  expect(requests).toContain(`GET /api/v1/snapshots/?server_id=${serverId}&page_size=100`);
 });
 
-test("the servers list shows work started elsewhere at once when the tab becomes visible again", async ({ page }) => {
-  const serverName = uniqueName("e2e-focus");
+test("an idle page holds the stream and asks nothing; a hidden tab holds nothing and catches up when visible", async ({ page }) => {
+  const serverName = uniqueName("e2e-idle");
   const serverId = createServer(serverName, "stopped");
+  await page.clock.install();
   await signIn(page);
   await page.getByLabel("Filter servers").fill(serverName);
   const row = page.getByRole("row", { name: new RegExp(serverName) });
   await expect(row).toContainText("0/5");
-  await setTabHidden(page, true);
+  await liveOpen(page);
   const requests = recordApiRequests(page);
-
-  await startSnapshotViaApi(page.request, serverId, "while-hidden");
-  // Hidden: the page learns nothing, even when the snapshot has finished.
-  await expect.poll(async () => (await getServer(page.request, serverId)).snapshot_count).toBe(1);
-  await expect.poll(async () => (await getServer(page.request, serverId)).operation, { timeout: 60_000 }).toBeNull();
+  // Two minutes of page time: no polling while the stream is open.
+  await page.clock.runFor(120_000);
   expect(requests).toEqual([]);
+
+  await setTabHidden(page, true);
+  await expect(page.locator("html[data-live=closed]")).toHaveCount(1);
+  await startSnapshotViaApi(page.request, serverId, "while-hidden");
+  await expect.poll(async () => (await getServer(page.request, serverId)).operation, { timeout: 60_000 }).toBeNull();
+  await page.clock.runFor(60_000);
+  expect(requests).toEqual([]); // hidden: nothing at all
   await expect(row).toContainText("0/5");
 
   await setTabHidden(page, false);
-  // Far sooner than the 30 s idle refresh: becoming visible refetches at once.
   await expect(row).toContainText("1/5", { timeout: 10_000 });
-  expect(requests).toEqual(["GET /api/v1/servers/"]);
+  expect(requests).toContain("GET /api/v1/servers/");
+  expect(requests).toContain("GET /api/live");
 });
 
-test("an idle server page refreshes only the server, once per idle interval", async ({ page }) => {
-  const serverId = createServer(uniqueName("e2e-idle"), "stopped");
+test("without the stream the page falls back to polling, and still shows work started elsewhere", async ({ page }) => {
+  const serverId = createServer(uniqueName("e2e-fallback"), "stopped");
+  await page.route("**/api/live", (route) => route.abort());
   await page.clock.install();
   await signIn(page);
   await page.goto(`/servers/${serverId}`);
   await expect(page.getByText("No snapshots yet")).toBeVisible();
   const requests = recordApiRequests(page);
-  await page.clock.runFor(25_000);
-  expect(requests).toEqual([]);
-  // Nothing changed, so the snapshot list does not follow; twice over. The interval may
-  // count from the answer, so each jump starts once the last request was answered.
-  for (const [n, ms] of [
-    [1, 6_000],
-    [2, 31_000],
-  ]) {
-    const answered = page.waitForResponse((res) => new URL(res.url()).pathname === `/api/v1/servers/${serverId}/`);
-    await page.clock.runFor(ms);
-    await answered;
-    expect(requests).toHaveLength(n);
+  await startSnapshotViaApi(page.request, serverId, "polled");
+  const row = page.getByRole("row", { name: /polled/ });
+  await page.clock.fastForward(30_000); // one idle refresh
+  await expect(row).toBeVisible({ timeout: 10_000 });
+  expect(requests).toContain(`GET /api/v1/servers/${serverId}/`);
+});
+
+test("a snapshot started through a second `next start` instance shows within ~2 s", async ({ page }) => {
+  const dataDir = process.env.E2E_DATA_DIR!;
+  const port = Number(process.env.E2E_PORT ?? 3100) + 57;
+  const token = cli("token", "create", "--email", "demo@snapdeck.local", "--name", uniqueName("second"), "--scope", "write")
+    .trim()
+    .split("\n")
+    .at(-1)!;
+  const serverId = createServer(uniqueName("e2e-second"), "stopped");
+  // The same database and auth secret as the first instance, no worker of its own.
+  const second: ChildProcess = spawn(
+    process.execPath,
+    [
+      "--require",
+      path.resolve("scripts/http-timeouts.cjs"),
+      path.resolve("node_modules/next/dist/bin/next"),
+      "start",
+      "-p",
+      String(port),
+    ],
+    {
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        NEXTAUTH_SECRET: readFileSync(path.join(dataDir, "auth-secret"), "utf8").trim(),
+        LOG_LEVEL: "warn",
+      },
+      stdio: "ignore",
+      detached: true,
+    },
+  );
+  try {
+    await expect
+      .poll(async () => (await fetch(`http://localhost:${port}/api/health`).catch(() => null))?.status ?? 0, { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    await signIn(page);
+    await page.goto(`/servers/${serverId}`);
+    await expect(page.getByText("No snapshots yet")).toBeVisible();
+    await liveOpen(page);
+    const ms = await shownWithProgress(
+      page,
+      async () => {
+        const res = await fetch(`http://localhost:${port}/api/v1/snapshots/`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ server_id: serverId, name: "via-second" }),
+        });
+        expect(res.status, await res.text()).toBe(201);
+      },
+      "via-second",
+    );
+    console.log(`live: a snapshot started through a second instance showed with its progress after ${ms} ms`);
+    expect(ms).toBeLessThan(10_000);
+  } finally {
+    try {
+      process.kill(-second.pid!, "SIGKILL");
+    } catch {
+      // gone
+    }
   }
-  expect(requests).toEqual([`GET /api/v1/servers/${serverId}/`, `GET /api/v1/servers/${serverId}/`]);
 });

@@ -116,7 +116,7 @@ const SQLITE_ONLY = ["tests/api/methods.test.ts", "tests/api/malformed.test.ts",
 // a restore, a schedule with its safety snapshot and Undo, sign-out ending a session. What
 // the other specs reach in the database (throttle, tokens, labels, activity, hosts) is
 // covered on PostgreSQL by the API suites; the pages themselves are the same on both.
-const POSTGRES_BROWSER_SPECS = ["schedules", "sign-out", "snapshot-restore"];
+const POSTGRES_BROWSER_SPECS = ["schedules", "sign-out", "snapshot-restore", "live"];
 // The suites: with both databases, two lanes side by side with no barrier between them:
 // vitest on SQLite then on PostgreSQL (busy on both cores), and Playwright on PostgreSQL
 // (short) then on SQLite (mostly waiting on the browser and on operations), so whichever

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { AppHeader } from "@/components/layout/app-header";
+import { LiveUpdates } from "@/components/layout/live-updates";
 
 /** Header, skip link and main column of every signed-in page (and of the 404 page). */
 export function AppFrame({ email, admin = false, children }: { email: string; admin?: boolean; children: ReactNode }) {
@@ -12,6 +13,7 @@ export function AppFrame({ email, admin = false, children }: { email: string; ad
         Skip to content
       </a>
       <AppHeader email={email} admin={admin} />
+      <LiveUpdates />
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6">
         {children}
       </main>

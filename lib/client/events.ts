@@ -3,7 +3,7 @@
 // eventKeys.all).
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/client/api-fetch";
-import { IDLE_REFRESH_MS } from "@/lib/client/polling";
+import { idleRefresh } from "@/lib/client/polling";
 import { eventKeys } from "@/lib/client/query-keys";
 import type { AuditEventView, Page } from "@/lib/schemas/api-responses";
 
@@ -15,7 +15,7 @@ export function useEvents(serverId: number | null, page: number) {
   return useQuery({
     queryKey: eventKeys.list(serverId, page),
     queryFn: () => apiFetch<Page<AuditEventView>>(`/events/?${query}`),
-    refetchInterval: IDLE_REFRESH_MS,
+    refetchInterval: idleRefresh,
     placeholderData: keepPreviousData,
   });
 }

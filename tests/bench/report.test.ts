@@ -90,6 +90,33 @@ describe("benchmark report, data-plane section", () => {
     expect(md).toContain("its second snapshot read 3.4 MiB of the disk");
   });
 
+  it("shows the S3 store's rows with their requests per snapshot and the restore speed against the filesystem store", () => {
+    const d = dataplane()!;
+    const rows = [...d.rows, step("second", "snapdeck s3", 2), step("restore", "snapdeck", 2), step("restore", "snapdeck s3", 5)];
+    const samples = {
+      ...d.samples,
+      "first:snapdeck s3": [{ seconds: 9, maxRssMb: 1, requests: 4_976 }],
+      "second:snapdeck s3": [{ seconds: 2, maxRssMb: 1, requests: 2_550 }],
+      "restore:snapdeck": [{ seconds: 2, maxRssMb: 1 }],
+      "restore:snapdeck s3": [{ seconds: 5, maxRssMb: 1, requests: 2_793 }],
+    };
+    const md = renderMarkdown({ ...report({ skipped: "x" }), dataplane: { ...d, rows, samples } });
+    expect(md).toMatch(/\| restore \| snapdeck s3 \| 5\.00 \|[^\n]*\| – \|/);
+    expect(md).toContain("S3 requests per snapshot: first 4,976, second 2,550, restore 2,793.");
+    expect(md).toContain("Restore from S3 at **0.40×** the filesystem store's speed.");
+    expect(md).not.toContain("The S3 store rows did not run");
+  });
+
+  it("says when the S3 rows did not run, and how to get them", () => {
+    const md = renderMarkdown({
+      ...report({ skipped: "x" }),
+      dataplane: { ...dataplane()!, s3Skipped: "no radosgw: apt-get install --no-install-recommends ceph-mon ceph-osd radosgw" },
+    });
+    expect(md).toContain(
+      "The S3 store rows did not run (no radosgw: apt-get install --no-install-recommends ceph-mon ceph-osd radosgw).",
+    );
+  });
+
   it("says when the qemu rows did not run", () => {
     expect(renderMarkdown({ ...report({ skipped: "x" }), dataplane: dataplane() })).toContain(
       "The qemu driver rows did not run (no qemu-utils).",

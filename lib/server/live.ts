@@ -1,0 +1,86 @@
+// Live updates for the dashboard (GET /api/live, server-sent events). One watcher per
+// `next start` instance reads what changed once a second, whatever the number of open
+// browsers, from what the product already records: servers whose row changed (status, the
+// operation that holds them, the hypervisor's state: `updatedAt`), operations queued or
+// running (their progress), and new audit events (renames, labels, deletes, schedules, …).
+// Each change names a server; it goes to the browsers of that server's owner and of admins,
+// who then refetch that server's queries. Changes made by any instance or agent are seen
+// alike: they are all rows. The watcher runs only while someone listens.
+import "server-only";
+import { prisma } from "@/lib/server/db";
+import { logger } from "@/lib/server/logger";
+
+export const LIVE_POLL_MS = 1_000;
+/** Changes written up to this long ago are read again (clocks of instances and agents differ). */
+const OVERLAP_MS = 10_000;
+
+export type LiveChange = { server: number };
+type Listener = { userId: number; admin: boolean; send: (change: LiveChange) => void };
+
+const listeners = new Set<Listener>();
+let timer: NodeJS.Timeout | null = null;
+/** What was already announced: server id → updatedAt, operation id → "status:progress", last event id. */
+const seenServers = new Map<number, number>();
+let seenOperations = new Map<string, string>();
+let lastEventId: number | null = null;
+
+async function tick() {
+  const since = new Date(Date.now() - OVERLAP_MS);
+  const [servers, operations, events] = await Promise.all([
+    prisma.server.findMany({ where: { updatedAt: { gte: since } }, select: { id: true, ownerId: true, updatedAt: true } }),
+    prisma.operation.findMany({
+      where: { status: { in: ["queued", "running"] } },
+      select: { id: true, serverId: true, status: true, progress: true, server: { select: { ownerId: true } } },
+    }),
+    lastEventId === null
+      ? prisma.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }).then((e) => (e ? [e] : []))
+      : prisma.auditEvent.findMany({
+          where: { id: { gt: lastEventId } },
+          orderBy: { id: "asc" },
+          take: 500,
+          select: { id: true, ownerId: true, serverId: true },
+        }),
+  ]);
+  const changed = new Map<number, number | null>(); // server id → owner id
+  for (const s of servers) {
+    const at = s.updatedAt.getTime();
+    if (seenServers.get(s.id) !== at) changed.set(s.id, s.ownerId);
+    seenServers.set(s.id, at);
+  }
+  for (const [id, at] of seenServers) if (at < since.getTime() - OVERLAP_MS) seenServers.delete(id);
+  const operationState = new Map<string, string>();
+  for (const op of operations) {
+    const state = `${op.status}:${op.progress}`;
+    operationState.set(op.id, state);
+    if (seenOperations.get(op.id) !== state) changed.set(op.serverId, op.server.ownerId);
+  }
+  seenOperations = operationState;
+  if (lastEventId !== null)
+    for (const e of events as { id: number; ownerId: number | null; serverId: number | null }[])
+      if (e.serverId !== null) changed.set(e.serverId, e.ownerId);
+  if (events.length) lastEventId = events.at(-1)!.id;
+  else lastEventId ??= 0;
+  for (const [server, owner] of changed)
+    for (const l of listeners) if (l.admin || l.userId === owner) l.send({ server });
+}
+
+function schedule() {
+  timer = setTimeout(async () => {
+    try {
+      await tick();
+    } catch (err) {
+      logger.warn({ err }, "live updates: could not read changes");
+    }
+    if (listeners.size) schedule();
+    else timer = null;
+  }, LIVE_POLL_MS);
+  timer.unref?.();
+}
+
+/** Calls `send` with every change of a server the user may see; returns the unsubscribe. */
+export function subscribe(userId: number, admin: boolean, send: (change: LiveChange) => void): () => void {
+  const listener = { userId, admin, send };
+  listeners.add(listener);
+  if (!timer) schedule();
+  return () => listeners.delete(listener);
+}
