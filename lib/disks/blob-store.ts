@@ -32,6 +32,8 @@ export interface BlobStore {
   readonly publishesOnPut: boolean;
   /** Requests worth keeping in flight at once (a network store hides its latency so). */
   readonly parallelism: number;
+  /** The chunk size new snapshots use on this store; unset: the local driver's (128 KiB). */
+  readonly chunkSize?: number;
   /** Writes one blob durably and atomically (readers see the old blob or the new one). */
   put(key: string, data: Buffer | string): Promise<void>;
   batch(): BlobBatch;

@@ -35,8 +35,13 @@ export type S3Options = {
   forcePathStyle: boolean;
 };
 
-/** Requests in flight per store: the gateway answers small objects in a few ms each. */
-const PARALLELISM = 32;
+/** Requests in flight per store (a create's PUTs, a restore's read-ahead): 8 to 64 measured alike. */
+const PARALLELISM = 16;
+/**
+ * 1 MiB chunks: each chunk is a request, and at 128 KiB the SDK's CPU per request (~1.5 ms
+ * per GET here) made a restore 0.2–0.3× as fast as from a filesystem (docs/benchmarks.md).
+ */
+const CHUNK_SIZE = 1024 * 1024;
 /** Keys per DeleteObjects request (S3's maximum). */
 const DELETE_BATCH = 1000;
 /** A multipart upload older than this was abandoned (Snapdeck itself writes single PUTs). */
@@ -125,6 +130,7 @@ export function createS3BlobStore(
     location,
     publishesOnPut: true,
     parallelism: PARALLELISM,
+    chunkSize: CHUNK_SIZE,
 
     put: (key, data) =>
       send("PUT", key, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: Key(key), Body: data }))).then(() => {}),
