@@ -192,8 +192,9 @@ function dashboardSection(d: DashboardResult): string[] {
     `Headless Chromium, signed in through /login, ${d.options.windowSeconds}s per window, scaled to a minute. The running ` +
       `operation is a snapshot of a ${n(d.options.diskMb)} MiB disk with the worker throttled to ${d.options.throughputMbps} MB/s. ` +
       `Reference: a page polling one query every ${d.pollIntervalMs} ms makes ${n(ref)} requests/min; an idle visible page ` +
-      `should make at most 2 (one refresh every ${d.idleRefreshMs / 1000} s), a hidden one none. A snapshot started through the API ` +
-      `showed on the open page, without a reload, after **${n(d.pickupSeconds, 1)} s** (target: within ${d.idleRefreshMs / 1000} s).`,
+      `holds its one live stream (\`GET /api/live\`, counted once when it opens) and should make at most 2 requests besides ` +
+      `(the polling fallback: one refresh every ${d.idleRefreshMs / 1000} s), a hidden one none. A snapshot started through the API ` +
+      `showed on the open page with its progress, without a reload, after **${n(d.pickupSeconds, 1)} s** (target: within 2 s).`,
     "",
     "| state | requests/min | API requests/min | requests in the window |",
     "|---|---|---|---|",
