@@ -4,6 +4,7 @@ import { expect, test } from "@playwright/test";
 import { cli, createCompletedSnapshot, createServer, getServer, signIn, uniqueName } from "./fixtures";
 
 test("restore onto another server: pick the target, type the target's name, the target is restored", async ({ page }) => {
+  test.setTimeout(150_000); // a 32 MB snapshot and restore, on a machine that may run other suites
   const sourceName = uniqueName("e2e-src");
   const targetName = uniqueName("e2e-dst");
   // 32 MB: a restore of ~8 s, long enough to look at both servers' pages while it runs.
