@@ -4,10 +4,12 @@ import { expect, test } from "@playwright/test";
 import { cli, createCompletedSnapshot, createServer, getServer, signIn, uniqueName } from "./fixtures";
 
 test("restore onto another server: pick the target, type the target's name, the target is restored", async ({ page }) => {
+  test.setTimeout(150_000); // a 32 MB snapshot and restore, on a machine that may run other suites
   const sourceName = uniqueName("e2e-src");
   const targetName = uniqueName("e2e-dst");
-  const sourceId = createServer(sourceName, "stopped");
-  const targetId = createServer(targetName, "active");
+  // 32 MB: a restore of ~8 s, long enough to look at both servers' pages while it runs.
+  const sourceId = createServer(sourceName, "stopped", 32);
+  const targetId = createServer(targetName, "active", 32);
   const smallName = uniqueName("e2e-small");
   createServer(smallName, "stopped", 8);
   await signIn(page);
@@ -30,9 +32,21 @@ test("restore onto another server: pick the target, type the target's name, the 
   await confirm.click();
 
   await expect(page.getByText(`Restoring ${targetName} from portable.`)).toBeVisible();
+  // The source's page says that its snapshot is being restored elsewhere, and onto which server.
+  await expect(page.getByTestId("restoring-elsewhere")).toContainText(
+    `${sourceName}'s snapshot portable is being restored onto ${targetName}`,
+  );
+  await expect(page.locator("tr[data-snapshot-name='portable']")).toContainText(`Being restored onto ${targetName}`);
+  await expect(page.getByRole("button", { name: "Delete portable" })).toBeDisabled();
+  // The target's banner names the snapshot and the server it comes from.
+  await page.goto(`/servers/${targetId}`);
+  await expect(page.getByTestId("operation-banner")).toContainText(`Restoring from ${sourceName}'s snapshot portable`);
   await expect.poll(async () => (await getServer(page.request, targetId)).status, { timeout: 60_000 }).toBe("active");
   const source = await getServer(page.request, sourceId);
   expect(source.status).toBe("stopped"); // untouched
+  await page.goto(`/servers/${sourceId}`);
+  await expect(page.getByRole("button", { name: "Delete portable" })).toBeEnabled();
+  await expect(page.getByTestId("restoring-elsewhere")).toHaveCount(0);
 });
 
 test("admins see the Hosts page with each host's status; members have no link and get a 404", async ({ page, browser }) => {

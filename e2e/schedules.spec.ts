@@ -17,10 +17,18 @@ async function waitUntilIdle(page: Page, serverId: number) {
   await expect.poll(async () => (await getServer(page.request, serverId)).operation, { timeout: 60_000 }).toBeNull();
 }
 
-/** Toasts sit bottom-right, over the Schedules section of a long page: press the button from the keyboard. */
-async function press(button: Locator) {
-  await button.focus();
-  await button.press("Enter");
+type Box = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/** No toast box overlaps any of these buttons' boxes. */
+async function expectUncovered(toast: Locator, buttons: Locator) {
+  const box = await toast.boundingBox();
+  expect(box, "the toast is on screen").not.toBeNull();
+  expect(await buttons.count()).toBeGreaterThan(0);
+  for (const button of await buttons.all()) {
+    const target = await button.boundingBox();
+    expect(target && overlaps(box!, target), `toast over ${await button.textContent()}`).toBe(false);
+  }
 }
 
 test("a schedule made in the UI: run now takes a scheduled snapshot, the next run prunes the oldest", async ({ page }) => {
@@ -35,20 +43,29 @@ test("a schedule made in the UI: run now takes a scheduled snapshot, the next ru
   await form.getByLabel("Keep").selectOption("1");
   await expect(form.getByTestId("schedule-preview")).toContainText("UTC");
   await form.getByRole("button", { name: "Create schedule" }).click();
-  await expect(page.getByText("Schedule created.")).toBeVisible();
+  const toast = page.locator("[data-sonner-toast]").filter({ hasText: "Schedule created." });
+  await expect(toast).toBeVisible();
   const row = page.getByTestId("schedule-row");
   await expect(row).toContainText("Every 6 hours");
   await expect(row.getByTestId("schedule-next-run")).toContainText(/your time · \d{4}-\d{2}-\d{2} \d{2}:00:00 UTC/);
   await expect(row.getByTestId("schedule-last-run")).toContainText("never");
 
+  // Toasts never cover an action (the row's buttons, Run now), and a pointer resting on one
+  // does not keep it: it goes within 8 s of showing.
+  await expectUncovered(toast, row.getByRole("button"));
+  await expectUncovered(toast, page.locator("tr[data-snapshot-name='manual-keep']").getByRole("button"));
+  await toast.hover();
+  await expect(toast).toHaveCount(0, { timeout: 9_000 });
+
   const snapshotRows = page.locator("tr[data-snapshot-name^='auto-']");
-  await press(row.getByRole("button", { name: "Run now" }));
+  // A plain click: Playwright refuses to click a button that something (a toast) covers.
+  await row.getByRole("button", { name: "Run now" }).click();
   await expect(snapshotRows).toHaveCount(1);
   const first = await snapshotRows.first().getAttribute("data-snapshot-name");
   await expect(row.getByTestId("schedule-last-run")).toContainText("completed", { timeout: 60_000 });
   await waitUntilIdle(page, serverId);
 
-  await press(row.getByRole("button", { name: "Run now" }));
+  await row.getByRole("button", { name: "Run now" }).click();
   await expect(page.locator(`tr[data-snapshot-name='${first}']`)).toHaveCount(0, { timeout: 60_000 }); // pruned (keep 1)
   await expect(snapshotRows).toHaveCount(1);
   expect(await snapshotRows.first().getAttribute("data-snapshot-name")).not.toBe(first);
@@ -73,12 +90,36 @@ test("restore with a safety snapshot, then Undo restore: the disk is back byte f
   await dialog.getByLabel(/Type the target server's name/).fill(serverName);
   await dialog.getByRole("button", { name: "Restore and overwrite" }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.locator("tr[data-snapshot-name^='safety-']")).toHaveCount(1);
+  const safetyRow = page.locator("tr[data-snapshot-name^='safety-']");
+  await expect(safetyRow).toHaveCount(1);
+  // One progress: while the safety snapshot is taken, its row and the banner show the same
+  // percentage (read in one go), and the banner's elapsed time counts between polls.
+  await expect
+    .poll(
+      () =>
+        page.evaluate(() => {
+          const banner = document.querySelector("[data-testid='operation-progress']")?.textContent;
+          const row = document.querySelector("tr[data-snapshot-name^='safety-'] [data-testid='snapshot-status']")?.textContent;
+          return `${banner}|${row}`;
+        }),
+      { intervals: [100], timeout: 20_000 },
+    )
+    .toMatch(/^([1-9]\d?)%\|In progress · \1%$/);
+  const elapsed = page.getByTestId("operation-banner").getByTestId("elapsed");
+  const shown = await elapsed.textContent();
+  await expect(elapsed).not.toHaveText(shown!, { timeout: 2_500 });
   await waitUntilIdle(page, serverId);
   expect(await hashOf(diskOf(serverId))).not.toBe(before);
 
   const undo = page.getByTestId("undo-restore");
   await expect(undo).toBeVisible();
+  // Deleting the safety snapshot that backs Undo says so first.
+  const deleteSafety = safetyRow.getByRole("button", { name: /^Delete / });
+  await deleteSafety.click();
+  dialog = page.getByRole("dialog", { name: /^Delete snapshot safety-/ });
+  await expect(dialog.getByTestId("delete-ends-undo")).toHaveText(/^Undo restore will no longer be possible\./);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
   await undo.getByRole("button", { name: "Undo restore" }).click();
   dialog = page.getByRole("dialog", { name: `Undo the last restore of ${serverName}?` });
   await expect(dialog.getByText(/goes back to safety-.*, the safety snapshot taken just before the last restore/)).toBeVisible();
@@ -92,4 +133,12 @@ test("restore with a safety snapshot, then Undo restore: the disk is back byte f
   await expect(page.getByTestId("server-status").first()).toHaveText("Restoring");
   await waitUntilIdle(page, serverId);
   expect(await hashOf(diskOf(serverId))).toBe(before);
+  // Undone: no Undo is offered any more, though the safety snapshot stays (an ordinary snapshot now).
+  await expect(page.getByTestId("server-status").first()).toHaveText("Stopped");
+  await expect(undo).toHaveCount(0);
+  await expect(safetyRow).toHaveCount(1);
+  await deleteSafety.click();
+  dialog = page.getByRole("dialog", { name: /^Delete snapshot safety-/ });
+  await expect(dialog.getByText(/Deletion is permanent/)).toBeVisible();
+  await expect(dialog.getByTestId("delete-ends-undo")).toHaveCount(0);
 });

@@ -31,6 +31,20 @@ test("restore warns, demands the exact server name, and the server shows restori
   await expect(dialog.getByText(/The server will be stopped first/)).toBeVisible();
   await expect(dialog.getByRole("time")).toBeVisible(); // how old the snapshot is
 
+  // The name to type is never broken across lines (its hyphens are break opportunities), at any width.
+  const nameLines = () =>
+    dialog.getByTestId("restore-confirm-target").evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+  await expect(dialog.getByTestId("restore-confirm-target")).toHaveText(serverName);
+  for (let width = 300; width <= 520; width += 20) {
+    await page.setViewportSize({ width, height: 720 });
+    expect(await nameLines(), `the name's lines at ${width}px`).toBe(1);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   const confirm = dialog.getByRole("button", { name: "Restore and overwrite" });
   const input = dialog.getByLabel(/Type the target server's name/);
   await expect(confirm).toBeDisabled();

@@ -14,7 +14,8 @@ export function AppFrame({ email, admin = false, children }: { email: string; ad
       </a>
       <AppHeader email={email} admin={admin} />
       <LiveUpdates />
-      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6">
+      {/* pb-28 on a phone: room below the last action for the toasts, which span the width there (app/providers.tsx). */}
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 pt-6 pb-28 sm:px-6 sm:pb-6">
         {children}
       </main>
     </div>

@@ -7,23 +7,39 @@ import { ServerStatusBadge } from "@/components/servers/server-status-badge";
 import { formatMb } from "@/components/ui/format";
 import { Progress } from "@/components/ui/progress";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { useSnapshotName } from "@/lib/client/snapshots";
+import { Elapsed } from "@/components/ui/elapsed";
 import type { Server, ServerOperation } from "@/lib/schemas/api-responses";
 import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
 
 /** A libvirt guest's power action: its progress says little (ACPI shutdown waits on the guest). */
 const isPowerOperation = (operation: ServerOperation) => operation.kind === "server_start" || operation.kind === "server_stop";
 
-/** The progress banner names the snapshot (from the page's snapshot list) once it is known. */
-function operationText(operation: ServerOperation, snapshotName: string | undefined): string {
-  const name = snapshotName ? ` ${snapshotName}` : "";
-  if (operation.kind === "provision") return "Creating the server's disk";
-  if (operation.kind === "server_start") return "Starting the server";
+/** What the operation does; a restore names its snapshot, and the snapshot's server when it is another one. */
+function OperationText({ server, operation }: { server: Server; operation: ServerOperation }) {
+  const snapshot = operation.snapshot;
+  if (operation.kind === "provision") return <>Creating the server&apos;s disk</>;
+  if (operation.kind === "server_start") return <>Starting the server</>;
   if (operation.kind === "server_stop")
-    return "Stopping the server: the guest is asked to shut down, and forced off if it does not in time";
-  return OPERATION_KIND_INFO[operation.kind].restore
-    ? `Restoring from snapshot${name}; the server stays stopped until it finishes`
-    : `Taking snapshot${name}`;
+    return <>Stopping the server: the guest is asked to shut down, and forced off if it does not in time</>;
+  if (!OPERATION_KIND_INFO[operation.kind].restore) return <>Taking snapshot{snapshot ? ` ${snapshot.name}` : ""}</>;
+  const stays = "; the server stays stopped until it finishes";
+  if (snapshot && snapshot.server.id !== server.id)
+    return (
+      <>
+        Restoring from{" "}
+        <Link href={`/servers/${snapshot.server.id}`} className="font-medium underline">
+          {snapshot.server.name}
+        </Link>
+        &apos;s snapshot {snapshot.name}
+        {stays}
+      </>
+    );
+  return (
+    <>
+      Restoring from snapshot{snapshot ? ` ${snapshot.name}` : ""}
+      {stays}
+    </>
+  );
 }
 
 /** A queued operation whose host has no live agent: say which host and since when. */
@@ -45,7 +61,6 @@ function WaitingForHost({ waiting }: { waiting: NonNullable<ServerOperation["wai
 }
 
 export function ServerHeader({ server }: { server: Server }) {
-  const snapshotName = useSnapshotName(server.id, server.operation?.snapshot_id);
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-zinc-600">
@@ -85,17 +100,44 @@ export function ServerHeader({ server }: { server: Server }) {
         >
           {server.operation.waiting_for_host ? <WaitingForHost waiting={server.operation.waiting_for_host} /> : null}
           {isPowerOperation(server.operation) ? (
-            <p>{operationText(server.operation, snapshotName)}.</p>
+            <p>
+              <OperationText server={server} operation={server.operation} />.
+            </p>
           ) : (
             <>
               <p className="mb-2">
-                {operationText(server.operation, snapshotName)} · {Math.round(server.operation.progress)}%
+                <OperationText server={server} operation={server.operation} /> ·{" "}
+                <span data-testid="operation-progress">{Math.round(server.operation.progress)}%</span>
+                {server.operation.started_at ? (
+                  // Not read out: the banner is a live region, and this changes every second.
+                  <span className="whitespace-nowrap" aria-hidden>
+                    {" "}
+                    · running for <Elapsed since={server.operation.started_at} />
+                  </span>
+                ) : null}
               </p>
               <Progress value={server.operation.progress} label="Operation progress" className="bg-blue-200" />
             </>
           )}
         </div>
       ) : null}
+      {server.restoring_elsewhere.map((restore) => (
+        <div
+          key={`${restore.snapshot.id}-${restore.server.id}`}
+          role="status"
+          data-testid="restoring-elsewhere"
+          className="rounded-lg border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900"
+        >
+          <p>
+            {server.name}&apos;s snapshot <span className="font-medium">{restore.snapshot.name}</span> is being restored onto{" "}
+            <Link href={`/servers/${restore.server.id}`} className="font-medium underline">
+              {restore.server.name}
+            </Link>{" "}
+            · {Math.round(restore.progress)}%. This server is not touched; the snapshot cannot be deleted until the restore
+            finishes.
+          </p>
+        </div>
+      ))}
     </div>
   );
 }

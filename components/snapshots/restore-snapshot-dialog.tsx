@@ -13,6 +13,9 @@ import { useRestoreSnapshot } from "@/lib/client/snapshots";
 import { useServers } from "@/lib/client/servers";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 
+/** Names longer than this may not fit a phone's line in the dialog's monospace font. */
+const LONG_NAME = 30;
+
 /**
  * The "safety snapshot first" box starts ticked (SPEC §6). `undo`: the snapshot is the
  * safety snapshot of the last restore; the dialog says it is an undo, its box unticked.
@@ -133,8 +136,19 @@ function RestoreForm({
             </span>
           </label>
           <label htmlFor="restore-confirm-name" className="block text-zinc-800">
-            Type the target server&apos;s name <strong className="font-mono font-semibold text-zinc-900">{server.name}</strong> to
-            confirm
+            Type the target server&apos;s name{" "}
+            {/* Never broken inside (a hyphen is a line-break opportunity): the name moves to its
+                own line when the rest of the line is too short, and scrolls sideways only when
+                it is longer than the whole line (a long name on a phone; then it is focusable,
+                so a keyboard can scroll it too). */}
+            <strong
+              data-testid="restore-confirm-target"
+              tabIndex={server.name.length > LONG_NAME ? 0 : undefined}
+              className="inline-block max-w-full overflow-x-auto align-bottom font-mono font-semibold whitespace-nowrap text-zinc-900"
+            >
+              {server.name}
+            </strong>{" "}
+            to confirm
           </label>
           <Input
             id="restore-confirm-name"

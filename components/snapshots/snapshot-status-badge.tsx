@@ -5,16 +5,26 @@ import type { Snapshot } from "@/lib/schemas/api-responses";
 
 /**
  * testId: only the copy in the Status column carries it (a phone shows a second copy under the
- * name). A completed snapshot also shows its consistency (`<testId>-consistency`).
+ * name). A completed snapshot also shows its consistency (`<testId>-consistency`). progress:
+ * the running operation's when the row is what it writes (the table decides), so the row and
+ * the progress banner never disagree.
  */
-export function SnapshotStatusBadge({ snapshot, testId = "snapshot-status" }: { snapshot: Snapshot; testId?: string }) {
+export function SnapshotStatusBadge({
+  snapshot,
+  progress = snapshot.progress,
+  testId = "snapshot-status",
+}: {
+  snapshot: Snapshot;
+  progress?: number;
+  testId?: string;
+}) {
   if (snapshot.status === "in_progress") {
     return (
       <div className="w-32 space-y-1.5" data-testid={testId}>
         <Badge tone="blue" pulse>
-          In progress · {Math.round(snapshot.progress)}%
+          In progress · {Math.round(progress)}%
         </Badge>
-        <Progress value={snapshot.progress} label={`Snapshot ${snapshot.name} progress`} />
+        <Progress value={progress} label={`Snapshot ${snapshot.name} progress`} />
       </div>
     );
   }

@@ -35,7 +35,23 @@ function deleteBlockedReason(server: Server, snapshot: Snapshot): string | null 
   if (snapshot.status === "in_progress") return "A snapshot being taken cannot be deleted.";
   if (server.operation?.snapshot_id === snapshot.id)
     return "This snapshot is being restored; it cannot be deleted until the restore finishes.";
+  const elsewhere = server.restoring_elsewhere.find((r) => r.snapshot.id === snapshot.id);
+  if (elsewhere)
+    return `This snapshot is being restored onto ${elsewhere.server.name}; it cannot be deleted until the restore finishes.`;
   return null;
+}
+
+/**
+ * The percentage a row in progress shows: the server's running operation's, when the row is
+ * what that operation writes (the snapshot it takes, or the safety snapshot a restore takes
+ * first), so the row and the banner read the same number from the same response.
+ */
+function rowProgress(server: Server, snapshot: Snapshot): number {
+  const op = server.operation;
+  if (!op || snapshot.status !== "in_progress") return snapshot.progress;
+  if (op.snapshot_id === snapshot.id) return op.progress;
+  if (snapshot.kind === "safety" && OPERATION_KIND_INFO[op.kind].restore) return op.progress;
+  return snapshot.progress;
 }
 
 /** "5 snapshots, 412 MB stored": the server's share of the store, summed over its snapshots. */
@@ -89,8 +105,14 @@ export function SnapshotTable({ server }: { server: Server }) {
               !!server.operation &&
               OPERATION_KIND_INFO[server.operation.kind].restore &&
               server.operation.snapshot_id === snapshot.id;
+            const restoredOnto = server.restoring_elsewhere.find((r) => r.snapshot.id === snapshot.id)?.server;
+            const progress = rowProgress(server, snapshot);
             return (
-              <TR key={snapshot.id} data-snapshot-name={snapshot.name} className={cn(beingRestored && "bg-blue-50")}>
+              <TR
+                key={snapshot.id}
+                data-snapshot-name={snapshot.name}
+                className={cn((beingRestored || restoredOnto) && "bg-blue-50")}
+              >
                 <TD className="max-w-72 min-w-28">
                   <p className="flex items-center gap-1.5 font-medium [overflow-wrap:anywhere] text-zinc-900">
                     {snapshot.protected ? <LockIcon /> : null}
@@ -106,9 +128,14 @@ export function SnapshotTable({ server }: { server: Server }) {
                       Being restored
                     </Badge>
                   ) : null}
+                  {restoredOnto ? (
+                    <Badge tone="blue" pulse className="mt-1">
+                      Being restored onto {restoredOnto.name}
+                    </Badge>
+                  ) : null}
                   {/* On a phone the Status column is hidden; the status moves under the name. */}
                   <div className="mt-1 sm:hidden">
-                    <SnapshotStatusBadge snapshot={snapshot} testId="snapshot-status-phone" />
+                    <SnapshotStatusBadge snapshot={snapshot} progress={progress} testId="snapshot-status-phone" />
                   </div>
                   {snapshot.description ? (
                     <p className="mt-0.5 text-xs break-words text-zinc-600">{snapshot.description}</p>
@@ -118,7 +145,7 @@ export function SnapshotTable({ server }: { server: Server }) {
                   <SnapshotTimes snapshot={snapshot} className="mt-0.5 md:hidden" />
                 </TD>
                 <TD className="hidden sm:table-cell">
-                  <SnapshotStatusBadge snapshot={snapshot} />
+                  <SnapshotStatusBadge snapshot={snapshot} progress={progress} />
                 </TD>
                 <TD className="whitespace-nowrap text-zinc-700 tabular-nums">
                   {formatMb(snapshot.size_mb)}
@@ -183,7 +210,11 @@ export function SnapshotTable({ server }: { server: Server }) {
         </TBody>
       </Table>
       <RestoreSnapshotDialog server={server} snapshot={restoring} onClose={() => setRestoring(null)} />
-      <DeleteSnapshotDialog snapshot={deleting} onClose={() => setDeleting(null)} />
+      <DeleteSnapshotDialog
+        snapshot={deleting}
+        backsUndo={deleting !== null && deleting.id === server.undo_snapshot?.id}
+        onClose={() => setDeleting(null)}
+      />
       <EditSnapshotDialog snapshot={editing} onClose={() => setEditing(null)} />
     </>
   );

@@ -2,6 +2,7 @@
 // When a snapshot was taken, when it finished and how long it took, in words that fit a
 // table cell on a phone.
 import { cn } from "@/components/ui/cn";
+import { Elapsed } from "@/components/ui/elapsed";
 import { formatDuration } from "@/components/ui/format";
 import { RelativeTime, formatLocal, formatUtc, useNow } from "@/components/ui/relative-time";
 import type { Snapshot } from "@/lib/schemas/api-responses";
@@ -25,7 +26,9 @@ export function SnapshotTimes({ snapshot, className }: { snapshot: Snapshot; cla
           <span className="whitespace-nowrap">· took {formatDuration(new Date(snapshot.completed_at).getTime() - started)}</span>
         </p>
       ) : snapshot.status === "in_progress" ? (
-        <p className="whitespace-nowrap text-zinc-600">running for {formatDuration(Math.max(0, now - started))}</p>
+        <p className="whitespace-nowrap text-zinc-600">
+          running for <Elapsed since={snapshot.created_at} />
+        </p>
       ) : null}
     </div>
   );

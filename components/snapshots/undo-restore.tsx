@@ -1,6 +1,8 @@
 "use client";
-// "Undo restore": while the newest safety snapshot of a server exists, restoring it puts
-// back the disk as it was just before the restore that took it (same typed confirmation).
+// "Undo restore": restoring the safety snapshot of the server's most recent restore puts
+// back the disk as it was just before it (same typed confirmation). The server says which
+// one (`undo_snapshot`): none once a later restore ran, the undo itself included, so the
+// page never offers to "undo" with a safety snapshot that would not.
 import { useState } from "react";
 import { RestoreSnapshotDialog } from "@/components/snapshots/restore-snapshot-dialog";
 import { Button } from "@/components/ui/button";
@@ -12,7 +14,7 @@ import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 export function UndoRestore({ server }: { server: Server }) {
   const { data } = useServerSnapshots(server);
   const [open, setOpen] = useState<Snapshot | null>(null);
-  const safety = data?.results.find((s) => s.kind === "safety" && s.status === "completed"); // newest first
+  const safety = data?.results.find((s) => s.id === server.undo_snapshot?.id && s.status === "completed");
   if (!safety) return null;
   const busy = isServerBusy(server);
   return (

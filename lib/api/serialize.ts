@@ -132,6 +132,12 @@ export function serializeServer(s: ServerView): Server {
           status: op.status,
           progress: op.progress,
           snapshot_id: op.snapshotId,
+          snapshot: op.snapshot && {
+            id: op.snapshot.id,
+            name: op.snapshot.name,
+            server: { id: op.snapshot.server.id, name: op.snapshot.server.name },
+          },
+          started_at: iso(op.startedAt),
           waiting_for_host: s.waitingForHost && {
             name: s.waitingForHost.name,
             offline_since: iso(s.waitingForHost.offlineSince),
@@ -148,6 +154,8 @@ export function serializeServer(s: ServerView): Server {
       finished_at: iso(last.finishedAt),
       snapshot: last.snapshot && { id: last.snapshot.id, name: last.snapshot.name },
     },
+    undo_snapshot: s.undoSnapshot,
+    restoring_elsewhere: s.restoringElsewhere,
     created_at: s.createdAt.toISOString(),
   });
 }

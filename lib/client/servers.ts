@@ -30,6 +30,8 @@ export function useServer(id: number) {
     refetchInterval: (query) =>
       pollWhile(
         isServerBusy(query.state.data) ||
+          // One of its snapshots being restored onto another server: its progress shows here too.
+          !!query.state.data?.restoring_elsewhere.length ||
           hasSnapshotInProgress(queryClient.getQueryData<Page<Snapshot>>(snapshotKeys.list(id))?.results),
       ),
   });

@@ -113,6 +113,11 @@ export const serverSchema = z
         status: z.string(),
         progress: z.number().int(),
         snapshot_id: z.number().int().nullable().describe("The snapshot being taken or restored."),
+        snapshot: z
+          .object({ id: z.number().int(), name: z.string(), server: z.object({ id: z.number().int(), name: z.string() }) })
+          .nullable()
+          .describe("The snapshot being taken or restored, with the server it belongs to (a restore may come from another)."),
+        started_at: timestamp.nullable().describe("When an agent began it; null while queued."),
         waiting_for_host: z
           .object({
             name: z.string(),
@@ -145,6 +150,21 @@ export const serverSchema = z
       })
       .nullable()
       .describe("The server's newest operation, kept until the next one starts (so a failure stays visible); null when none."),
+    undo_snapshot: z
+      .object({ id: z.number().int(), name: z.string() })
+      .nullable()
+      .describe(
+        "The safety snapshot that undoes the server's most recent restore: set while that restore completed, no later restore has started (an undo included; a failed one left the disk as it was) and its safety snapshot exists, completed; null otherwise.",
+      ),
+    restoring_elsewhere: z
+      .array(
+        z.object({
+          snapshot: z.object({ id: z.number().int(), name: z.string() }),
+          server: z.object({ id: z.number().int(), name: z.string() }),
+          progress: z.number().int(),
+        }),
+      )
+      .describe("This server's snapshots being restored onto other servers now (queued or running), with each target."),
     created_at: timestamp,
   })
   .register(responseComponents, { id: "Server" });

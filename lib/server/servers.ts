@@ -9,19 +9,58 @@ import { config } from "@/lib/config";
 import { createServerSchema, type CreateServerInput, type PowerAction } from "@/lib/schemas/servers";
 import { hostPresence, resolveHost, type HostPresence } from "@/lib/server/hosts";
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 
 const withHost = { host: { select: { name: true, hypervisor: true } } } as const;
 type ServerRow = Awaited<ReturnType<typeof prisma.server.findFirstOrThrow<{ where: object; include: typeof withHost }>>>;
 const COUNTED = ["in_progress", "completed"];
 
-/** Snapshot counts, latest snapshot times and operations (running and last) for many servers, in three queries. */
+const ACTIVE_OPERATION = ["queued", "running"];
+const operationSnapshot = { select: { id: true, name: true, server: { select: { id: true, name: true } } } } as const;
+const restorePayload = z.object({ safetySnapshotId: z.number().int().nullable().catch(null) });
+
+/**
+ * Undo restore (SPEC §6): per server, the safety snapshot taken by its most recent restore
+ * that did not fail, if that restore completed and the snapshot exists, completed. A later
+ * restore (an undo included) ends it; a failed one does not (it left the disk as it was).
+ * Safety snapshots are few (they expire), so the restores are read only for the servers
+ * that have one.
+ */
+async function loadUndoSnapshots(ids: number[]): Promise<Map<number, { id: number; name: string }>> {
+  const safety = await prisma.snapshot.findMany({
+    where: { serverId: { in: ids }, kind: "safety", status: "completed" },
+    select: { id: true, name: true, serverId: true },
+  });
+  if (safety.length === 0) return new Map();
+  const restores = await prisma.operation.findMany({
+    where: { serverId: { in: [...new Set(safety.map((s) => s.serverId))] }, kind: "snapshot_restore", status: { not: "failed" } },
+    orderBy: { createdAt: "desc" },
+    select: { serverId: true, status: true, payload: true },
+  });
+  const undo = new Map<number, { id: number; name: string }>();
+  const seen = new Set<number>();
+  for (const restore of restores) {
+    if (seen.has(restore.serverId)) continue; // only each server's newest restore counts
+    seen.add(restore.serverId);
+    if (restore.status !== "completed") continue;
+    const parsed = restorePayload.safeParse(JSON.parse(restore.payload));
+    const taken = parsed.success && safety.find((s) => s.id === parsed.data.safetySnapshotId);
+    if (taken && taken.serverId === restore.serverId) undo.set(restore.serverId, { id: taken.id, name: taken.name });
+  }
+  return undo;
+}
+
+/**
+ * Snapshot counts, latest snapshot times, operations (running and last), the servers'
+ * snapshots being restored onto other servers, and Undo restore, for many servers.
+ */
 async function loadServerExtras(servers: ServerRow[]) {
   const ids = servers.map((s) => s.id);
   const operationIds = [
     ...new Set(servers.flatMap((s) => [s.activeOperationId, s.lastOperationId].filter((id): id is string => !!id))),
   ];
   const hostNames = [...new Set(servers.map((s) => s.host.name))];
-  const [counts, latest, operations, presence] = await Promise.all([
+  const [counts, latest, operations, presence, elsewhere, undo] = await Promise.all([
     prisma.snapshot.groupBy({
       by: ["serverId"],
       // Safety snapshots do not count against the limit (SPEC §6).
@@ -32,13 +71,38 @@ async function loadServerExtras(servers: ServerRow[]) {
     operationIds.length
       ? prisma.operation.findMany({
           where: { id: { in: operationIds } },
-          include: { snapshot: { select: { id: true, name: true } } },
+          include: { snapshot: operationSnapshot },
         })
       : [],
     hostPresence(hostNames),
+    // Running operations are few and indexed by status: a restore of one of these servers'
+    // snapshots onto another server (the target is the same owner's, SPEC §6).
+    prisma.operation.findMany({
+      where: { status: { in: ACTIVE_OPERATION }, kind: "snapshot_restore", snapshot: { serverId: { in: ids } } },
+      select: {
+        serverId: true,
+        progress: true,
+        snapshot: { select: { id: true, name: true, serverId: true } },
+        server: { select: { id: true, name: true } },
+      },
+      orderBy: { createdAt: "asc" },
+    }),
+    loadUndoSnapshots(ids),
   ]);
+  const restoringElsewhere = new Map<
+    number,
+    Array<{ snapshot: { id: number; name: string }; server: { id: number; name: string }; progress: number }>
+  >();
+  for (const op of elsewhere) {
+    if (!op.snapshot || op.snapshot.serverId === op.serverId) continue;
+    const list = restoringElsewhere.get(op.snapshot.serverId) ?? [];
+    list.push({ snapshot: { id: op.snapshot.id, name: op.snapshot.name }, server: op.server, progress: op.progress });
+    restoringElsewhere.set(op.snapshot.serverId, list);
+  }
   return {
     presence,
+    undo,
+    restoringElsewhere,
     count: new Map(counts.map((c) => [c.serverId, c._count._all])),
     latest: new Map(latest.map((l) => [l.serverId, l._max.createdAt])),
     operation: new Map(operations.map((o) => [o.id, o])),
@@ -59,6 +123,8 @@ function toServerView(actor: Actor, server: ServerRow, extras: Awaited<ReturnTyp
     operation: operation ?? null,
     // The newest operation, kept until the next one starts, so a failure cannot go unseen.
     lastOperation: last ?? null,
+    undoSnapshot: extras.undo.get(server.id) ?? null,
+    restoringElsewhere: extras.restoringElsewhere.get(server.id) ?? [],
     // A queued operation whose host has no live agent waits for it: say so, with since when.
     waitingForHost: waitingFor(server.host.name, operation, extras.presence),
   };
