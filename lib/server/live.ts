@@ -19,9 +19,10 @@ type Listener = { userId: number; admin: boolean; send: (change: LiveChange) => 
 
 const listeners = new Set<Listener>();
 let timer: NodeJS.Timeout | null = null;
-/** What was already announced: server id → updatedAt, operation id → "status:progress", last event id. */
+/** What was already announced: server id → updatedAt, operation id → its state, last event id. */
 const seenServers = new Map<number, number>();
-let seenOperations = new Map<string, string>();
+type OperationState = { state: string; owner: number; servers: number[] };
+let seenOperations = new Map<string, OperationState>();
 let lastEventId: number | null = null;
 
 async function tick() {
@@ -30,7 +31,15 @@ async function tick() {
     prisma.server.findMany({ where: { updatedAt: { gte: since } }, select: { id: true, ownerId: true, updatedAt: true } }),
     prisma.operation.findMany({
       where: { status: { in: ["queued", "running"] } },
-      select: { id: true, serverId: true, status: true, progress: true, server: { select: { ownerId: true } } },
+      select: {
+        id: true,
+        serverId: true,
+        status: true,
+        progress: true,
+        server: { select: { ownerId: true } },
+        // A restore onto another server changes what the source server's page shows too.
+        snapshot: { select: { serverId: true } },
+      },
     }),
     lastEventId === null
       ? prisma.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { id: true } }).then((e) => (e ? [e] : []))
@@ -48,12 +57,15 @@ async function tick() {
     seenServers.set(s.id, at);
   }
   for (const [id, at] of seenServers) if (at < since.getTime() - OVERLAP_MS) seenServers.delete(id);
-  const operationState = new Map<string, string>();
+  const operationState = new Map<string, OperationState>();
   for (const op of operations) {
-    const state = `${op.status}:${op.progress}`;
-    operationState.set(op.id, state);
-    if (seenOperations.get(op.id) !== state) changed.set(op.serverId, op.server.ownerId);
+    const servers = [op.serverId, ...(op.snapshot && op.snapshot.serverId !== op.serverId ? [op.snapshot.serverId] : [])];
+    const now = { state: `${op.status}:${op.progress}`, owner: op.server.ownerId, servers };
+    operationState.set(op.id, now);
+    if (seenOperations.get(op.id)?.state !== now.state) for (const s of servers) changed.set(s, now.owner);
   }
+  // Ended since the last look: its servers' pages show the outcome.
+  for (const [id, was] of seenOperations) if (!operationState.has(id)) for (const s of was.servers) changed.set(s, was.owner);
   seenOperations = operationState;
   if (lastEventId !== null)
     for (const e of events as { id: number; ownerId: number | null; serverId: number | null }[])
