@@ -38,8 +38,8 @@ function SortableTH({
         className="-mx-1 inline-flex items-center gap-1 rounded px-1 font-medium hover:text-zinc-900"
       >
         {children}
-        <span aria-hidden className={active ? "text-zinc-900" : "text-zinc-400"}>
-          {active && sort.order === "desc" ? "▼" : "▲"}
+        <span aria-hidden className={active ? "text-zinc-900" : "text-zinc-600"}>
+          {active ? (sort.order === "asc" ? "▲" : "▼") : "↕"}
         </span>
       </button>
     </TH>
