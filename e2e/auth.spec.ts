@@ -119,7 +119,10 @@ test("signing in returns to the page asked for; an off-site callbackUrl lands on
   await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
 
   for (const bad of ["//evil.example/phish", "https://evil.example/phish", "/\\evil.example/phish"]) {
-    await page.context().clearCookies(); // signed out again
+    // Signed out again; off the servers page first, whose next request would get a 401 and
+    // send the browser to sign in by itself, racing the visit below.
+    await page.goto("about:blank");
+    await page.context().clearCookies();
     await page.goto(`/login?callbackUrl=${encodeURIComponent(bad)}`);
     await submitDemo();
     await page.waitForURL(`${origin}/servers`);
