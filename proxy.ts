@@ -5,8 +5,18 @@
 // inline script without it runs ('strict-dynamic' lets those scripts load the rest).
 // Nonces need per-request rendering; app/layout.tsx makes every page dynamic.
 // Strict-Transport-Security only when the public URL is https (it would break plain http).
+// It also tells the pages which path was asked for (x-snapdeck-path, always overwritten so a
+// client cannot supply it), so a signed-out visit can be sent to sign in and back.
 import { NextResponse, type NextRequest } from "next/server";
 import { config as settings } from "@/lib/config";
+import { REQUESTED_PATH_HEADER } from "@/lib/schemas/callback-url";
+
+/** The page asked for, path and query, without Next's own RSC cache-busting parameter. */
+function requestedPath(req: NextRequest): string {
+  const url = req.nextUrl.clone();
+  url.searchParams.delete("_rsc");
+  return url.pathname + url.search;
+}
 
 function contentSecurityPolicy(nonce: string): string {
   return [
@@ -29,6 +39,7 @@ export function proxy(req: NextRequest) {
   const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
+  headers.set(REQUESTED_PATH_HEADER, requestedPath(req));
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("Content-Security-Policy", csp);
   if (settings.secureCookies) res.headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");

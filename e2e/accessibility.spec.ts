@@ -1,6 +1,7 @@
 // axe on every page and on open dialogs: no serious or critical violations.
 import { expect, test } from "@playwright/test";
 import {
+  cli,
   createCompletedSnapshot,
   createServer,
   expectBothThemesClean,
@@ -123,4 +124,24 @@ test("phone width, a snapshot in progress: no page scrolls sideways and the key 
   await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
   await expect(page.getByRole("status")).toHaveCount(0);
   await expectFits("/settings/tokens");
+});
+
+test("the Hosts page at phone width, in both themes: nothing cut off, no scrolling region", async ({ page }) => {
+  const email = `${uniqueName("axe-admin")}@snapdeck.local`;
+  cli("user", "create", "--email", email, "--password", "a long admin password", "--admin");
+  cli("host", "create", "--name", uniqueName("hv-phone"));
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/hosts");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("a long admin password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL("**/hosts"); // back to the page asked for
+  const local = page.getByTestId("host-row").filter({ hasText: "local" });
+  await expect(local.getByText("Online")).toBeVisible();
+  const hidden = await page.evaluate(() => {
+    const wrapper = document.querySelector("table")!.parentElement!;
+    return wrapper.scrollWidth - wrapper.clientWidth;
+  });
+  expect(hidden, "the hosts table scrolls sideways").toBeLessThanOrEqual(1);
+  await expectBothThemesClean(page, "/hosts at 390 px");
 });

@@ -104,6 +104,32 @@ test("a crafted callbackUrl never takes a signed-in browser off the site", async
   }
 });
 
+test("signing in returns to the page asked for; an off-site callbackUrl lands on the servers page", async ({ page, baseURL }) => {
+  const origin = new URL(baseURL!).origin;
+  async function submitDemo() {
+    await page.getByLabel("Email").fill(DEMO.email);
+    await page.getByLabel("Password").fill(DEMO.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  }
+  // Signed out, a page with a query: sent to sign in, then back to exactly that page.
+  await page.goto("/settings/tokens?from=e2e");
+  expect(page.url()).toBe(`${origin}/login?callbackUrl=${encodeURIComponent("/settings/tokens?from=e2e")}`);
+  await submitDemo();
+  await page.waitForURL(`${origin}/settings/tokens?from=e2e`);
+  await expect(page.getByRole("heading", { name: "API tokens", level: 1 })).toBeVisible();
+
+  for (const bad of ["//evil.example/phish", "https://evil.example/phish", "/\\evil.example/phish"]) {
+    // Signed out again; off the servers page first, whose next request would get a 401 and
+    // send the browser to sign in by itself, racing the visit below.
+    await page.goto("about:blank");
+    await page.context().clearCookies();
+    await page.goto(`/login?callbackUrl=${encodeURIComponent(bad)}`);
+    await submitDemo();
+    await page.waitForURL(`${origin}/servers`);
+    await expect(page.getByRole("heading", { name: "Servers", level: 1 }), bad).toBeVisible();
+  }
+});
+
 test("after a wrong password, focus returns to the password field", async ({ page }) => {
   await page.goto("/login");
   await page.getByLabel("Email").fill(`${uniqueName("focus")}@snapdeck.local`);

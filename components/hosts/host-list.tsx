@@ -1,4 +1,7 @@
 "use client";
+// The admins' Hosts page. On a phone the table keeps only name, status and servers; the
+// hypervisor, last heartbeat and running operations move under the name, so nothing is
+// cut off and no region needs scrolling sideways.
 import { Badge } from "@/components/ui/badge";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
@@ -19,26 +22,39 @@ export function HostList() {
       <THead>
         <TR>
           <TH>Name</TH>
-          <TH>Hypervisor</TH>
+          <TH className="hidden sm:table-cell">Hypervisor</TH>
           <TH>Status</TH>
-          <TH>Last seen</TH>
+          <TH className="hidden sm:table-cell">Last seen</TH>
           <TH className="text-right">Servers</TH>
-          <TH className="text-right">Running operations</TH>
+          <TH className="hidden text-right md:table-cell">Running operations</TH>
         </TR>
       </THead>
       <TBody>
-        {data.map((host) => (
-          <TR key={host.name} data-testid="host-row">
-            <TD className="font-mono font-medium text-zinc-900">{host.name}</TD>
-            <TD className="text-zinc-700">{host.hypervisor === "libvirt" ? "libvirt" : "Simulated"}</TD>
-            <TD>
-              <Badge tone={host.status === "online" ? "green" : "red"}>{host.status === "online" ? "Online" : "Offline"}</Badge>
-            </TD>
-            <TD className="text-zinc-700">{host.last_seen_at ? <RelativeTime iso={host.last_seen_at} /> : "Never"}</TD>
-            <TD className="text-right text-zinc-700 tabular-nums">{host.servers}</TD>
-            <TD className="text-right text-zinc-700 tabular-nums">{host.running_operations}</TD>
-          </TR>
-        ))}
+        {data.map((host) => {
+          const hypervisor = host.hypervisor === "libvirt" ? "libvirt" : "Simulated";
+          return (
+            <TR key={host.name} data-testid="host-row">
+              <TD>
+                <span className="font-mono font-medium [overflow-wrap:anywhere] text-zinc-900">{host.name}</span>
+                <p className="mt-0.5 text-xs text-zinc-600 sm:hidden">
+                  {hypervisor} · {host.last_seen_at ? <RelativeTime iso={host.last_seen_at} exact={false} /> : "not seen yet"}
+                </p>
+                <p className="mt-0.5 text-xs text-zinc-600 md:hidden">
+                  {host.running_operations} running {host.running_operations === 1 ? "operation" : "operations"}
+                </p>
+              </TD>
+              <TD className="hidden text-zinc-700 sm:table-cell">{hypervisor}</TD>
+              <TD>
+                <Badge tone={host.status === "online" ? "green" : "red"}>{host.status === "online" ? "Online" : "Offline"}</Badge>
+              </TD>
+              <TD className="hidden text-zinc-700 sm:table-cell">
+                {host.last_seen_at ? <RelativeTime iso={host.last_seen_at} /> : "Never"}
+              </TD>
+              <TD className="text-right text-zinc-700 tabular-nums">{host.servers}</TD>
+              <TD className="hidden text-right text-zinc-700 tabular-nums md:table-cell">{host.running_operations}</TD>
+            </TR>
+          );
+        })}
       </TBody>
     </Table>
   );

@@ -1,6 +1,11 @@
 "use client";
+// The servers list: filter, sort (name, status, latest snapshot; the order is in the URL),
+// and whole rows that open the server: the name's link is stretched over its row (an
+// ::after box on the `relative` row), so there is still one real link per row for the
+// keyboard and screen readers, and nothing interactive is nested inside another.
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useSearchParams } from "next/navigation";
+import { useMemo, useState, type ReactNode } from "react";
 import { OperationNote } from "@/components/servers/operation-note";
 import { ServerStatusBadge } from "@/components/servers/server-status-badge";
 import { formatMb } from "@/components/ui/format";
@@ -8,17 +13,58 @@ import { Input } from "@/components/ui/input";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { EmptyState, ErrorState, LoadingRows } from "@/components/ui/states";
 import { TBody, TD, TH, THead, TR, Table } from "@/components/ui/table";
+import { parseSort, sortQuery, sortServers, toggleSort, type ServerSort, type SortKey } from "@/components/servers/server-sort";
 import { useServers } from "@/lib/client/servers";
+
+function SortableTH({
+  column,
+  sort,
+  onSort,
+  className,
+  children,
+}: {
+  column: SortKey;
+  sort: ServerSort;
+  onSort: (key: SortKey) => void;
+  className?: string;
+  children: ReactNode;
+}) {
+  const active = sort.key === column;
+  return (
+    <TH className={className} aria-sort={active ? (sort.order === "asc" ? "ascending" : "descending") : "none"}>
+      <button
+        type="button"
+        onClick={() => onSort(column)}
+        className="-mx-1 inline-flex items-center gap-1 rounded px-1 font-medium hover:text-zinc-900"
+      >
+        {children}
+        <span aria-hidden className={active ? "text-zinc-900" : "text-zinc-600"}>
+          {active ? (sort.order === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </button>
+    </TH>
+  );
+}
 
 export function ServerList() {
   const { data, error, isPending, refetch } = useServers();
   const [filter, setFilter] = useState("");
+  const searchParams = useSearchParams();
+  const sort = useMemo(() => parseSort(searchParams), [searchParams]);
   const servers = useMemo(() => {
     const needle = filter.trim().toLowerCase();
     const all = data?.results ?? [];
-    if (!needle) return all;
-    return all.filter((s) => [s.name, s.hostname, s.status, s.location].some((v) => v.toLowerCase().includes(needle)));
-  }, [data, filter]);
+    const matching = needle
+      ? all.filter((s) => [s.name, s.hostname, s.status, s.location].some((v) => v.toLowerCase().includes(needle)))
+      : all;
+    return sortServers(matching, sort);
+  }, [data, filter, sort]);
+
+  function onSort(key: SortKey) {
+    // Next keeps useSearchParams in step with history.replaceState: no request, no reload.
+    const query = sortQuery(new URLSearchParams(window.location.search), toggleSort(sort, key));
+    window.history.replaceState(null, "", `${window.location.pathname}${query}`);
+  }
 
   if (isPending) return <LoadingRows label="Loading servers" />;
   if (error) return <ErrorState title="Could not load servers." error={error} onRetry={() => void refetch()} />;
@@ -55,23 +101,29 @@ export function ServerList() {
           <caption className="sr-only">Servers</caption>
           <THead>
             <TR>
-              <TH>Name</TH>
-              <TH>Status</TH>
+              <SortableTH column="name" sort={sort} onSort={onSort}>
+                Name
+              </SortableTH>
+              <SortableTH column="status" sort={sort} onSort={onSort}>
+                Status
+              </SortableTH>
               <TH className="hidden md:table-cell">Location</TH>
               <TH className="hidden md:table-cell">Disk</TH>
               <TH>Snapshots</TH>
-              <TH className="hidden sm:table-cell">Latest snapshot</TH>
+              <SortableTH column="latest" sort={sort} onSort={onSort} className="hidden sm:table-cell">
+                Latest snapshot
+              </SortableTH>
             </TR>
           </THead>
           <TBody>
             {servers.map((server) => {
               const full = server.snapshot_count >= server.snapshot_limit;
               return (
-                <TR key={server.id} className="hover:bg-zinc-50">
+                <TR key={server.id} className="relative cursor-pointer hover:bg-zinc-50">
                   <TD>
                     <Link
                       href={`/servers/${server.id}`}
-                      className="font-medium [overflow-wrap:anywhere] text-zinc-900 underline-offset-2 hover:underline"
+                      className="font-medium [overflow-wrap:anywhere] text-zinc-900 underline-offset-2 after:absolute after:inset-0 hover:underline focus-visible:after:outline-2 focus-visible:after:-outline-offset-2 focus-visible:after:outline-blue-600"
                     >
                       {server.name}
                     </Link>

@@ -7,30 +7,39 @@ import { useCreateToken } from "@/lib/client/tokens";
 import type { CreatedApiToken } from "@/lib/schemas/api-responses";
 import { createTokenSchema, TOKEN_SCOPES, type TokenScope } from "@/lib/schemas/tokens";
 
+// How long a new token works. A month by default: long enough for a script's setup, short
+// enough that a forgotten token does not work for ever; "never" is still one choice away.
+const EXPIRY_CHOICES = [
+  { days: 7, label: "7 days" },
+  { days: 30, label: "30 days" },
+  { days: 90, label: "90 days" },
+  { days: 365, label: "1 year" },
+  { days: null, label: "Never" },
+] as const;
+const DEFAULT_EXPIRY_DAYS = 30;
+
 export function CreateTokenForm() {
   const create = useCreateToken();
   const [name, setName] = useState("");
   const [scope, setScope] = useState<TokenScope>("read");
+  const [expiresInDays, setExpiresInDays] = useState<number | null>(DEFAULT_EXPIRY_DAYS);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const parsed = createTokenSchema.safeParse({ name, scope });
+    const parsed = createTokenSchema.safeParse({ name, scope, expires_in_days: expiresInDays ?? undefined });
     if (!parsed.success) {
       setError(`Name ${parsed.error.issues[0]?.message ?? "is invalid"}.`);
       return;
     }
     setError(null);
-    create.mutate(
-      { name: parsed.data.name, scope: parsed.data.scope },
-      {
-        onSuccess: (token) => {
-          setCreated(token);
-          setName("");
-        },
+    create.mutate(parsed.data, {
+      onSuccess: (token) => {
+        setCreated(token);
+        setName("");
       },
-    );
+    });
   }
 
   return (
@@ -72,6 +81,23 @@ export function CreateTokenForm() {
             ))}
           </div>
         </fieldset>
+        <div className="space-y-1.5">
+          <label htmlFor="token-expiry" className="block text-sm font-medium text-zinc-800">
+            Expires after
+          </label>
+          <select
+            id="token-expiry"
+            value={expiresInDays ?? "never"}
+            onChange={(e) => setExpiresInDays(e.target.value === "never" ? null : Number(e.target.value))}
+            className="block h-9 w-full rounded-md border border-zinc-300 bg-white px-2 text-sm text-zinc-900 focus:border-blue-600 focus:ring-1 focus:ring-blue-600 focus:outline-none sm:w-auto"
+          >
+            {EXPIRY_CHOICES.map((choice) => (
+              <option key={choice.label} value={choice.days ?? "never"}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </div>
         <Button type="submit" variant="primary" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create token"}
         </Button>

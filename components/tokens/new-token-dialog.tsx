@@ -4,6 +4,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
+import { RelativeTime } from "@/components/ui/relative-time";
 import type { CreatedApiToken } from "@/lib/schemas/api-responses";
 
 async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
@@ -58,6 +59,15 @@ export function NewTokenDialog({ token, onClose }: { token: CreatedApiToken | nu
                 {copied ? "Copied" : "Copy"}
               </Button>
             </div>
+            <p className="text-xs text-zinc-600" data-testid="new-token-expires">
+              {token.expires_at ? (
+                <>
+                  Expires <RelativeTime iso={token.expires_at} />.
+                </>
+              ) : (
+                "Never expires: revoke it when it is no longer needed."
+              )}
+            </p>
           </div>
           <DialogFooter>
             <DialogClose asChild>

@@ -29,7 +29,7 @@ export function TokenList() {
             <TH>Scope</TH>
             <TH className="hidden sm:table-cell">Token</TH>
             <TH className="hidden md:table-cell">Created</TH>
-            <TH>Last used</TH>
+            <TH className="hidden sm:table-cell">Last used</TH>
             <TH className="hidden sm:table-cell">Expires</TH>
             <TH className="text-right">
               <span className="sr-only">Actions</span>
@@ -39,7 +39,17 @@ export function TokenList() {
         <TBody>
           {data.results.map((token) => (
             <TR key={token.id}>
-              <TD className="font-medium [overflow-wrap:anywhere] text-zinc-900">{token.name}</TD>
+              <TD className="[overflow-wrap:anywhere]">
+                <span className="font-medium text-zinc-900">{token.name}</span>
+                {/* On a phone the Last used and Expires columns are hidden; they move here, so
+                    the row fits and its Revoke button stays on screen. */}
+                <p className="mt-0.5 text-xs text-zinc-600 sm:hidden">
+                  Last used: {token.last_used_at ? <RelativeTime iso={token.last_used_at} exact={false} /> : "Never"}
+                </p>
+                <p className="mt-0.5 text-xs text-zinc-600 sm:hidden">
+                  Expires: {token.expires_at ? <RelativeTime iso={token.expires_at} exact={false} /> : "never"}
+                </p>
+              </TD>
               <TD>
                 <Badge tone={token.scope === "write" ? "amber" : "gray"}>
                   {token.scope === "write" ? "Read & write" : "Read"}
@@ -49,7 +59,9 @@ export function TokenList() {
               <TD className="hidden text-zinc-700 md:table-cell">
                 <RelativeTime iso={token.created_at} />
               </TD>
-              <TD className="text-zinc-700">{token.last_used_at ? <RelativeTime iso={token.last_used_at} /> : "Never"}</TD>
+              <TD className="hidden text-zinc-700 sm:table-cell" data-testid="token-last-used">
+                {token.last_used_at ? <RelativeTime iso={token.last_used_at} /> : "Never"}
+              </TD>
               <TD className="hidden text-zinc-700 sm:table-cell" data-testid="token-expires">
                 {token.expires_at ? <RelativeTime iso={token.expires_at} /> : "never"}
               </TD>

@@ -76,6 +76,7 @@ export function serializeEvent(e: EventRow): AuditEventView {
     actor: { type: e.actorType, email: e.user?.email ?? null, token: e.token?.name ?? null },
     target: { type: e.targetType, id: /^[0-9]+$/.test(e.targetId) ? Number(e.targetId) : e.targetId, name: e.targetName },
     server_id: e.serverId,
+    server_name: e.serverName,
     detail: e.detail,
     ip: e.ip,
   });

@@ -59,7 +59,7 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   }
   if (res.status === 401 && typeof window !== "undefined" && !window.location.pathname.startsWith("/login")) {
     // An expired session cannot be fixed in place; send the operator to sign in and back.
-    const back = encodeURIComponent(window.location.pathname);
+    const back = encodeURIComponent(window.location.pathname + window.location.search);
     // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load: the server layout must re-check the session
     window.location.assign(`/login?callbackUrl=${back}&expired=1`);
   }

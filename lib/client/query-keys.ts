@@ -1,5 +1,7 @@
 // Key factories for every resource, in one module so hooks can read each other's cache
 // (the server page polls while either the server or one of its snapshots is busy).
+import type { AuditAction, AuditResult } from "@/lib/schemas/events";
+
 export const serverKeys = {
   all: ["servers"] as const,
   list: () => [...serverKeys.all, "list"] as const,
@@ -26,7 +28,11 @@ export const scheduleKeys = {
   list: (serverId: number) => [...scheduleKeys.all, "list", { serverId }] as const,
 };
 
+/** The activity's filters besides the server (GET /api/v1/events/?action=&result=). */
+export type EventFilters = { action?: AuditAction; result?: AuditResult };
+
 export const eventKeys = {
   all: ["events"] as const,
-  list: (serverId: number | null, page: number) => [...eventKeys.all, "list", { serverId, page }] as const,
+  list: (serverId: number | null, page: number, filters: EventFilters = {}) =>
+    [...eventKeys.all, "list", { serverId, page, ...filters }] as const,
 };

@@ -5,7 +5,7 @@ import { apiFetch, errorMessage } from "@/lib/client/api-fetch";
 import { IDLE_REFRESH_MS } from "@/lib/client/polling";
 import { tokenKeys } from "@/lib/client/query-keys";
 import type { ApiToken, CreatedApiToken, Page } from "@/lib/schemas/api-responses";
-import type { TokenScope } from "@/lib/schemas/tokens";
+import type { CreateTokenInput } from "@/lib/schemas/tokens";
 
 export { tokenKeys };
 
@@ -21,8 +21,7 @@ export function useTokens() {
 export function useCreateToken() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { name: string; scope: TokenScope }) =>
-      apiFetch<CreatedApiToken>("/tokens/", { method: "POST", body: input }),
+    mutationFn: (input: CreateTokenInput) => apiFetch<CreatedApiToken>("/tokens/", { method: "POST", body: input }),
     onSuccess: (token) => toast.success(`Token ${token.name} created. Copy it now: it is shown only once.`),
     onError: (error) => toast.error(errorMessage(error)),
     onSettled: () => queryClient.invalidateQueries({ queryKey: tokenKeys.all }),

@@ -206,9 +206,13 @@ export const eventSchema = z
     target: z.object({
       type: z.string(),
       id: z.union([z.number().int(), z.string()]),
-      name: z.string().nullable().describe("Its name when the event was recorded."),
+      name: z
+        .string()
+        .nullable()
+        .describe("Its name when the event was recorded, else (a refusal knows only the id) its current name; null if unknown."),
     }),
     server_id: z.number().int().nullable(),
+    server_name: z.string().nullable().describe("The server's current name (a deleted one's only if the event was about it)."),
     detail: z.string().nullable().describe("What changed, or why it was refused."),
     ip: z.string().nullable().describe("Where the request came from."),
   })

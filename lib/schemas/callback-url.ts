@@ -4,6 +4,15 @@
 // the server fail. Both are refused outright rather than cleaned up.
 export const DEFAULT_CALLBACK = "/servers";
 
+/** The request header through which proxy.ts tells a page which path (and query) was asked for. */
+export const REQUESTED_PATH_HEADER = "x-snapdeck-path";
+
+/** The sign-in page, coming back to `requested` afterwards when it is a safe path. */
+export function signInPath(requested: unknown): string {
+  const back = safeCallbackPath(requested);
+  return back === DEFAULT_CALLBACK ? "/login" : `/login?callbackUrl=${encodeURIComponent(back)}`;
+}
+
 export function safeCallbackPath(value: unknown): string {
   if (typeof value !== "string" || value.length > 2048) return DEFAULT_CALLBACK;
   if (!value.startsWith("/") || value.startsWith("//") || /[\\\x00-\x1f\x7f]/.test(value)) return DEFAULT_CALLBACK;

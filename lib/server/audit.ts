@@ -6,23 +6,10 @@ import "server-only";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { prisma } from "@/lib/server/db";
 import type { Actor } from "@/lib/server/actor";
+import type { AuditAction } from "@/lib/schemas/events";
 import { logger } from "@/lib/server/logger";
 
-export type AuditAction =
-  | "snapshot.create"
-  | "snapshot.update"
-  | "snapshot.restore"
-  | "snapshot.delete"
-  | "snapshot.prune"
-  | "snapshot.expire"
-  | "schedule.create"
-  | "schedule.update"
-  | "schedule.delete"
-  | "schedule.run"
-  | "server.stop"
-  | "server.start"
-  | "token.create"
-  | "token.revoke";
+export type { AuditAction };
 
 /** A user (with the token used, if any), or Snapdeck acting on its own: a schedule's run or the system. */
 export type AuditActor = Pick<Actor, "userId" | "tokenId" | "ip"> | "schedule" | "system";

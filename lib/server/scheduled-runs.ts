@@ -39,12 +39,14 @@ async function pruneSnapshot(
   schedule: Pick<Schedule, "id" | "serverId" | "ownerId">,
 ): Promise<boolean> {
   await lockSnapshotRow(tx, snapshotId);
+  // Its name goes on the event: the row is gone afterwards, and the activity reads in names.
+  const name = (await tx.snapshot.findUnique({ where: { id: snapshotId }, select: { name: true } }))?.name ?? null;
   const { count } = await tx.snapshot.deleteMany({
     where: { id: snapshotId, protected: false, operations: { none: { status: { in: ["queued", "running"] } } } },
   });
   if (count === 0) return false;
   await enqueueDeletion(tx, snapshotId);
-  const target = { type: "snapshot", id: snapshotId, ownerId: schedule.ownerId, serverId: schedule.serverId };
+  const target = { type: "snapshot", id: snapshotId, name, ownerId: schedule.ownerId, serverId: schedule.serverId };
   await recordAudit(tx, "schedule", "snapshot.prune", target, "success", `retention of schedule ${schedule.id}`);
   return true;
 }

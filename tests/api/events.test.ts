@@ -113,3 +113,42 @@ it("400 on bad parameters, 401 without credentials", async () => {
   expect(res.status).toBe(401);
   expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
 });
+
+it("filters by action and result, within what the caller may see; bad values are 400", async () => {
+  const refused = await events(bob.read, "?action=snapshot.create&result=failure");
+  expect(refused.count).toBeGreaterThan(0);
+  expect(refused.results.every((e) => e.action === "snapshot.create" && e.result === "failure")).toBe(true);
+  expect(refused.results.every((e) => e.actor.email === bob.email)).toBe(true);
+  const stops = await events(alice.read, "?action=server.stop");
+  expect(stops.results.map((e) => e.action)).toEqual(["server.stop"]);
+  // Alice has no refusals; bob's are not hers to see.
+  expect((await events(alice.read, "?result=failure")).count).toBe(0);
+  expect((await events(alice.read, `?server_id=${bobServer}&result=failure`)).count).toBe(0);
+  for (const q of ["?action=snapshot.explode", "?action=", "?result=refused"]) {
+    const res = await api("GET", `/api/v1/events/${q}`, { token: alice.read });
+    expect(res.status, q).toBe(400);
+    expect(res.body.code).toBe("validation_error");
+  }
+});
+
+it("events read in names: the server's name, and the current name of a target recorded by id only", async () => {
+  const server = await prisma.server.findUniqueOrThrow({ where: { id: aliceServer }, select: { name: true } });
+  await prisma.$transaction((tx) =>
+    recordAudit(
+      tx,
+      "schedule",
+      "snapshot.prune",
+      { type: "snapshot", id: snapshotId, ownerId: alice.id, serverId: aliceServer },
+      "success",
+    ),
+  );
+  const [prune] = (await events(alice.read, "?action=snapshot.prune")).results;
+  expect(prune).toMatchObject({
+    target: { type: "snapshot", id: snapshotId, name: "nightly" },
+    server_id: aliceServer,
+    server_name: server.name,
+  });
+  // Bob's events never name alice's things, and his own carry his server's name.
+  const theirs = await events(bob.read);
+  expect(theirs.results.every((e) => e.server_name === null || e.server_id === bobServer)).toBe(true);
+});

@@ -133,7 +133,7 @@ export const TEST_DATA: Record<string, TestData> = {
     json: () => ({ keep: 3 }),
     bodies: [{ json: { cron: "61 * * * *" } }, { json: { keep: 0 } }, { json: { enabled: 1 } }, { json: { server_id: 2 } }],
   },
-  listEvents: { queries: [...PAGING, "server_id=x", "server_id=0", "actor=me"] },
+  listEvents: { queries: [...PAGING, "server_id=x", "server_id=0", "actor=me", "action=nope", "result=ok"] },
   listTokens: { queries: ["x=1"] },
   createToken: {
     json: () => ({ name: "t", scope: "read" }),

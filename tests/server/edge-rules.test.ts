@@ -1,7 +1,7 @@
 // Pure rules at the edge of the app: which callback URLs sign-in may follow, and which
 // forwarded headers a peer may set.
 import { describe, expect, it } from "vitest";
-import { safeCallbackPath, safeRedirectUrl } from "@/lib/schemas/callback-url";
+import { safeCallbackPath, safeRedirectUrl, signInPath } from "@/lib/schemas/callback-url";
 import { normalizeAddress, parseTrustedProxies, sanitizeForwardedHeaders } from "@/lib/server/forwarded";
 
 describe("safeCallbackPath", () => {
@@ -40,6 +40,13 @@ describe("safeCallbackPath", () => {
     expect(safeRedirectUrl("/\t/evil.example/phish", base)).toBe(`${base}/servers`);
     expect(safeRedirectUrl("https://evil.example/", base)).toBe(`${base}/servers`);
     expect(safeRedirectUrl("http://localhost:3000.evil.example/", base)).toBe(`${base}/servers`);
+  });
+
+  it("a signed-out page sends to sign in and back, but only to a path on this site", () => {
+    expect(signInPath("/servers/3")).toBe("/login?callbackUrl=%2Fservers%2F3");
+    expect(signInPath("/servers?sort=status&order=desc")).toBe("/login?callbackUrl=%2Fservers%3Fsort%3Dstatus%26order%3Ddesc");
+    for (const value of ["/servers", "//evil.example", "https://evil.example/", "/\\evil.example", null])
+      expect(signInPath(value), JSON.stringify(value)).toBe("/login");
   });
 });
 
