@@ -20,7 +20,7 @@ export function useLabelSelectorParam(): [string, (selector: string) => void] {
     if (next.trim()) url.searchParams.set(PARAM, next.trim());
     else url.searchParams.delete(PARAM);
     // Next.js's router follows history.replaceState: useSearchParams updates, no server round trip.
-    window.history.replaceState(window.history.state, "", url);
+    window.history.replaceState(null, "", url);
   };
   return [selector, apply];
 }
@@ -77,6 +77,7 @@ export function LabelFilter({
         {selector || draft ? (
           <Button
             variant="ghost"
+            aria-label="Clear label filter"
             onClick={() => {
               setDraft("");
               onApply("");
