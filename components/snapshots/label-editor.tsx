@@ -132,7 +132,7 @@ export function LabelEditor({
                   aria-describedby={problems.key ? `${keyId}-error` : undefined}
                   autoComplete="off"
                   spellCheck={false}
-                  className="font-mono"
+                  className="min-w-0 font-mono"
                 />
                 <span aria-hidden className="text-zinc-500">
                   =
@@ -150,7 +150,7 @@ export function LabelEditor({
                   aria-describedby={problems.value ? `${valueId}-error` : undefined}
                   autoComplete="off"
                   spellCheck={false}
-                  className="font-mono"
+                  className="min-w-0 font-mono"
                 />
                 <Button size="sm" variant="ghost" aria-label={`Remove label ${n}`} onClick={() => remove(index)}>
                   Remove
