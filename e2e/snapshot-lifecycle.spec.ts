@@ -51,7 +51,11 @@ test("edit dialog renames and relabels; a taken name is refused next to the fiel
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog.getByText(/already has a snapshot named other/)).toBeVisible();
   await dialog.getByLabel("Name").fill("renamed");
-  await dialog.getByLabel("Labels").fill("env=staging, temp");
+  await dialog.getByRole("button", { name: "Add label" }).click();
+  await dialog.getByLabel("Label 1 key", { exact: true }).fill("env");
+  await dialog.getByLabel("Label 1 value", { exact: true }).fill("staging");
+  await dialog.getByRole("button", { name: "Add label" }).click();
+  await dialog.getByLabel("Label 2 key", { exact: true }).fill("temp");
   await dialog.getByRole("button", { name: "Save" }).click();
   await expect(dialog).toBeHidden();
   const row = page.getByRole("row", { name: /renamed/ });

@@ -1,32 +1,24 @@
 "use client";
-// Rename, describe and label a snapshot. Labels are typed as `key=value` pairs separated
-// by commas or new lines and validated with the API's own schema before sending.
+// Rename, describe and label a snapshot. Labels are key/value rows checked as they are typed
+// (LabelEditor, with the API's own schemas); Save stays disabled while a row is invalid.
 import { useState, type FormEvent } from "react";
+import { LabelEditor, checkLabelRows, labelRows } from "@/components/snapshots/label-editor";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogFooter } from "@/components/ui/dialog";
 import { Field, Input, Textarea, fieldAria } from "@/components/ui/input";
-import { ApiError } from "@/lib/client/api-fetch";
+import { ApiError, type FieldErrors } from "@/lib/client/api-fetch";
 import { useUpdateSnapshot } from "@/lib/client/snapshots";
 import type { Snapshot } from "@/lib/schemas/api-responses";
 import { updateSnapshotSchema } from "@/lib/schemas/snapshots";
 
 type Errors = Partial<Record<"name" | "description" | "labels", string>>;
 
-function labelsToText(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => (v ? `${k}=${v}` : k))
-    .join(", ");
-}
-
-function textToLabels(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of text.split(/[,\n]/)) {
-    const term = part.trim();
-    if (!term) continue;
-    const at = term.indexOf("=");
-    out[at < 0 ? term : term.slice(0, at).trim()] = at < 0 ? "" : term.slice(at + 1).trim();
-  }
-  return out;
+/** The API names a label's error by its path (`labels.env`); they are all shown under the labels. */
+function labelErrors(errors: FieldErrors): string | undefined {
+  const messages = Object.entries(errors)
+    .filter(([field]) => field === "labels" || field.startsWith("labels."))
+    .map(([field, list]) => `${field === "labels" ? "" : `${field.slice("labels.".length)}: `}${list.join(" ")}`);
+  return messages.length ? messages.join(" ") : undefined;
 }
 
 export function EditSnapshotDialog({ snapshot, onClose }: { snapshot: Snapshot | null; onClose: () => void }) {
@@ -41,12 +33,14 @@ function EditForm({ snapshot, onDone }: { snapshot: Snapshot; onDone: () => void
   const update = useUpdateSnapshot();
   const [name, setName] = useState(snapshot.name);
   const [description, setDescription] = useState(snapshot.description);
-  const [labels, setLabels] = useState(labelsToText(snapshot.labels));
+  const [rows, setRows] = useState(() => labelRows(snapshot.labels));
   const [errors, setErrors] = useState<Errors>({});
+  const labels = checkLabelRows(rows).labels;
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const parsed = updateSnapshotSchema.safeParse({ name, description, labels: textToLabels(labels) });
+    if (!labels) return;
+    const parsed = updateSnapshotSchema.safeParse({ name, description, labels });
     if (!parsed.success) {
       const next: Errors = {};
       for (const issue of parsed.error.issues) {
@@ -66,7 +60,7 @@ function EditForm({ snapshot, onDone }: { snapshot: Snapshot; onDone: () => void
             setErrors({
               name: error.errors.name?.join(" "),
               description: error.errors.description?.join(" "),
-              labels: error.errors.labels?.join(" "),
+              labels: labelErrors(error.errors),
             });
         },
       },
@@ -96,25 +90,30 @@ function EditForm({ snapshot, onDone }: { snapshot: Snapshot; onDone: () => void
             rows={2}
           />
         </Field>
-        <Field
+        <LabelEditor
           id="edit-labels"
-          label="Labels"
-          hint="key=value pairs separated by commas, e.g. env=prod, tier=web (at most 32)."
+          rows={rows}
+          onChange={(next) => {
+            setRows(next);
+            if (errors.labels) setErrors({ ...errors, labels: undefined });
+          }}
           error={errors.labels}
-        >
-          <Input
-            {...fieldAria("edit-labels", errors.labels)}
-            value={labels}
-            onChange={(e) => setLabels(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-          />
-        </Field>
+        />
+        {labels ? null : (
+          <p id="edit-save-blocked" className="text-sm text-red-700">
+            Fix the labels marked above to save.
+          </p>
+        )}
         <DialogFooter>
           <DialogClose asChild>
             <Button>Cancel</Button>
           </DialogClose>
-          <Button type="submit" variant="primary" disabled={update.isPending}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={update.isPending || !labels}
+            aria-describedby={labels ? undefined : "edit-save-blocked"}
+          >
             {update.isPending ? "Saving…" : "Save"}
           </Button>
         </DialogFooter>

@@ -13,6 +13,7 @@ import { TBody, TD, TH, THead, TR, Table } from "@/components/ui/table";
 import { isServerBusy } from "@/lib/client/polling";
 import { useServerSnapshots, useUpdateSnapshot } from "@/lib/client/snapshots";
 import { EditSnapshotDialog } from "@/components/snapshots/edit-snapshot-dialog";
+import { LabelFilter, selectorError, useLabelSelectorParam } from "@/components/snapshots/label-filter";
 import { LabelChips, LockIcon } from "@/components/snapshots/snapshot-marks";
 import type { Server, Snapshot } from "@/lib/schemas/api-responses";
 import { OPERATION_KIND_INFO } from "@/lib/schemas/operation-kinds";
@@ -61,21 +62,51 @@ function storedTotal(snapshots: Snapshot[]): string {
 }
 
 export function SnapshotTable({ server }: { server: Server }) {
-  const { data, error, isPending, refetch } = useServerSnapshots(server);
+  const [selector, setSelector] = useLabelSelectorParam();
+  const { data, error, isPending, refetch } = useServerSnapshots(server, selector);
   const [restoring, setRestoring] = useState<Snapshot | null>(null);
   const [deleting, setDeleting] = useState<Snapshot | null>(null);
   const [editing, setEditing] = useState<Snapshot | null>(null);
   const update = useUpdateSnapshot();
 
-  if (isPending) return <LoadingRows label="Loading snapshots" />;
-  if (error) return <ErrorState title="Could not load snapshots." error={error} onRetry={() => void refetch()} />;
+  const filter = <LabelFilter selector={selector} onApply={setSelector} error={error} />;
+  if (isPending)
+    return (
+      <>
+        {filter}
+        <LoadingRows label="Loading snapshots" />
+      </>
+    );
+  // A selector the API refuses is explained under the filter itself.
+  if (error)
+    return (
+      <>
+        {filter}
+        {selectorError(error) ? null : (
+          <ErrorState title="Could not load snapshots." error={error} onRetry={() => void refetch()} />
+        )}
+      </>
+    );
   if (data.results.length === 0) {
-    return <EmptyState title="No snapshots yet">Create one before risky changes, so you can go back.</EmptyState>;
+    return (
+      // A server without snapshots has nothing to filter.
+      selector ? (
+        <>
+          {filter}
+          <EmptyState title="No snapshot matches this label filter">
+            Change the filter, or clear it to see every snapshot.
+          </EmptyState>
+        </>
+      ) : (
+        <EmptyState title="No snapshots yet">Create one before risky changes, so you can go back.</EmptyState>
+      )
+    );
   }
   const restoreBlocked = serverRestoreBlockedReason(server);
 
   return (
     <>
+      {filter}
       {restoreBlocked ? (
         <p id="restore-blocked-reason" className="text-xs text-amber-900">
           {restoreBlocked}
@@ -83,6 +114,7 @@ export function SnapshotTable({ server }: { server: Server }) {
       ) : null}
       <p className="text-sm text-zinc-600" data-testid="snapshot-totals">
         {storedTotal(data.results)}
+        {selector ? " (filtered by label)" : null}
       </p>
       <Table>
         <caption className="sr-only">Snapshots of {server.name}</caption>

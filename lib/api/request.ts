@@ -4,6 +4,7 @@ import "server-only";
 import type { z } from "zod";
 import { AppError } from "@/lib/server/errors";
 import { fieldErrors } from "@/lib/api/errors";
+import { RESERVED_KEYS } from "@/lib/schemas/reserved-keys";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -92,9 +93,6 @@ export async function readJsonBody(req: Request): Promise<unknown> {
 
 /** How deep a request body may nest; no route takes more than 3 levels. */
 export const MAX_JSON_DEPTH = 32;
-// Keys that name Object.prototype's machinery: assigning one to a plain object changes its
-// prototype or shadows it instead of adding a field (`{"__proto__": …}` once wiped labels).
-const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 // With the u flag a proper surrogate pair is one code point, so this matches only a
 // half pair. JSON "\ud800" escapes decode to such halves, which no database or UTF-8
 // encoder can store: refused here once, for every string (and key) of every route.

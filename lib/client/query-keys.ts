@@ -10,7 +10,9 @@ export const serverKeys = {
 
 export const snapshotKeys = {
   all: ["snapshots"] as const,
-  list: (serverId: number) => [...snapshotKeys.all, "list", { serverId }] as const,
+  // A filtered list is its own entry; list(serverId) as a prefix still matches it.
+  list: (serverId: number, labelSelector = "") =>
+    [...snapshotKeys.all, "list", labelSelector ? { serverId, labelSelector } : { serverId }] as const,
 };
 
 export const tokenKeys = {

@@ -36,19 +36,24 @@ function snapshotFingerprint(server: Server | undefined): string | null {
  * in the list, but its end must be seen together with the server's). When idle it makes no
  * requests of its own: it refetches when the server's own refresh (useServer, every 30 s)
  * shows a change made elsewhere, so an idle page costs one request per 30 s.
+ * `labelSelector` (the server page's label filter) is sent as the API's label_selector.
  */
-export function useServerSnapshots(server: Server) {
+export function useServerSnapshots(server: Server, labelSelector = "") {
   const queryClient = useQueryClient();
   const fingerprint = snapshotFingerprint(server);
   const seen = useRef(fingerprint);
+  const queryKey = snapshotKeys.list(server.id, labelSelector);
   useEffect(() => {
     if (seen.current === fingerprint) return;
     seen.current = fingerprint;
-    void queryClient.invalidateQueries({ queryKey: snapshotKeys.list(server.id) });
-  }, [fingerprint, queryClient, server.id]);
+    // Exact: each list (unfiltered, filtered) is refetched once, by its own hook.
+    void queryClient.invalidateQueries({ queryKey: snapshotKeys.list(server.id, labelSelector), exact: true });
+  }, [fingerprint, queryClient, server.id, labelSelector]);
+  // label_selector as the API parses it (a bad one is a 400 the label filter shows).
+  const selectorParam = labelSelector ? `&label_selector=${encodeURIComponent(labelSelector)}` : "";
   return useQuery({
-    queryKey: snapshotKeys.list(server.id),
-    queryFn: () => apiFetch<Page<Snapshot>>(`/snapshots/?server_id=${server.id}&page_size=100`),
+    queryKey,
+    queryFn: () => apiFetch<Page<Snapshot>>(`/snapshots/?server_id=${server.id}&page_size=100${selectorParam}`),
     refetchInterval: (query) =>
       pollOnlyWhile(
         hasSnapshotInProgress(query.state.data?.results) ||

@@ -1,6 +1,7 @@
 // Shared by the API handlers, the dashboard's forms and the OpenAPI document.
 import { z } from "zod";
 import { requestComponents } from "@/lib/schemas/openapi-components";
+import { RESERVED_KEYS } from "@/lib/schemas/reserved-keys";
 
 export const SNAPSHOT_STATUSES = ["in_progress", "completed", "failed"] as const;
 export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
@@ -36,16 +37,49 @@ export const LABEL_KEY = /^[a-z0-9][a-z0-9._/-]{0,62}$/;
 export const LABEL_VALUE = /^[A-Za-z0-9._:/@+-]{0,63}$/;
 export const MAX_LABELS = 32;
 
+const MAX_LABEL_LENGTH = 63;
+
+/** A character as an operator can spot it in a message: `a space`, `"E"`. */
+function nameChar(char: string): string {
+  return char === " " ? "a space" : JSON.stringify(char);
+}
+
+/**
+ * Why LABEL_KEY refuses a key, one rule at a time: the API's message and the label
+ * editor's ("Key …") are the same words.
+ */
+function labelKeyProblem(key: string): string {
+  if (key === "") return "key must not be empty";
+  if (key.length > MAX_LABEL_LENGTH) return `key is longer than ${MAX_LABEL_LENGTH} characters`;
+  const upper = /[A-Z]/.exec(key);
+  if (upper) return `key must be lowercase (not ${nameChar(upper[0])})`;
+  const bad = [...key].find((char) => !/[a-z0-9._/-]/.test(char));
+  if (bad !== undefined) return `key may use only a–z, 0–9, '.', '_', '/' and '-' (not ${nameChar(bad)})`;
+  return "key must start with a letter or digit";
+}
+
+function labelValueProblem(value: string): string {
+  const bad = [...value].find((char) => !/[A-Za-z0-9._:/@+-]/.test(char)) ?? "";
+  return `value may use only letters, digits and . _ : / @ + - (not ${nameChar(bad)})`;
+}
+
+/** One label key: exactly LABEL_KEY, and none of the RESERVED_KEYS. */
+export const labelKeySchema = z
+  .string({ error: "label keys must be strings" })
+  .regex(LABEL_KEY, { error: (issue) => labelKeyProblem(String(issue.input)), abort: true })
+  .refine((key) => !RESERVED_KEYS.has(key), { error: (issue) => `key ${String(issue.input)} is reserved` });
+
+/** One label value: exactly LABEL_VALUE (the length first, so a long value gets one message). */
+export const labelValueSchema = z
+  .string({ error: "label values must be strings" })
+  .max(MAX_LABEL_LENGTH, { error: `value is longer than ${MAX_LABEL_LENGTH} characters`, abort: true })
+  .regex(LABEL_VALUE, { error: (issue) => labelValueProblem(String(issue.input)) });
+
 export const labelsSchema = z
-  .record(
-    z
-      .string()
-      .regex(LABEL_KEY, { error: "label keys are 1-63 of a-z, 0-9, '.', '_', '/', '-', starting with a letter or digit" }),
-    z
-      .string({ error: "label values must be strings" })
-      .max(63, { error: "label values must be at most 63 characters" })
-      .regex(LABEL_VALUE, { error: "label values may contain only letters, digits and . _ : / @ + -" }),
-  )
+  // zod words a refused key as "Invalid key in record"; the key schema's own words say which rule.
+  .record(labelKeySchema, labelValueSchema, {
+    error: (issue) => (issue.code === "invalid_key" ? issue.issues[0]?.message : undefined),
+  })
   .refine((labels) => Object.keys(labels).length <= MAX_LABELS, { error: `at most ${MAX_LABELS} labels` })
   .describe("Labels: at most 32 key/value pairs.");
 export type Labels = z.infer<typeof labelsSchema>;
