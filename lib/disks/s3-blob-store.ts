@@ -85,8 +85,7 @@ export function createS3Client(options: S3Options): S3Client {
 
 type S3Error = { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
 const statusOf = (err: unknown) => (err as S3Error)?.$metadata?.httpStatusCode;
-const isNotFound = (err: unknown) =>
-  statusOf(err) === 404 && ["NoSuchKey", "NotFound"].includes((err as S3Error).name ?? "");
+const isNotFound = (err: unknown) => statusOf(err) === 404 && ["NoSuchKey", "NotFound"].includes((err as S3Error).name ?? "");
 
 export function createS3BlobStore(
   options: S3Options,
@@ -172,7 +171,8 @@ export function createS3BlobStore(
           ),
         );
         const failed = (res.Errors ?? []).filter((e) => e.Code !== "NoSuchKey");
-        if (failed.length) throw new StoreUnavailableError(`${location}: DELETE of ${failed.length} keys failed: ${failed[0]!.Code}`);
+        if (failed.length)
+          throw new StoreUnavailableError(`${location}: DELETE of ${failed.length} keys failed: ${failed[0]!.Code}`);
       }
     },
 

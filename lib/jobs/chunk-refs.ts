@@ -166,7 +166,8 @@ export const chunkRefs: ChunkIndex = {
   async unknown(hashes) {
     const known = new Set<string>();
     for (const batch of batches(hashes, BATCH))
-      for (const row of await prisma.chunk.findMany({ where: { hash: { in: batch } }, select: { hash: true } })) known.add(row.hash);
+      for (const row of await prisma.chunk.findMany({ where: { hash: { in: batch } }, select: { hash: true } }))
+        known.add(row.hash);
     return hashes.filter((h) => !known.has(h));
   },
 

@@ -72,8 +72,7 @@ async function tick() {
       if (e.serverId !== null) changed.set(e.serverId, e.ownerId);
   if (events.length) lastEventId = events.at(-1)!.id;
   else lastEventId ??= 0;
-  for (const [server, owner] of changed)
-    for (const l of listeners) if (l.admin || l.userId === owner) l.send({ server });
+  for (const [server, owner] of changed) for (const l of listeners) if (l.admin || l.userId === owner) l.send({ server });
 }
 
 function schedule() {
