@@ -48,7 +48,9 @@ test("a snapshot started through the API shows with its progress on an open serv
   await expectSameDocument(page);
 });
 
-test("an idle page holds the stream and asks nothing; a hidden tab holds nothing and catches up when visible", async ({ page }) => {
+test("an idle page holds the stream and asks nothing; a hidden tab holds nothing and catches up when visible", async ({
+  page,
+}) => {
   const serverName = uniqueName("e2e-idle");
   const serverId = createServer(serverName, "stopped");
   await page.clock.install();

@@ -191,7 +191,7 @@ describe("OpenAPI and unknown paths", () => {
     const listParams = res.body.paths["/snapshots/"].get.parameters.map((p: { name: string }) => p.name);
     expect(listParams).toContain("label_selector");
     const eventParams = res.body.paths["/events/"].get.parameters.map((p: { name: string }) => p.name);
-    expect(eventParams.sort()).toEqual(["page", "page_size", "server_id"]);
+    expect(eventParams.sort()).toEqual(["action", "page", "page_size", "result", "server_id"]);
     expect(res.body.components.schemas.CreateSnapshot.properties.name.pattern).toBe("^[A-Za-z0-9_-]+$");
   });
 
