@@ -115,7 +115,7 @@ async function shootTheme(browser: Browser, base: string, theme: Theme, ids: { s
       .getByRole("button", { name: /^Restore / })
       .first()
       .click();
-    await page.getByLabel(/Type the server name/).fill(ids.stopped.name.toUpperCase());
+    await page.getByLabel(/Type the target server's name/).fill(ids.stopped.name.toUpperCase());
     await shoot(page, `restore-dialog${suffix}`);
 
     await page.goto("/settings/tokens");
@@ -174,7 +174,7 @@ async function shootLifecycle(page: Page, server: Server) {
     .getByRole("button", { name: /^Restore / })
     .first()
     .click();
-  await page.getByLabel(/Type the server name/).fill(server.name);
+  await page.getByLabel(/Type the target server's name/).fill(server.name);
   await shoot(page, "restore-dialog-safety");
 }
 
