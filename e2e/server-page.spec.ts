@@ -26,7 +26,8 @@ test("create is disabled at the snapshot limit, with the reason visible", async 
 });
 
 test("polling pauses while the tab is hidden", async ({ page }) => {
-  const serverId = createServer(uniqueName("e2e-hidden"), "stopped");
+  // 48 MB: ~12 s per snapshot, so it is still in progress after the reload on a loaded machine.
+  const serverId = createServer(uniqueName("e2e-hidden"), "stopped", 48);
   await signIn(page);
   await page.goto(`/servers/${serverId}`);
   await expect(page.getByText("No snapshots yet")).toBeVisible();
@@ -63,7 +64,10 @@ test("restore is disabled on a suspended server, with the reason", async ({ page
 });
 
 test("while a snapshot is restored, its row is marked, the banner names it, and it cannot be deleted", async ({ page }) => {
-  const serverId = createServer(uniqueName("e2e-busy"), "stopped");
+  // 40 MB: ~10 s per operation, so the restore still runs when the page tries to act on a
+  // loaded machine; three operations of that length need more than the default 90 s there.
+  test.setTimeout(180_000);
+  const serverId = createServer(uniqueName("e2e-busy"), "stopped", 40);
   await signIn(page);
   await createCompletedSnapshot(page.request, serverId, "restore-source");
   await createCompletedSnapshot(page.request, serverId, "bystander");

@@ -7,13 +7,10 @@ import { SERVER_CONDITIONS } from "../../bench/util";
 import { prisma } from "@/lib/server/db";
 import { runOperation } from "@/lib/jobs/runner";
 import { authenticateToken } from "@/lib/server/tokens";
+import { failure, runCli } from "../../scripts/cli-commands";
 
-function cli(...args: string[]) {
-  return cliWith({}, ...args);
-}
-
-function cliWith(env: Record<string, string>, ...args: string[]) {
-  // As `npm run cli` runs it, without npm's and tsx's wrapper processes.
+/** The CLI as a real process, as `npm run cli` runs it, without npm's and tsx's wrapper processes. */
+function cliProcess(env: Record<string, string>, ...args: string[]) {
   const result = spawnSync(process.execPath, [SERVER_CONDITIONS, "--import", "tsx", "scripts/cli.ts", ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
@@ -22,26 +19,41 @@ function cliWith(env: Record<string, string>, ...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, last: lines[lines.length - 1] };
 }
 
+/**
+ * The same commands in this process: what they print and their exit code, as the process
+ * would give them (scripts/cli.ts prints `runCli`'s lines, or `failure`'s message and code).
+ * A process costs a second of CPU; the checks of arguments and results need none.
+ */
+async function cli(...args: string[]) {
+  try {
+    const lines = await runCli(args);
+    return { code: 0, stdout: `${lines.join("\n")}\n`, stderr: "", last: lines[lines.length - 1] };
+  } catch (err) {
+    const { code, message } = await failure(err);
+    return { code, stdout: "", stderr: message, last: "" };
+  }
+}
+
 async function counts() {
   return { users: await prisma.user.count(), tokens: await prisma.apiToken.count(), servers: await prisma.server.count() };
 }
 
 describe("npm run cli -- user create", () => {
   it("creates a member, or an admin with --admin, and prints the id last", async () => {
-    const member = cli("user", "create", "--email", "Ops@Example.com", "--password", "correct-horse");
+    const member = cliProcess({}, "user", "create", "--email", "Ops@Example.com", "--password", "correct-horse");
     expect(member.code).toBe(0);
     const row = await prisma.user.findUniqueOrThrow({ where: { email: "ops@example.com" } });
     expect(member.last).toBe(String(row.id));
     expect(row.role).toBe("member");
     expect(row.passwordHash).not.toContain("correct-horse");
 
-    const admin = cli("user", "create", "--email", "root@example.com", "--password", "correct-horse", "--admin");
+    const admin = await cli("user", "create", "--email", "root@example.com", "--password", "correct-horse", "--admin");
     expect(admin.code).toBe(0);
     expect((await prisma.user.findUniqueOrThrow({ where: { email: "root@example.com" } })).role).toBe("admin");
   });
 
   it("refuses duplicates, bad emails, short passwords and missing options without creating anything", async () => {
-    cli("user", "create", "--email", "dup@example.com", "--password", "correct-horse");
+    await cli("user", "create", "--email", "dup@example.com", "--password", "correct-horse");
     const before = await counts();
     const cases = [
       { args: ["--email", "dup@example.com", "--password", "correct-horse"], code: 1, message: /already exists/ },
@@ -55,7 +67,7 @@ describe("npm run cli -- user create", () => {
       },
     ];
     for (const c of cases) {
-      const result = cli("user", "create", ...c.args);
+      const result = await cli("user", "create", ...c.args);
       expect(result.code, c.args.join(" ")).toBe(c.code);
       expect(result.stderr).toMatch(c.message);
     }
@@ -65,13 +77,13 @@ describe("npm run cli -- user create", () => {
 
 describe("npm run cli -- token create", () => {
   it("prints a working token as the last line, with the requested scope", async () => {
-    cli("user", "create", "--email", "tok@example.com", "--password", "correct-horse");
-    const read = cli("token", "create", "--email", "tok@example.com", "--name", "ci");
+    await cli("user", "create", "--email", "tok@example.com", "--password", "correct-horse");
+    const read = await cli("token", "create", "--email", "tok@example.com", "--name", "ci");
     expect(read.code).toBe(0);
     expect(read.last).toMatch(/^sdk_[A-Za-z0-9_-]{40,}$/);
     expect((await authenticateToken(read.last, null))?.scope).toBe("read");
 
-    const write = cli("token", "create", "--email", "tok@example.com", "--name", "deploy", "--scope", "write");
+    const write = await cli("token", "create", "--email", "tok@example.com", "--name", "deploy", "--scope", "write");
     expect((await authenticateToken(write.last, null))?.scope).toBe("write");
     // Only the hash is stored.
     expect(await prisma.apiToken.count({ where: { tokenHash: write.last } })).toBe(0);
@@ -79,10 +91,10 @@ describe("npm run cli -- token create", () => {
 
   it("refuses unknown users and scopes without creating a token", async () => {
     const before = await counts();
-    const unknown = cli("token", "create", "--email", "nobody@example.com", "--name", "x");
+    const unknown = await cli("token", "create", "--email", "nobody@example.com", "--name", "x");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No user with the email nobody@example.com/);
-    const scope = cli("token", "create", "--email", "tok@example.com", "--name", "x", "--scope", "admin");
+    const scope = await cli("token", "create", "--email", "tok@example.com", "--name", "x", "--scope", "admin");
     expect(scope.code).toBe(2);
     expect(scope.stderr).toMatch(/--scope must be read or write/);
     expect(await counts()).toEqual(before);
@@ -94,8 +106,8 @@ describe("stdout holds the result alone", () => {
   const LOUD = { LOG_LEVEL: "debug" };
 
   it("token create: two lines, the token last; the logs are on stderr", async () => {
-    cli("user", "create", "--email", "pipe@example.com", "--password", "correct-horse");
-    const result = cliWith(LOUD, "token", "create", "--email", "pipe@example.com", "--name", "pipe", "--scope", "write");
+    await cli("user", "create", "--email", "pipe@example.com", "--password", "correct-horse");
+    const result = cliProcess(LOUD, "token", "create", "--email", "pipe@example.com", "--name", "pipe", "--scope", "write");
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.split("\n");
     expect(lines).toHaveLength(3); // two lines and the final newline
@@ -106,7 +118,7 @@ describe("stdout holds the result alone", () => {
   });
 
   it("server create: two lines, the id last", async () => {
-    const result = cliWith(LOUD, "server", "create", "--owner", "pipe@example.com", "--name", "pipe-01", "--disk-mb", "8");
+    const result = cliProcess(LOUD, "server", "create", "--owner", "pipe@example.com", "--name", "pipe-01", "--disk-mb", "8");
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.split("\n");
     expect(lines).toHaveLength(3);
@@ -118,8 +130,8 @@ describe("stdout holds the result alone", () => {
 
 describe("npm run cli -- token create --expires-in-days", () => {
   it("sets the expiry, and refuses values outside 1-3650", async () => {
-    cli("user", "create", "--email", "exp@example.com", "--password", "correct-horse");
-    const result = cli("token", "create", "--email", "exp@example.com", "--name", "short", "--expires-in-days", "7");
+    await cli("user", "create", "--email", "exp@example.com", "--password", "correct-horse");
+    const result = await cli("token", "create", "--email", "exp@example.com", "--name", "short", "--expires-in-days", "7");
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/expires \d{4}-/);
     const row = await prisma.apiToken.findFirstOrThrow({ where: { name: "short", user: { email: "exp@example.com" } } });
@@ -128,7 +140,7 @@ describe("npm run cli -- token create --expires-in-days", () => {
     expect(days).toBeLessThan(7.01);
     const before = await counts();
     for (const bad of ["0", "3651", "1.5", "soon"]) {
-      const refused = cli("token", "create", "--email", "exp@example.com", "--name", "x", "--expires-in-days", bad);
+      const refused = await cli("token", "create", "--email", "exp@example.com", "--name", "x", "--expires-in-days", bad);
       expect(refused.code, bad).toBe(2);
       expect(refused.stderr).toMatch(/--expires-in-days must be a whole number from 1 to 3650/);
     }
@@ -137,12 +149,12 @@ describe("npm run cli -- token create --expires-in-days", () => {
 });
 
 describe("npm run cli -- server create", () => {
-  beforeAll(() => {
-    cli("user", "create", "--email", "srv@example.com", "--password", "correct-horse");
+  beforeAll(async () => {
+    await cli("user", "create", "--email", "srv@example.com", "--password", "correct-horse");
   });
 
   it("records a server on the host local, queues its provision, and prints its id last; the agent makes the sparse disk", async () => {
-    const result = cli(
+    const result = await cli(
       "server",
       "create",
       "--owner",
@@ -166,7 +178,7 @@ describe("npm run cli -- server create", () => {
     expect(statSync(disk).size).toBe(64 * 1024 * 1024);
     expect(statSync(disk).blocks * 512).toBeLessThan(1024 * 1024); // sparse
 
-    const defaults = cli("server", "create", "--owner", "srv@example.com", "--name", "db-01");
+    const defaults = await cli("server", "create", "--owner", "srv@example.com", "--name", "db-01");
     expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(defaults.last) } })).toMatchObject({
       status: "stopped",
       diskMb: 1024,
@@ -174,22 +186,22 @@ describe("npm run cli -- server create", () => {
   });
 
   it("host create prints the name last; server create --host puts the server there; unknown, duplicate or bad hosts are refused", async () => {
-    const host = cli("host", "create", "--name", "hv-01");
+    const host = await cli("host", "create", "--name", "hv-01");
     expect(host.code).toBe(0);
     expect(host.last).toBe("hv-01");
-    const duplicate = cli("host", "create", "--name", "hv-01");
+    const duplicate = await cli("host", "create", "--name", "hv-01");
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/host named hv-01 already exists/);
-    expect(cli("host", "create", "--name", "HV 01").code).toBe(1);
+    expect((await cli("host", "create", "--name", "HV 01")).code).toBe(1);
 
-    const placed = cli("server", "create", "--owner", "srv@example.com", "--name", "on-hv-01", "--host", "hv-01");
+    const placed = await cli("server", "create", "--owner", "srv@example.com", "--name", "on-hv-01", "--host", "hv-01");
     expect(placed.code).toBe(0);
     expect(await prisma.server.findUniqueOrThrow({ where: { id: Number(placed.last) }, include: { host: true } })).toMatchObject({
       host: { name: "hv-01" },
     });
 
     const before = await counts();
-    const unknown = cli("server", "create", "--owner", "srv@example.com", "--name", "lost", "--host", "hv-09");
+    const unknown = await cli("server", "create", "--owner", "srv@example.com", "--name", "lost", "--host", "hv-09");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/Host hv-09 does not exist; create it first/);
     expect(await counts()).toEqual(before);
@@ -214,7 +226,7 @@ describe("npm run cli -- server create", () => {
       { args: ["--owner", "srv@example.com"], code: 2, message: /missing --name/ },
     ];
     for (const c of cases) {
-      const result = cli("server", "create", ...c.args);
+      const result = await cli("server", "create", ...c.args);
       expect(result.code, c.args.join(" ")).toBe(c.code);
       expect(result.stderr).toMatch(c.message);
     }
@@ -222,7 +234,7 @@ describe("npm run cli -- server create", () => {
   });
 
   it("prints usage for unknown commands", () => {
-    const result = cli("snapshot", "explode");
+    const result = cliProcess({}, "snapshot", "explode");
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown command "snapshot explode"/);
     expect(result.stderr).toMatch(/usage:/);
