@@ -23,7 +23,7 @@ test("a token made in the dashboard, with an expiry, works against the API until
   const token = await dialog.getByLabel(/Token \(/).inputValue();
   expect(token).toMatch(/^sdk_/);
   await expect(dialog.getByRole("button", { name: "Copy" })).toBeVisible();
-  await expect(dialog.getByTestId("new-token-expires")).toContainText("Expires next week");
+  await expect(dialog.getByTestId("new-token-expires")).toContainText("Expires in 7 days");
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(dialog).toBeHidden();
   const row = page.getByRole("row", { name: new RegExp(name) });
@@ -31,7 +31,7 @@ test("a token made in the dashboard, with an expiry, works against the API until
   // Seven days from now (the exact time is the <time> element's; the cell shows it too).
   const expires = Date.parse((await row.getByTestId("token-expires").getByRole("time").getAttribute("datetime"))!);
   expect(Math.abs(expires - (Date.now() + 7 * DAY_MS))).toBeLessThan(5 * 60_000);
-  await expect(row.getByTestId("token-expires")).toContainText("next week · ");
+  await expect(row.getByTestId("token-expires")).toContainText("in 7 days · ");
   await expect(row).toContainText("Never");
 
   // A client with no cookies at all: only the bearer token speaks for it.

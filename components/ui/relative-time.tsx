@@ -28,20 +28,22 @@ function subscribe(listener: () => void) {
 }
 
 const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-  ["year", 365 * 24 * 3600],
-  ["month", 30 * 24 * 3600],
-  ["week", 7 * 24 * 3600],
-  ["day", 24 * 3600],
-  ["hour", 3600],
-  ["minute", 60],
+// Each unit from the size at which it reads well: days up to two weeks ("in 7 days", never
+// "next week" for a token made to last a week, nor a flip between the two as seconds pass).
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number, number]> = [
+  ["year", 365 * 24 * 3600, 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600, 30 * 24 * 3600],
+  ["week", 7 * 24 * 3600, 14 * 24 * 3600],
+  ["day", 24 * 3600, 24 * 3600],
+  ["hour", 3600, 3600],
+  ["minute", 60, 60],
 ];
 
 export function formatRelative(iso: string, reference: number): string {
   const seconds = Math.round((new Date(iso).getTime() - reference) / 1000);
   if (Math.abs(seconds) < 45) return "just now";
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+  for (const [unit, size, from] of UNITS) {
+    if (Math.abs(seconds) >= from) return rtf.format(Math.round(seconds / size), unit);
   }
   return rtf.format(Math.round(seconds / 60), "minute");
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { cn } from "@/components/ui/cn";
 import { formatDuration, formatMb } from "@/components/ui/format";
+import { formatRelative } from "@/components/ui/relative-time";
 
 describe("formatMb", () => {
   it("shows small sizes in KB, so a nearly empty disk's snapshot is not '0 MB'", () => {
@@ -32,5 +33,23 @@ describe("cn", () => {
   });
   it("skips falsy values", () => {
     expect(cn("a", false, null, undefined, "b")).toBe("a b");
+  });
+});
+
+describe("formatRelative", () => {
+  const DAY = 24 * 3600 * 1000;
+  const now = Date.parse("2026-12-03T12:00:00Z");
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  it("days up to two weeks, the same on either side of the exact week", () => {
+    expect(formatRelative(at(7 * DAY), now)).toBe("in 7 days");
+    expect(formatRelative(at(7 * DAY - 5_000), now)).toBe("in 7 days");
+    expect(formatRelative(at(13 * DAY), now)).toBe("in 13 days");
+    expect(formatRelative(at(-DAY), now)).toBe("yesterday");
+  });
+  it("weeks from two weeks, then months and years; seconds are just now", () => {
+    expect(formatRelative(at(14 * DAY), now)).toBe("in 2 weeks");
+    expect(formatRelative(at(-60 * DAY), now)).toBe("2 months ago");
+    expect(formatRelative(at(-30_000), now)).toBe("just now");
+    expect(formatRelative(at(-3 * 60_000), now)).toBe("3 minutes ago");
   });
 });
